@@ -1,0 +1,20 @@
+//! Domain types and rules of the misto catalog: publishers, themes, users,
+//! datasets (the Resolution 835 passport), resources, licences, the national
+//! update-frequency vocabulary, EDRPOU and KATOTTG codes, and the validation
+//! shared by every door (CKAN API, HTML forms, harvesters).
+//!
+//! This crate must not do IO: no database, no files, no network, no clock
+//! other than [`time::now`].
+
+pub mod codes;
+pub mod frequency;
+pub mod license;
+pub mod model;
+pub mod names;
+pub mod time;
+pub mod validate;
+
+pub use frequency::UpdateFrequency;
+pub use model::*;
+pub use time::Timestamp;
+pub use validate::FieldErrors;
