@@ -6,14 +6,18 @@
 //! This crate must not do IO: no database, no files, no network, no clock
 //! other than [`time::now`].
 
+pub mod auth;
 pub mod codes;
+pub mod formats;
 pub mod frequency;
 pub mod license;
 pub mod model;
 pub mod names;
+pub mod themes;
 pub mod time;
 pub mod validate;
 
+pub use auth::Viewer;
 pub use frequency::UpdateFrequency;
 pub use model::*;
 pub use time::Timestamp;

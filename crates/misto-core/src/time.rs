@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
 
 pub type Timestamp = DateTime<Utc>;
+pub use chrono::Duration;
 
 /// The current time, truncated to microseconds so that it survives a round
 /// trip through both databases unchanged.

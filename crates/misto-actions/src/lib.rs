@@ -1,0 +1,124 @@
+//! Every use case of the portal, with its authorisation: creating and
+//! changing datasets, resources, publishers, themes, users and tokens,
+//! searching, downloading. The CKAN API, the HTML pages, the CLI and the
+//! harvesters change state only through this crate.
+//!
+//! Reads are served from an in-memory [`catalog::Catalog`] (the search index
+//! and the current version of every dataset), kept fresh by refreshing after
+//! every write made here and by polling the store's catalog version for
+//! writes made by other processes (CLI commands, other instances).
+//!
+//! This crate must not know HTTP or CKAN's JSON shapes, and must not write
+//! SQL (that is `misto-store`).
+
+pub mod accounts;
+pub mod catalog;
+pub mod datasets;
+mod error;
+pub mod publishers;
+pub mod resources;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::ActionError;
+pub use misto_blobs::BlobStore;
+pub use misto_core::Viewer;
+pub use misto_store::Store;
+
+pub type Result<T, E = ActionError> = std::result::Result<T, E>;
+
+/// Settings the actions need (a subset of the server's configuration).
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    /// Public base URL without trailing slash, e.g. `http://127.0.0.1:8080`.
+    pub site_url: String,
+    pub site_title: String,
+    pub site_description: String,
+    pub locale_default: String,
+    /// Largest accepted upload in bytes.
+    pub max_upload_bytes: u64,
+    /// How often to look for changes made by other processes.
+    pub catalog_poll: Duration,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        Self {
+            site_url: "http://127.0.0.1:8080".into(),
+            site_title: "Демо-місто: відкриті дані".into(),
+            site_description: "Портал відкритих даних міської ради".into(),
+            locale_default: "uk".into(),
+            max_upload_bytes: 100 * 1024 * 1024,
+            catalog_poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The portal: store, blobs and the in-memory catalog. Cheap to clone.
+#[derive(Clone)]
+pub struct Portal {
+    pub(crate) store: Store,
+    pub(crate) blobs: BlobStore,
+    pub(crate) catalog: Arc<catalog::Catalog>,
+    pub(crate) config: Arc<PortalConfig>,
+}
+
+impl Portal {
+    /// Opens the portal over a migrated store and loads the catalog.
+    pub async fn open(store: Store, blobs: BlobStore, config: PortalConfig) -> Result<Self> {
+        let portal = Self {
+            store,
+            blobs,
+            catalog: Arc::new(catalog::Catalog::new()),
+            config: Arc::new(config),
+        };
+        portal.refresh().await?;
+        Ok(portal)
+    }
+
+    pub fn config(&self) -> &PortalConfig {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    pub fn catalog(&self) -> &catalog::Catalog {
+        &self.catalog
+    }
+
+    /// Applies every change committed since the last refresh.
+    pub async fn refresh(&self) -> Result<()> {
+        self.catalog.refresh(&self.store).await
+    }
+
+    /// Polls for changes made by other processes until the task is dropped.
+    pub fn spawn_refresher(&self) -> tokio::task::JoinHandle<()> {
+        let portal = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(portal.config.catalog_poll);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = portal.refresh().await {
+                    tracing::warn!(error = %e, "catalog refresh failed");
+                }
+            }
+        })
+    }
+
+    /// Readiness: the database answers.
+    pub async fn ready(&self) -> Result<()> {
+        self.store.ping().await.map_err(ActionError::from)
+    }
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

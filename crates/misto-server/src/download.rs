@@ -1,0 +1,81 @@
+//! Downloads of uploaded files: streamed, with the stored media type, always
+//! as attachments, and never rendered as a page from the portal's origin
+//! (HTML, SVG and scripts are served as `application/octet-stream`).
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use misto_actions::{ActionError, Portal};
+use misto_ckan_api::dictize::encode_segment;
+use misto_core::formats::is_active_content;
+
+pub async fn download(
+    State(portal): State<Portal>,
+    Path((dataset, resource, _filename)): Path<(String, String, String)>,
+    req: Request,
+) -> Response {
+    let viewer = match misto_ckan_api::viewer_from_headers(&portal, req.headers()).await {
+        Ok(v) => v,
+        Err(_) => return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response(),
+    };
+    match portal.open_download(&viewer, &dataset, &resource).await {
+        Ok((res, reader)) => {
+            let mime = res.mimetype.clone().unwrap_or_else(|| "application/octet-stream".into());
+            let mime = if is_active_content(&mime) { "application/octet-stream".to_string() } else { mime };
+            let ascii: String = res
+                .url
+                .chars()
+                .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' })
+                .collect();
+            let disposition = format!(
+                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                encode_segment(&res.url)
+            );
+            let mut resp = Body::from_stream(reader.stream).into_response();
+            let h = resp.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&mime) {
+                h.insert(header::CONTENT_TYPE, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(reader.size));
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
+            );
+            if let Some(hash) = &res.hash
+                && let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\""))
+            {
+                h.insert(header::ETAG, v);
+            }
+            resp
+        }
+        Err(ActionError::NotFound(_)) => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        Err(ActionError::NotAuthorized(_)) => (StatusCode::FORBIDDEN, "Access denied").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "download failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+        }
+    }
+}
+
+/// `/dataset/{id}/resource/{rid}/download` → the URL with the file name.
+pub async fn download_bare(
+    State(portal): State<Portal>,
+    Path((dataset, resource)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let viewer = match misto_ckan_api::viewer_from_headers(&portal, req.headers()).await {
+        Ok(v) => v,
+        Err(_) => return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response(),
+    };
+    match portal.show_resource(&viewer, &resource) {
+        Ok((d, r)) if r.is_upload() && (d.id == dataset || d.name == dataset) => {
+            Redirect::to(&format!("/dataset/{}/resource/{}/download/{}", d.id, r.id, encode_segment(&r.url)))
+                .into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, "Not found").into_response(),
+    }
+}

@@ -1,0 +1,219 @@
+//! One `Config`, loaded defaults → `misto.toml` → `MISTO_*` environment →
+//! command-line flags, validated at start and passed down (no globals).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// Every setting of a misto install.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`MISTO_ADDR`), default `127.0.0.1:8080`.
+    pub addr: String,
+    /// Folder for the SQLite database and uploaded files (`MISTO_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…` (`MISTO_DATABASE_URL`); default: SQLite
+    /// file `misto.db` inside the data folder.
+    pub database_url: Option<String>,
+    /// Public base URL used in API links (`MISTO_SITE_URL`); default
+    /// `http://{addr}`.
+    pub site_url: Option<String>,
+    /// Portal name (`MISTO_SITE_TITLE`).
+    pub site_title: String,
+    pub site_description: String,
+    /// Largest upload in megabytes (`MISTO_MAX_UPLOAD_MB`).
+    pub max_upload_mb: u64,
+    /// How often to pick up changes made by other processes, in ms
+    /// (`MISTO_CATALOG_POLL_MS`).
+    pub catalog_poll_ms: u64,
+    /// `text` or `json` log lines (`MISTO_LOG_FORMAT`).
+    pub log_format: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("site_url", &self.site_url)
+            .field("max_upload_mb", &self.max_upload_mb)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides a password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("misto-data"),
+            database_url: None,
+            site_url: None,
+            site_title: "Демо-місто: відкриті дані".into(),
+            site_description: "Портал відкритих даних міської ради".into(),
+            max_upload_mb: 100,
+            catalog_poll_ms: 1000,
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// Values given on the command line (they win over everything else).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Overrides {
+    /// Address to listen on [env: MISTO_ADDR]
+    #[arg(long, global = true)]
+    pub addr: Option<String>,
+    /// Data folder [env: MISTO_DATA_DIR]
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… [env: MISTO_DATABASE_URL]
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Configuration file (default: ./misto.toml if present) [env: MISTO_CONFIG]
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn load(o: &Overrides) -> anyhow::Result<Config> {
+        let file = o.config.clone().or_else(|| env("MISTO_CONFIG").map(PathBuf::from));
+        let mut c = match file {
+            Some(path) => Self::from_file(&path)?,
+            None if Path::new("misto.toml").exists() => Self::from_file(Path::new("misto.toml"))?,
+            None => Config::default(),
+        };
+        if let Some(v) = env("MISTO_ADDR") {
+            c.addr = v;
+        }
+        if let Some(v) = env("MISTO_DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = env("MISTO_DATABASE_URL") {
+            c.database_url = Some(v);
+        }
+        if let Some(v) = env("MISTO_SITE_URL") {
+            c.site_url = Some(v);
+        }
+        if let Some(v) = env("MISTO_SITE_TITLE") {
+            c.site_title = v;
+        }
+        if let Some(v) = env("MISTO_MAX_UPLOAD_MB") {
+            c.max_upload_mb = v.parse().context("MISTO_MAX_UPLOAD_MB must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_CATALOG_POLL_MS") {
+            c.catalog_poll_ms = v.parse().context("MISTO_CATALOG_POLL_MS must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_LOG_FORMAT") {
+            c.log_format = v;
+        }
+        if let Some(v) = &o.addr {
+            c.addr = v.clone();
+        }
+        if let Some(v) = &o.data_dir {
+            c.data_dir = v.clone();
+        }
+        if let Some(v) = &o.database_url {
+            c.database_url = Some(v.clone());
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    fn from_file(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.socket_addr()?;
+        if self.max_upload_mb == 0 {
+            bail!("max_upload_mb must be at least 1");
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("log_format must be text or json");
+        }
+        if let Some(u) = &self.database_url
+            && !(u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://"))
+        {
+            bail!("database_url must start with sqlite: or postgres://");
+        }
+        if let Some(s) = &self.site_url
+            && !(s.starts_with("http://") || s.starts_with("https://"))
+        {
+            bail!("site_url must be an http(s) URL");
+        }
+        Ok(())
+    }
+
+    pub fn socket_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.addr.parse().with_context(|| format!("addr must be HOST:PORT, got {}", self.addr))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("misto.db").display())
+        })
+    }
+
+    pub fn site_url(&self) -> String {
+        self.site_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    pub fn portal_config(&self) -> misto_actions::PortalConfig {
+        misto_actions::PortalConfig {
+            site_url: self.site_url(),
+            site_title: self.site_title.clone(),
+            site_description: self.site_description.clone(),
+            locale_default: "uk".into(),
+            max_upload_bytes: self.max_upload_mb * 1024 * 1024,
+            catalog_poll: Duration::from_millis(self.catalog_poll_ms.max(50)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn file_values_and_unknown_keys() {
+        let c: Config = toml::from_str("addr = \"0.0.0.0:9000\"\nmax_upload_mb = 5").unwrap();
+        assert_eq!(c.addr, "0.0.0.0:9000");
+        assert_eq!(c.max_upload_mb, 5);
+        assert!(toml::from_str::<Config>("adr = \"x\"").is_err());
+    }
+}

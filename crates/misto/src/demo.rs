@@ -1,0 +1,130 @@
+//! Loads the demo city (crate `misto-demo`) through the portal's actions,
+//! exactly as a publisher would create it.
+
+use anyhow::Context;
+use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::datasets::{DatasetInput, ResourceInput};
+use misto_actions::publishers::PublisherInput;
+use misto_actions::{Portal, Viewer};
+
+fn one_chunk(data: Vec<u8>) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
+    futures_util::stream::iter([Ok(bytes::Bytes::from(data))])
+}
+
+pub async fn is_empty(portal: &Portal) -> anyhow::Result<bool> {
+    Ok(portal.store().count_datasets().await? == 0 && portal.list_publishers().is_empty())
+}
+
+fn err(e: misto_actions::ActionError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+pub async fn load(portal: &Portal) -> anyhow::Result<()> {
+    let city = misto_demo::city(misto_core::time::now());
+    let system = system_viewer();
+    for p in &city.publishers {
+        portal
+            .create_publisher(
+                &system,
+                PublisherInput {
+                    name: p.name.clone(),
+                    title: Some(p.title.clone()),
+                    title_en: Some(p.title_en.clone()),
+                    description: Some(p.description.clone()),
+                    edrpou: Some(p.edrpou.clone()),
+                    kind: Some(p.kind.as_str().to_string()),
+                    email: Some(p.email.clone()),
+                    phone: Some(p.phone.clone()),
+                    website: Some(p.website.clone()),
+                    address: Some(p.address.clone()),
+                    image_url: None,
+                },
+            )
+            .await
+            .map_err(err)
+            .with_context(|| format!("publisher {}", p.name))?;
+    }
+    for u in &city.users {
+        portal
+            .create_user(
+                &system,
+                NewUser {
+                    name: u.name.clone(),
+                    email: u.email.clone(),
+                    fullname: Some(u.fullname.clone()),
+                    password: Some(u.password.clone()),
+                    sysadmin: u.sysadmin,
+                },
+            )
+            .await
+            .map_err(err)
+            .with_context(|| format!("user {}", u.name))?;
+        for (publisher, role) in &u.memberships {
+            portal.set_member(&system, publisher, &u.name, role.as_str()).await.map_err(err)?;
+        }
+    }
+    let editor = first_editor(portal, &city).await?;
+    for d in &city.datasets {
+        let actor = editor.as_ref().filter(|v| v.can_edit_in(&publisher_id(portal, &d.publisher))).unwrap_or(&system);
+        let input = DatasetInput {
+            name: d.name.clone(),
+            title: Some(d.title.clone()),
+            title_en: Some(d.title_en.clone()),
+            notes: Some(d.notes.clone()),
+            owner_org: Some(d.publisher.clone()),
+            private: d.private,
+            state: Some(if d.draft { "draft" } else { "active" }.into()),
+            license_id: Some(d.license_id.clone()),
+            maintainer: Some(d.maintainer.clone()),
+            maintainer_email: Some(d.maintainer_email.clone()),
+            tags: d.tags.clone(),
+            groups: d.themes.clone(),
+            language: Some(d.language.clone()),
+            update_frequency: Some(d.update_frequency.as_str().into()),
+            purpose_of_collecting_information: Some(d.purpose.clone()),
+            resolution_835_item: Some(d.resolution_835_item.clone()),
+            spatial_katottg: d.spatial_katottg.clone(),
+            temporal_start: d.temporal_start.map(|x| x.to_string()),
+            temporal_end: d.temporal_end.map(|x| x.to_string()),
+            data_updated: Some(misto_core::time::ckan_format(&d.data_updated)),
+            ..DatasetInput::default()
+        };
+        let created = portal
+            .create_dataset(actor, input)
+            .await
+            .map_err(err)
+            .with_context(|| format!("dataset {}", d.name))?;
+        for f in &d.files {
+            let staged = portal
+                .stage_upload(actor, &f.name, Some(&f.mimetype), one_chunk(f.bytes.clone()))
+                .await
+                .map_err(err)?;
+            let input = ResourceInput {
+                name: Some(f.title.clone()),
+                description: Some(f.description.clone()),
+                format: Some(f.format.clone()),
+                mimetype: Some(f.mimetype.clone()),
+                ..ResourceInput::default()
+            };
+            portal
+                .create_resource(actor, &created.id, input, Some(staged))
+                .await
+                .map_err(err)
+                .with_context(|| format!("file {} of {}", f.name, d.name))?;
+        }
+    }
+    Ok(())
+}
+
+fn publisher_id(portal: &Portal, name: &str) -> String {
+    portal.show_publisher(name).map(|p| p.id).unwrap_or_default()
+}
+
+/// The demo's publisher editor, so that the activity stream shows a person.
+async fn first_editor(portal: &Portal, city: &misto_demo::DemoCity) -> anyhow::Result<Option<Viewer>> {
+    let Some(u) = city.users.iter().find(|u| !u.sysadmin && !u.memberships.is_empty()) else {
+        return Ok(None);
+    };
+    let user = portal.store().find_user(&u.name).await?.context("demo editor missing")?;
+    Ok(Some(portal.viewer_for_user(&user.id).await.map_err(err)?))
+}

@@ -1,0 +1,178 @@
+//! `misto`: the open-data portal in one binary. `serve` runs the portal,
+//! `demo` loads the demo city into an empty install and serves it,
+//! `migrate`, `user create` and `token create` administer an install (also
+//! while a server runs on the same data).
+
+mod config;
+mod demo;
+
+use std::io::Read;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::{BlobStore, Portal, Store};
+
+use crate::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "misto", version, about = "misto — open-data portal for city councils")]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal.
+    Serve,
+    /// Load the demo city into an empty install, then run the portal.
+    Demo,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Print the effective configuration (secrets hidden) and check it.
+    CheckConfig,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        fullname: Option<String>,
+        #[arg(long)]
+        sysadmin: bool,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for USER and print it once.
+    Create {
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days until the token expires (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Portal> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open database {}", config::redact_url(&url)))?;
+    store.migrate().await.context("database migration failed")?;
+    let blobs = BlobStore::local(config.data_dir.join("files")).await.context("cannot open file storage")?;
+    let portal = Portal::open(store, blobs, config.portal_config()).await?;
+    portal.seed_themes().await?;
+    Ok(portal)
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(&cli.overrides)?;
+    init_logging(&config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command, config))
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::CheckConfig => {
+            println!("{config:#?}");
+            println!("database: {}", config::redact_url(&config.database_url()));
+            println!("site_url: {}", config.site_url());
+            Ok(())
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Serve => {
+            let portal = open(&config).await?;
+            misto_server::serve(portal, config.socket_addr()?).await?;
+            Ok(())
+        }
+        Command::Demo => {
+            let portal = open(&config).await?;
+            if demo::is_empty(&portal).await? {
+                tracing::info!("loading the demo city");
+                demo::load(&portal).await?;
+                tracing::info!("demo city loaded");
+            } else {
+                tracing::info!("the install has data already; the demo city is not loaded");
+            }
+            misto_server::serve(portal, config.socket_addr()?).await?;
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { name, email, fullname, sysadmin, password_stdin } } => {
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).context("cannot read the password")?;
+                let line = s.lines().next().unwrap_or("").to_string();
+                if line.is_empty() {
+                    bail!("no password on standard input");
+                }
+                Some(line)
+            } else {
+                None
+            };
+            let portal = open(&config).await?;
+            let user = portal
+                .create_user(&system_viewer(), NewUser { name, email, fullname, password, sysadmin })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created user {} ({})", user.name, user.id);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { user, name, expires_days } } => {
+            let portal = open(&config).await?;
+            let expires = expires_days
+                .map(|d| misto_core::time::now() + chrono_days(i64::from(d)));
+            let (_, secret) = portal
+                .create_token(&system_viewer(), &user, &name, expires)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{secret}");
+            Ok(())
+        }
+    }
+}
+
+fn chrono_days(d: i64) -> misto_core::time::Duration {
+    misto_core::time::Duration::days(d)
+}
