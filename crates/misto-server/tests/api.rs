@@ -1,0 +1,383 @@
+//! The CKAN API driven in-process through the whole router, on SQLite by
+//! default and on PostgreSQL when MISTO_TEST_DATABASE_URL is set.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::{BlobStore, Portal, PortalConfig};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct TestApp {
+    portal: Portal,
+    admin_token: String,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+        })
+    }
+    fn result(&self) -> Value {
+        let v = self.json();
+        assert_eq!(v["success"], json!(true), "{v}");
+        v["result"].clone()
+    }
+}
+
+impl TestApp {
+    async fn new() -> Self {
+        Self::with_config(PortalConfig::default()).await
+    }
+
+    async fn with_config(config: PortalConfig) -> Self {
+        let store = misto_store::testing::fresh_store().await;
+        let dir = std::env::temp_dir().join(format!("misto-api-{}", uuid::Uuid::new_v4()));
+        let blobs = BlobStore::local(dir).await.expect("blobs");
+        let portal = Portal::open(store, blobs, config).await.expect("portal");
+        portal.seed_themes().await.expect("themes");
+        let sys = system_viewer();
+        portal
+            .create_user(
+                &sys,
+                NewUser {
+                    name: "admin".into(),
+                    email: "admin@example.org".into(),
+                    password: Some("secret-password".into()),
+                    sysadmin: true,
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .expect("admin");
+        let (_, admin_token) = portal.create_token(&sys, "admin", "tests", None).await.expect("token");
+        Self { portal, admin_token }
+    }
+
+    async fn user_token(&self, name: &str) -> String {
+        let sys = system_viewer();
+        self.portal
+            .create_user(
+                &sys,
+                NewUser { name: name.into(), email: format!("{name}@example.org"), ..NewUser::default() },
+            )
+            .await
+            .expect("user");
+        self.portal.create_token(&sys, name, "t", None).await.expect("token").1
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = misto_server::app(self.portal.clone()).oneshot(req).await.expect("response");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+        Resp { status, headers, body }
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        let mut b = Request::get(path);
+        if let Some(t) = token {
+            b = b.header("Authorization", t);
+        }
+        self.send(b.body(Body::empty()).expect("request")).await
+    }
+
+    async fn post(&self, action: &str, body: Value, token: Option<&str>) -> Resp {
+        let mut b = Request::post(format!("/api/3/action/{action}")).header("content-type", "application/json");
+        if let Some(t) = token {
+            b = b.header("Authorization", t);
+        }
+        self.send(b.body(Body::from(body.to_string())).expect("request")).await
+    }
+
+    async fn admin(&self, action: &str, body: Value) -> Value {
+        let r = self.post(action, body, Some(&self.admin_token)).await;
+        assert_eq!(r.status, StatusCode::OK, "{action}: {}", String::from_utf8_lossy(&r.body));
+        r.result()
+    }
+
+    async fn org(&self, name: &str) -> Value {
+        self.admin("organization_create", json!({"name": name, "title": format!("Організація {name}"), "edrpou": "37508596"}))
+            .await
+    }
+
+    async fn upload(&self, package_id: &str, file_name: &str, content: &[u8], token: &str) -> Resp {
+        let boundary = "XmistoBOUNDARY";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"package_id\"\r\n\r\n{package_id}\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post("/api/3/action/resource_create")
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header("Authorization", token)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+}
+
+fn is_ckan_date(v: &Value) -> bool {
+    let s = v.as_str().unwrap_or("");
+    s.len() == 26 && s.as_bytes()[10] == b'T' && s.as_bytes()[19] == b'.' && !s.ends_with('Z')
+}
+
+#[tokio::test]
+async fn dataset_lifecycle_with_upload_and_download() {
+    let app = TestApp::new().await;
+    app.org("finance").await;
+    let created = app
+        .admin(
+            "package_create",
+            json!({
+                "name": "budget-2026",
+                "title": "Бюджет міста на 2026 рік",
+                "notes": "Виконання **бюджету** по місяцях.",
+                "owner_org": "finance",
+                "tags": [{"name": "бюджет"}, {"name": "видатки"}],
+                "groups": [{"name": "finansy"}],
+                "update_frequency": "once a month",
+                "purpose_of_collecting_information": "Постанова КМУ №835 від 21.10.2015",
+                "maintainer": "Іваненко Іван",
+                "maintainer_email": "finance@example.org",
+                "resolution_835_item": "OMS-01",
+                "spatial_katottg": "UA71100000000000000",
+                "extras": [{"key": "publisherIdentifier", "value": "37508596"}]
+            }),
+        )
+        .await;
+    assert_eq!(created["license_id"], "cc-by-4.0");
+    assert_eq!(created["update_frequency"], "once a month");
+    assert_eq!(created["language"], "ua");
+    assert_eq!(created["tag_string"], "бюджет,видатки");
+    assert_eq!(created["organization"]["name"], "finance");
+    assert_eq!(created["groups"][0]["name"], "finansy");
+    assert_eq!(created["extras"], json!([{"key": "publisherIdentifier", "value": "37508596"}]));
+    assert!(is_ckan_date(&created["metadata_created"]), "{}", created["metadata_created"]);
+    let id = created["id"].as_str().unwrap().to_string();
+
+    let csv = "район,сума\nПодільський,\"1 200,50\"\n".as_bytes();
+    let r = app.upload(&id, "бюджет.csv", csv, &app.admin_token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let res = r.result();
+    assert_eq!(res["format"], "CSV");
+    assert_eq!(res["url_type"], "upload");
+    assert_eq!(res["size"], csv.len());
+    let url = res["url"].as_str().unwrap();
+    let path = url.strip_prefix("http://127.0.0.1:8080").expect("site url prefix");
+    assert!(path.starts_with(&format!("/dataset/{id}/resource/")), "{path}");
+
+    let dl = app.get(path, None).await;
+    assert_eq!(dl.status, StatusCode::OK);
+    assert_eq!(dl.body, csv);
+    assert_eq!(dl.headers["content-type"], "text/csv");
+    assert!(dl.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+
+    // show → edit → update keeps the upload; omitting resources removes them (CKAN).
+    let mut shown = app.get(&format!("/api/3/action/package_show?id={id}"), None).await.result();
+    shown["title"] = json!("Бюджет міста 2026");
+    let updated = app.admin("package_update", shown.clone()).await;
+    assert_eq!(updated["resources"][0]["url"], res["url"]);
+    assert_eq!(updated["title"], "Бюджет міста 2026");
+    // The same stale dict again: refused, nothing lost silently.
+    let stale = app.post("package_update", shown, Some(&app.admin_token)).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.json()["error"]["metadata_modified"].is_array());
+
+    let patched = app.admin("package_patch", json!({"id": id, "notes": "Нове"})).await;
+    assert_eq!(patched["notes"], "Нове");
+    assert_eq!(patched["num_resources"], 1);
+
+    let activity = app.get(&format!("/api/3/action/package_activity_list?id={id}"), None).await.result();
+    let kinds: Vec<&str> = activity.as_array().unwrap().iter().map(|a| a["activity_type"].as_str().unwrap()).collect();
+    assert_eq!(kinds.last(), Some(&"new package"));
+    assert!(kinds.contains(&"changed package"));
+
+    app.admin("package_delete", json!({"id": id})).await;
+    assert_eq!(app.get(&format!("/api/3/action/package_show?id={id}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(path, None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn search_finds_ukrainian_word_forms_and_filters() {
+    let app = TestApp::new().await;
+    app.org("finance").await;
+    app.org("transport").await;
+    for (name, title, org, tag) in [
+        ("b1", "Виконання бюджету міста", "finance", "фінанси"),
+        ("b2", "Бюджетні видатки на освіту", "finance", "освіта"),
+        ("t1", "Маршрути громадського транспорту", "transport", "транспорт"),
+    ] {
+        app.admin("package_create", json!({"name": name, "title": title, "owner_org": org, "tags": [tag]})).await;
+    }
+    let r = app.get("/api/3/action/package_search?q=%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82", None).await.result();
+    assert_eq!(r["count"], 2, "{r}");
+    let r = app
+        .get("/api/3/action/package_search?fq=organization:finance%20OR%20organization:transport&sort=name%20asc&facet.field=%5B%22organization%22%5D", None)
+        .await
+        .result();
+    assert_eq!(r["count"], 3);
+    assert_eq!(r["results"][0]["name"], "b1");
+    assert_eq!(r["facets"]["organization"]["finance"], 2);
+    assert_eq!(r["search_facets"]["organization"]["items"][0]["display_name"], "Організація finance");
+    let r = app.get("/api/3/action/package_search?fq=-organization:finance", None).await.result();
+    assert_eq!(r["count"], 1);
+    let r = app
+        .get("/api/3/action/package_search?fq=metadata_modified:%5B2020-01-01T00:00:00.000000Z%20TO%20*%5D&rows=1&start=2&sort=id%20asc", None)
+        .await
+        .result();
+    assert_eq!(r["count"], 3);
+    assert_eq!(r["results"].as_array().unwrap().len(), 1);
+    let past_end = app.get("/api/3/action/package_search?start=50", None).await.result();
+    assert_eq!(past_end["results"], json!([]));
+    let bad = app.get("/api/3/action/package_search?bogus=1", None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["error"]["__type"], "Search Query Error");
+    let bad_rows = app.get("/api/3/action/package_search?rows=1001", None).await;
+    assert_eq!(bad_rows.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn private_and_draft_datasets_stay_hidden() {
+    let app = TestApp::new().await;
+    let outsider = app.user_token("outsider").await;
+    app.org("health").await;
+    app.admin("package_create", json!({"name": "secret", "title": "Секретний", "owner_org": "health", "private": true, "tags": ["таємне"]}))
+        .await;
+    app.admin("package_create", json!({"name": "wip", "title": "Чернетка", "owner_org": "health", "state": "draft"}))
+        .await;
+    app.admin("package_create", json!({"name": "open", "title": "Відкритий", "owner_org": "health"})).await;
+    for token in [None, Some(outsider.as_str())] {
+        for id in ["secret", "wip"] {
+            let r = app.get(&format!("/api/3/action/package_show?id={id}"), token).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{id} leaked to {token:?}");
+        }
+        let s = app
+            .get("/api/3/action/package_search?include_private=true&include_drafts=true&facet.field=%5B%22tags%22%5D", token)
+            .await
+            .result();
+        assert_eq!(s["count"], 1, "{s}");
+        assert!(s["facets"]["tags"].get("таємне").is_none());
+        assert_eq!(app.get("/api/3/action/package_list", token).await.result(), json!(["open"]));
+        assert_eq!(app.get("/api/3/action/tag_list", token).await.result(), json!([]));
+        let org = app.get("/api/3/action/organization_show?id=health", token).await.result();
+        assert_eq!(org["package_count"], 1);
+        let act = app.get("/api/3/action/package_activity_list?id=secret", token).await;
+        assert_eq!(act.status, StatusCode::NOT_FOUND);
+    }
+    let s = app
+        .get("/api/3/action/package_search?include_private=true&include_drafts=true", Some(&app.admin_token))
+        .await
+        .result();
+    assert_eq!(s["count"], 3);
+    let bad = app.get("/api/3/action/package_list", Some("not-a-token")).await;
+    assert_eq!(bad.status, StatusCode::FORBIDDEN);
+    assert_eq!(bad.json()["error"]["__type"], "Authorization Error");
+}
+
+#[tokio::test]
+async fn errors_follow_ckan_envelope() {
+    let app = TestApp::new().await;
+    let r = app.get("/api/3/action/no_such_action", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json(), json!("Bad request - Action name not known: no_such_action"));
+    let r = app.get("/api/3/action/package_create?name=x", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json().as_str().unwrap().contains("Please use POST"));
+    let req = Request::post("/api/3/action/package_create")
+        .header("content-type", "application/json")
+        .header("Authorization", &app.admin_token)
+        .body(Body::from("{not json"))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json().as_str().unwrap().starts_with("Bad request - JSON Error"));
+    let r = app.get("/api/3/action/package_show", None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["error"]["id"], json!(["Missing value"]));
+    let r = app.post("package_create", json!({"name": "x1", "owner_org": "x"}), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.org("org1").await;
+    let long = "я".repeat(255);
+    let r = app
+        .post(
+            "package_create",
+            json!({"name": "x2", "owner_org": "org1", "title": long, "update_frequency": "weekly", "purpose_of_collecting_information": "п".repeat(513)}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let e = r.json()["error"].clone();
+    for field in ["title", "update_frequency", "purpose_of_collecting_information"] {
+        assert!(e[field].is_array(), "{field} missing in {e}");
+    }
+    assert_eq!(app.get("/api/3/action/package_list", None).await.result(), json!([]), "failed create changed nothing");
+    app.admin("package_create", json!({"name": "dup", "owner_org": "org1"})).await;
+    let r = app.post("package_create", json!({"name": "dup", "owner_org": "org1"}), Some(&app.admin_token)).await;
+    assert_eq!(r.json()["error"]["name"], json!(["That URL is already in use."]));
+    let r = app.post("organization_create", json!({"name": "bad-edrpou", "edrpou": "12345670"}), Some(&app.admin_token)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.json()["error"]["edrpou"].is_array());
+    let r = app.post("package_show", json!({"id": "dup", "surprise": 1}), None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["surprise"], json!(["Unknown parameter"]));
+    let groups = app.get("/api/3/action/group_list", None).await.result();
+    assert_eq!(groups.as_array().unwrap().len(), 12);
+    assert_eq!(app.get("/api/3", None).await.json(), json!({"version": 3}));
+}
+
+#[tokio::test]
+async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
+    let app = TestApp::with_config(PortalConfig { max_upload_bytes: 1000, ..PortalConfig::default() }).await;
+    app.org("org").await;
+    let d = app.admin("package_create", json!({"name": "big", "owner_org": "org"})).await;
+    let r = app.upload(d["id"].as_str().unwrap(), "big.csv", &vec![b'x'; 5000], &app.admin_token).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.json()["error"]["upload"][0].as_str().unwrap().contains("limit"));
+    let shown = app.get("/api/3/action/package_show?id=big", None).await.result();
+    assert_eq!(shown["num_resources"], 0);
+    // An uploaded page is served as an inert attachment.
+    let r = app.upload(d["id"].as_str().unwrap(), "x.html", b"<script>alert(1)</script>", &app.admin_token).await;
+    let url = r.result()["url"].as_str().unwrap().replace("http://127.0.0.1:8080", "");
+    let dl = app.get(&url, None).await;
+    assert_eq!(dl.headers["content-type"], "application/octet-stream");
+    assert!(dl.headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
+}
+
+#[tokio::test]
+async fn tokens_members_and_roles() {
+    let app = TestApp::new().await;
+    let editor = app.user_token("editor").await;
+    app.org("org").await;
+    let r = app.post("package_create", json!({"name": "e1", "owner_org": "org"}), Some(&editor)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.admin("organization_member_create", json!({"id": "org", "username": "editor", "role": "editor"})).await;
+    let r = app.post("package_create", json!({"name": "e1", "owner_org": "org"}), Some(&editor)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let r = app.post("organization_update", json!({"id": "org", "title": "X"}), Some(&editor)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "editors do not manage the publisher");
+    let t = app.post("api_token_create", json!({"user": "editor", "name": "ci"}), Some(&editor)).await.result();
+    let second = t["token"].as_str().unwrap().to_string();
+    assert_eq!(app.get("/api/3/action/user_show?id=editor", Some(&second)).await.result()["email"], "editor@example.org");
+    app.post("api_token_revoke", json!({"token": second}), Some(&editor)).await.result();
+    assert_eq!(app.get("/api/3/action/package_list", Some(&second)).await.status, StatusCode::FORBIDDEN);
+    // Others do not see e-mail addresses.
+    let shown = app.get("/api/3/action/user_show?id=editor", None).await.result();
+    assert!(shown.get("email").is_none());
+}
