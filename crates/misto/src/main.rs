@@ -5,6 +5,7 @@
 
 mod config;
 mod demo;
+mod seed;
 
 use std::io::Read;
 
@@ -38,6 +39,15 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Add synthetic datasets (for benchmarks; not demo content).
+    Seed {
+        /// How many datasets to add.
+        #[arg(long, default_value_t = 10_000)]
+        datasets: usize,
+        /// Over how many publishers to spread them.
+        #[arg(long, default_value_t = 20)]
+        publishers: usize,
     },
     /// Manage API tokens.
     Token {
@@ -137,6 +147,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 tracing::info!("the install has data already; the demo city is not loaded");
             }
             misto_server::serve(portal, config.socket_addr()?).await?;
+            Ok(())
+        }
+        Command::Seed { datasets, publishers } => {
+            let portal = open(&config).await?;
+            seed::seed(&portal, datasets, publishers).await?;
+            println!("seeded {datasets} datasets");
             Ok(())
         }
         Command::User { command: UserCommand::Create { name, email, fullname, sysadmin, password_stdin } } => {
