@@ -1,7 +1,7 @@
 //! Users, passwords, API tokens, and who a request acts for.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use misto_core::names::is_valid_name;
 use misto_core::time::now;
 use misto_core::validate::is_valid_email;
@@ -12,7 +12,11 @@ use crate::{ActionError, Portal, Result, new_id};
 
 /// The actor of CLI commands and start-up tasks: a sysadmin with no account.
 pub fn system_viewer() -> Viewer {
-    Viewer { sysadmin: true, user_name: Some("system".into()), ..Viewer::default() }
+    Viewer {
+        sysadmin: true,
+        user_name: Some("system".into()),
+        ..Viewer::default()
+    }
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -41,7 +45,8 @@ async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| ActionError::Internal(e.to_string()))?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| ActionError::Internal(e.to_string()))?;
+        let salt =
+            SaltString::encode_b64(&salt).map_err(|e| ActionError::Internal(e.to_string()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
@@ -54,7 +59,11 @@ async fn hash_password(password: String) -> Result<String> {
 async fn verify_password(password: String, phc: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&phc)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -99,7 +108,12 @@ impl Portal {
             .into_iter()
             .map(|m| (m.publisher_id, m.role))
             .collect();
-        Ok(Viewer { user_id: Some(user.id), user_name: Some(user.name), sysadmin: user.sysadmin, roles })
+        Ok(Viewer {
+            user_id: Some(user.id),
+            user_name: Some(user.name),
+            sysadmin: user.sysadmin,
+            roles,
+        })
     }
 
     /// Creates an account. Sysadmins only (the CLI acts as one).
@@ -109,15 +123,24 @@ impl Portal {
         }
         let mut errors = FieldErrors::new();
         if !is_valid_name(&input.name) {
-            errors.add("name", "Must be 2 to 100 characters of lowercase latin letters, digits, - and _");
+            errors.add(
+                "name",
+                "Must be 2 to 100 characters of lowercase latin letters, digits, - and _",
+            );
         }
         if !is_valid_email(&input.email) {
-            errors.add("email", format!("Email {} is not a valid format", input.email));
+            errors.add(
+                "email",
+                format!("Email {} is not a valid format", input.email),
+            );
         }
         if let Some(p) = &input.password
             && p.chars().count() < MIN_PASSWORD_CHARS
         {
-            errors.add("password", format!("Must be at least {MIN_PASSWORD_CHARS} characters"));
+            errors.add(
+                "password",
+                format!("Must be at least {MIN_PASSWORD_CHARS} characters"),
+            );
         }
         errors.into_result()?;
         let password_hash = match input.password {
@@ -152,11 +175,22 @@ impl Portal {
             let _ = verify_password(password.to_string(), DUMMY_HASH.to_string()).await;
             return Err(denied());
         };
-        let Some(hash) = user.password_hash.clone() else { return Err(denied()) };
-        if verify_password(password.to_string(), hash).await { Ok(user) } else { Err(denied()) }
+        let Some(hash) = user.password_hash.clone() else {
+            return Err(denied());
+        };
+        if verify_password(password.to_string(), hash).await {
+            Ok(user)
+        } else {
+            Err(denied())
+        }
     }
 
-    pub async fn change_password(&self, actor: &Viewer, user: &str, new_password: &str) -> Result<()> {
+    pub async fn change_password(
+        &self,
+        actor: &Viewer,
+        user: &str,
+        new_password: &str,
+    ) -> Result<()> {
         let mut u = self.find_user_for(actor, user).await?;
         if new_password.chars().count() < MIN_PASSWORD_CHARS {
             return Err(ActionError::invalid(
@@ -180,7 +214,10 @@ impl Portal {
         if actor.sysadmin || actor.user_id.as_deref() == Some(user.id.as_str()) {
             Ok(user)
         } else {
-            Err(ActionError::denied(format!("not authorized to see user {}", user.name)))
+            Err(ActionError::denied(format!(
+                "not authorized to see user {}",
+                user.name
+            )))
         }
     }
 
@@ -232,7 +269,11 @@ impl Portal {
 
     /// Revokes a token given its secret or its id.
     pub async fn revoke_token(&self, actor: &Viewer, token_or_id: &str) -> Result<()> {
-        let token = match self.store.find_token_by_hash(&hash_token(token_or_id)).await? {
+        let token = match self
+            .store
+            .find_token_by_hash(&hash_token(token_or_id))
+            .await?
+        {
             Some(t) => t,
             None => {
                 let Some(uid) = actor.user_id.clone() else {
@@ -263,5 +304,4 @@ impl Portal {
 
 /// A valid Argon2 hash of a random string, to spend the same time on
 /// unknown users as on known ones.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3ySgvBgqXzGDULbm7eOXDGTpjb8kS2JJ3dQ9Fh/lN9I";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3ySgvBgqXzGDULbm7eOXDGTpjb8kS2JJ3dQ9Fh/lN9I";

@@ -85,7 +85,8 @@ impl Catalog {
             }
         }
         self.applied_seq.store(since, Ordering::Release);
-        self.applied_version.store(version.max(since), Ordering::Release);
+        self.applied_version
+            .store(version.max(since), Ordering::Release);
         Ok(())
     }
 }

@@ -82,7 +82,12 @@ fn text(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-pub(crate) fn dataset_activity(actor: &Viewer, old: Option<&Dataset>, new: &Dataset, kind: &str) -> Activity {
+pub(crate) fn dataset_activity(
+    actor: &Viewer,
+    old: Option<&Dataset>,
+    new: &Dataset,
+    kind: &str,
+) -> Activity {
     let new_v = serde_json::to_value(new).unwrap_or_default();
     let mut changes = Vec::new();
     if let (Some(old), Some(nobj)) = (old, new_v.as_object()) {
@@ -96,10 +101,16 @@ pub(crate) fn dataset_activity(actor: &Viewer, old: Option<&Dataset>, new: &Data
                 if k == "resources" {
                     let names = |v: &serde_json::Value| -> Vec<serde_json::Value> {
                         v.as_array()
-                            .map(|a| a.iter().map(|r| r.get("name").cloned().unwrap_or_default()).collect())
+                            .map(|a| {
+                                a.iter()
+                                    .map(|r| r.get("name").cloned().unwrap_or_default())
+                                    .collect()
+                            })
                             .unwrap_or_default()
                     };
-                    changes.push(serde_json::json!({"field": k, "old": names(&before), "new": names(v)}));
+                    changes.push(
+                        serde_json::json!({"field": k, "old": names(&before), "new": names(v)}),
+                    );
                 } else {
                     changes.push(serde_json::json!({"field": k, "old": before, "new": v}));
                 }
@@ -120,7 +131,12 @@ pub(crate) fn dataset_activity(actor: &Viewer, old: Option<&Dataset>, new: &Data
 impl Portal {
     /// Turns input into a dataset (fresh, or replacing `base`), checking
     /// every field and reference. Errors are collected, not stopped at the first.
-    fn build_dataset(&self, actor: &Viewer, input: DatasetInput, base: Option<&Dataset>) -> Result<Dataset> {
+    fn build_dataset(
+        &self,
+        actor: &Viewer,
+        input: DatasetInput,
+        base: Option<&Dataset>,
+    ) -> Result<Dataset> {
         let mut errors = FieldErrors::new();
         let t = now();
         let org_ref = text(input.owner_org).or_else(|| base.map(|b| b.owner_org.clone()));
@@ -151,7 +167,14 @@ impl Portal {
             }
         }
         let state = match text(input.state).as_deref() {
-            None => base.map(|b| if b.state == DatasetState::Deleted { DatasetState::Active } else { b.state })
+            None => base
+                .map(|b| {
+                    if b.state == DatasetState::Deleted {
+                        DatasetState::Active
+                    } else {
+                        b.state
+                    }
+                })
                 .unwrap_or(DatasetState::Active),
             Some("active") => DatasetState::Active,
             Some("draft") => DatasetState::Draft,
@@ -165,8 +188,12 @@ impl Portal {
             Some(f) => match UpdateFrequency::parse(&f) {
                 Some(v) => Some(v),
                 None => {
-                    let allowed: Vec<&str> = UpdateFrequency::ALL.iter().map(|f| f.as_str()).collect();
-                    errors.add("update_frequency", format!("Must be one of: {}", allowed.join(", ")));
+                    let allowed: Vec<&str> =
+                        UpdateFrequency::ALL.iter().map(|f| f.as_str()).collect();
+                    errors.add(
+                        "update_frequency",
+                        format!("Must be one of: {}", allowed.join(", ")),
+                    );
                     None
                 }
             },
@@ -209,10 +236,9 @@ impl Portal {
             Some(list) => {
                 let mut out = Vec::new();
                 for (i, r) in list.into_iter().enumerate() {
-                    let existing = r
-                        .id
-                        .as_deref()
-                        .and_then(|rid| base.and_then(|b| b.resources.iter().find(|x| x.id == rid)));
+                    let existing = r.id.as_deref().and_then(|rid| {
+                        base.and_then(|b| b.resources.iter().find(|x| x.id == rid))
+                    });
                     match self.build_resource(&id, r, existing, i as i32, t) {
                         Ok(res) => out.push(res),
                         Err(e) => {
@@ -258,7 +284,8 @@ impl Portal {
             temporal_end,
             data_updated,
             extras: input.extras,
-            creator_user_id: base.map_or_else(|| actor.user_id.clone(), |b| b.creator_user_id.clone()),
+            creator_user_id: base
+                .map_or_else(|| actor.user_id.clone(), |b| b.creator_user_id.clone()),
             metadata_created: base.map_or(t, |b| b.metadata_created),
             metadata_modified: t,
             revision: base.map_or(0, |b| b.revision),
@@ -268,7 +295,9 @@ impl Portal {
         if let Err(e) = validate::dataset(&d) {
             errors.merge(e);
         }
-        if let Some(taken_by) = self.catalog.read(|ix| ix.get(&d.name).map(|x| x.id.clone()))
+        if let Some(taken_by) = self
+            .catalog
+            .read(|ix| ix.get(&d.name).map(|x| x.id.clone()))
             && taken_by != d.id
         {
             errors.add("name", "That URL is already in use.");
@@ -290,7 +319,10 @@ impl Portal {
         let mut errors = FieldErrors::new();
         let url = text(r.url).unwrap_or_default();
         let keeps_upload = existing.is_some_and(|e| {
-            e.is_upload() && (url.is_empty() || url == e.url || url.ends_with(&format!("/download/{}", e.url)))
+            e.is_upload()
+                && (url.is_empty()
+                    || url == e.url
+                    || url.ends_with(&format!("/download/{}", e.url)))
         });
         let last_modified = match text(r.last_modified) {
             None => None,
@@ -303,17 +335,21 @@ impl Portal {
             }
         };
         let guessed = misto_core::formats::guess(&url);
-        let format = text(r.format).or_else(|| guessed.map(|g| g.0.to_string())).unwrap_or_default();
+        let format = text(r.format)
+            .or_else(|| guessed.map(|g| g.0.to_string()))
+            .unwrap_or_default();
         let mut res = Resource {
-            id: existing.map(|e| e.id.clone()).or(r.id.filter(|s| !s.is_empty())).unwrap_or_else(new_id),
+            id: existing
+                .map(|e| e.id.clone())
+                .or(r.id.filter(|s| !s.is_empty()))
+                .unwrap_or_else(new_id),
             package_id: package_id.to_string(),
             name: text(r.name).unwrap_or_default(),
             description: r.description.unwrap_or_default(),
             url: url.clone(),
             url_type: None,
-            mimetype: text(r.mimetype).or_else(|| {
-                misto_core::formats::media_type_of_format(&format).map(str::to_string)
-            }),
+            mimetype: text(r.mimetype)
+                .or_else(|| misto_core::formats::media_type_of_format(&format).map(str::to_string)),
             format,
             size: r.size,
             hash: text(r.hash),
@@ -344,7 +380,11 @@ impl Portal {
         Ok(res)
     }
 
-    pub async fn create_dataset(&self, actor: &Viewer, input: DatasetInput) -> Result<Arc<Dataset>> {
+    pub async fn create_dataset(
+        &self,
+        actor: &Viewer,
+        input: DatasetInput,
+    ) -> Result<Arc<Dataset>> {
         if actor.is_anonymous() && !actor.sysadmin {
             return Err(ActionError::denied("log in to create datasets"));
         }
@@ -386,10 +426,18 @@ impl Portal {
         mut d: Dataset,
         expected_revision: i64,
     ) -> Result<Arc<Dataset>> {
-        d.metadata_modified = now().max(current.metadata_modified + chrono::Duration::microseconds(1));
-        let kind = if d.state == DatasetState::Deleted { "deleted package" } else { "changed package" };
+        d.metadata_modified =
+            now().max(current.metadata_modified + chrono::Duration::microseconds(1));
+        let kind = if d.state == DatasetState::Deleted {
+            "deleted package"
+        } else {
+            "changed package"
+        };
         let activity = dataset_activity(actor, Some(current), &d, kind);
-        let stored = self.store.update_dataset(&d, expected_revision, &activity).await?;
+        let stored = self
+            .store
+            .update_dataset(&d, expected_revision, &activity)
+            .await?;
         self.refresh().await?;
         Ok(self.dataset_by_id(&stored.id))
     }
@@ -402,13 +450,18 @@ impl Portal {
         }
         let mut d = (*current).clone();
         d.state = DatasetState::Deleted;
-        self.save_dataset(actor, &current, d, current.revision).await?;
+        self.save_dataset(actor, &current, d, current.revision)
+            .await?;
         Ok(())
     }
 
     /// The current version of a dataset the actor may edit, read from the
     /// store (not the cache) so that the revision check is exact.
-    pub(crate) async fn dataset_for_edit(&self, actor: &Viewer, id_or_name: &str) -> Result<Arc<Dataset>> {
+    pub(crate) async fn dataset_for_edit(
+        &self,
+        actor: &Viewer,
+        id_or_name: &str,
+    ) -> Result<Arc<Dataset>> {
         let d = self
             .store
             .find_dataset(id_or_name)
@@ -418,20 +471,25 @@ impl Portal {
             return Err(ActionError::not_found("dataset"));
         }
         if !can_edit_dataset(actor, &d) {
-            return Err(ActionError::denied(format!("not authorized to edit dataset {}", d.name)));
+            return Err(ActionError::denied(format!(
+                "not authorized to edit dataset {}",
+                d.name
+            )));
         }
         Ok(Arc::new(d))
     }
 
     fn dataset_by_id(&self, id: &str) -> Arc<Dataset> {
-        self.catalog.read(|ix| ix.get(id).cloned()).unwrap_or_else(|| {
-            // Unreachable after a refresh; fall back to an empty shell rather than panic.
-            tracing::error!(dataset = id, "dataset missing from catalog after refresh");
-            Arc::new(Dataset {
-                id: id.to_string(),
-                ..empty_dataset()
+        self.catalog
+            .read(|ix| ix.get(id).cloned())
+            .unwrap_or_else(|| {
+                // Unreachable after a refresh; fall back to an empty shell rather than panic.
+                tracing::error!(dataset = id, "dataset missing from catalog after refresh");
+                Arc::new(Dataset {
+                    id: id.to_string(),
+                    ..empty_dataset()
+                })
             })
-        })
     }
 
     /// A dataset the viewer may read. Datasets the viewer may not see are

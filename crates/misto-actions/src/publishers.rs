@@ -80,7 +80,11 @@ fn publisher_activity(actor: &Viewer, p: &Publisher, kind: &str) -> Activity {
 
 impl Portal {
     /// Creates a publisher. Sysadmins only; a creating user becomes its admin.
-    pub async fn create_publisher(&self, actor: &Viewer, input: PublisherInput) -> Result<Publisher> {
+    pub async fn create_publisher(
+        &self,
+        actor: &Viewer,
+        input: PublisherInput,
+    ) -> Result<Publisher> {
         if !actor.sysadmin {
             return Err(ActionError::denied("only sysadmins create publishers"));
         }
@@ -103,9 +107,15 @@ impl Portal {
             modified: t,
         };
         apply_publisher_input(&mut p, input)?;
-        self.store.insert_publisher(&p, Some(&publisher_activity(actor, &p, "new organization"))).await?;
+        self.store
+            .insert_publisher(&p, Some(&publisher_activity(actor, &p, "new organization")))
+            .await?;
         if let Some(uid) = &actor.user_id {
-            let m = Membership { user_id: uid.clone(), publisher_id: p.id.clone(), role: Role::Admin };
+            let m = Membership {
+                user_id: uid.clone(),
+                publisher_id: p.id.clone(),
+                role: Role::Admin,
+            };
             self.store.upsert_membership(&m).await?;
         }
         self.refresh().await?;
@@ -122,12 +132,18 @@ impl Portal {
     ) -> Result<Publisher> {
         let mut p = self.find_publisher_record(id_or_name).await?;
         if !actor.can_admin(&p.id) {
-            return Err(ActionError::denied(format!("not authorized to edit publisher {}", p.name)));
+            return Err(ActionError::denied(format!(
+                "not authorized to edit publisher {}",
+                p.name
+            )));
         }
         apply_publisher_input(&mut p, input)?;
         p.modified = now();
         self.store
-            .update_publisher(&p, Some(&publisher_activity(actor, &p, "changed organization")))
+            .update_publisher(
+                &p,
+                Some(&publisher_activity(actor, &p, "changed organization")),
+            )
             .await?;
         self.refresh().await?;
         Ok(p)
@@ -152,16 +168,29 @@ impl Portal {
     /// Active publishers ordered by name.
     pub fn list_publishers(&self) -> Vec<Publisher> {
         self.catalog.read(|ix| {
-            ix.publishers().iter().filter(|p| p.state == EntityState::Active).cloned().collect()
+            ix.publishers()
+                .iter()
+                .filter(|p| p.state == EntityState::Active)
+                .cloned()
+                .collect()
         })
     }
 
     /// Adds a user to a publisher or changes their role. Publisher admins and
     /// sysadmins.
-    pub async fn set_member(&self, actor: &Viewer, publisher: &str, user: &str, role: &str) -> Result<()> {
+    pub async fn set_member(
+        &self,
+        actor: &Viewer,
+        publisher: &str,
+        user: &str,
+        role: &str,
+    ) -> Result<()> {
         let p = self.find_publisher_record(publisher).await?;
         if !actor.can_admin(&p.id) {
-            return Err(ActionError::denied(format!("not authorized to manage members of {}", p.name)));
+            return Err(ActionError::denied(format!(
+                "not authorized to manage members of {}",
+                p.name
+            )));
         }
         let role = Role::parse(role)
             .ok_or_else(|| ActionError::invalid("role", "Must be one of: admin, editor, member"))?;
@@ -171,7 +200,11 @@ impl Portal {
             .await?
             .filter(|u| u.state == EntityState::Active)
             .ok_or_else(|| ActionError::not_found("user"))?;
-        let m = Membership { user_id: u.id, publisher_id: p.id, role };
+        let m = Membership {
+            user_id: u.id,
+            publisher_id: p.id,
+            role,
+        };
         self.store.upsert_membership(&m).await?;
         self.refresh().await?;
         Ok(())
@@ -180,9 +213,16 @@ impl Portal {
     pub async fn remove_member(&self, actor: &Viewer, publisher: &str, user: &str) -> Result<()> {
         let p = self.find_publisher_record(publisher).await?;
         if !actor.can_admin(&p.id) {
-            return Err(ActionError::denied(format!("not authorized to manage members of {}", p.name)));
+            return Err(ActionError::denied(format!(
+                "not authorized to manage members of {}",
+                p.name
+            )));
         }
-        let u = self.store.find_user(user).await?.ok_or_else(|| ActionError::not_found("user"))?;
+        let u = self
+            .store
+            .find_user(user)
+            .await?
+            .ok_or_else(|| ActionError::not_found("user"))?;
         if !self.store.delete_membership(&u.id, &p.id).await? {
             return Err(ActionError::not_found("membership"));
         }
@@ -191,7 +231,11 @@ impl Portal {
     }
 
     /// Members with their roles, for the publisher's members and sysadmins.
-    pub async fn publisher_members(&self, actor: &Viewer, publisher: &str) -> Result<Vec<(User, Role)>> {
+    pub async fn publisher_members(
+        &self,
+        actor: &Viewer,
+        publisher: &str,
+    ) -> Result<Vec<(User, Role)>> {
         let p = self.find_publisher_record(publisher).await?;
         if !(actor.sysadmin || actor.role_in(&p.id).is_some()) {
             return Ok(Vec::new());
@@ -239,8 +283,13 @@ impl Portal {
     }
 
     pub fn list_groups(&self) -> Vec<Group> {
-        self.catalog
-            .read(|ix| ix.groups().iter().filter(|g| g.state == EntityState::Active).cloned().collect())
+        self.catalog.read(|ix| {
+            ix.groups()
+                .iter()
+                .filter(|g| g.state == EntityState::Active)
+                .cloned()
+                .collect()
+        })
     }
 
     /// Makes sure the 12 national themes exist (run at start; idempotent).

@@ -48,11 +48,20 @@ impl Portal {
         }
         let file_name = sanitize_file_name(file_name);
         let key = format!("uploads/{}/{}", new_id(), safe_key_segment(&file_name));
-        let put = self.blobs.put_stream(&key, body, self.config.max_upload_bytes).await?;
+        let put = self
+            .blobs
+            .put_stream(&key, body, self.config.max_upload_bytes)
+            .await?;
         let mimetype = guess(&file_name)
             .map(|g| g.1.to_string())
             .or_else(|| declared_type.filter(|t| !t.is_empty()).map(str::to_string));
-        Ok(StagedUpload { key, file_name, size: put.size, sha256: put.sha256, mimetype })
+        Ok(StagedUpload {
+            key,
+            file_name,
+            size: put.size,
+            sha256: put.sha256,
+            mimetype,
+        })
     }
 
     pub async fn discard_upload(&self, upload: StagedUpload) {
@@ -89,7 +98,9 @@ impl Portal {
         input: ResourceInput,
         upload: Option<StagedUpload>,
     ) -> Result<(Arc<Dataset>, String)> {
-        let outcome = self.create_resource_inner(actor, package_id, input, upload.as_ref()).await;
+        let outcome = self
+            .create_resource_inner(actor, package_id, input, upload.as_ref())
+            .await;
         if outcome.is_err()
             && let Some(up) = upload
         {
@@ -110,7 +121,10 @@ impl Portal {
         }
         let current = self.dataset_for_edit(actor, package_id).await?;
         if upload.is_none() && input.url.as_deref().is_none_or(|u| u.trim().is_empty()) {
-            return Err(ActionError::invalid("url", "Missing value: give a url or upload a file"));
+            return Err(ActionError::invalid(
+                "url",
+                "Missing value: give a url or upload a file",
+            ));
         }
         let t = now();
         let mut input = input;
@@ -123,7 +137,9 @@ impl Portal {
         let rid = res.id.clone();
         let mut d = (*current).clone();
         d.resources.push(res);
-        let saved = self.save_dataset(actor, &current, d, current.revision).await?;
+        let saved = self
+            .save_dataset(actor, &current, d, current.revision)
+            .await?;
         Ok((saved, rid))
     }
 
@@ -136,7 +152,9 @@ impl Portal {
         input: ResourceInput,
         upload: Option<StagedUpload>,
     ) -> Result<Arc<Dataset>> {
-        let outcome = self.update_resource_inner(actor, resource_id, input, upload.as_ref()).await;
+        let outcome = self
+            .update_resource_inner(actor, resource_id, input, upload.as_ref())
+            .await;
         if outcome.is_err()
             && let Some(up) = upload
         {
@@ -164,7 +182,8 @@ impl Portal {
         }
         let mut d = (*current).clone();
         d.resources[pos] = res;
-        self.save_dataset(actor, &current, d, current.revision).await
+        self.save_dataset(actor, &current, d, current.revision)
+            .await
     }
 
     pub async fn delete_resource(&self, actor: &Viewer, resource_id: &str) -> Result<()> {
@@ -179,12 +198,18 @@ impl Portal {
         for (i, r) in d.resources.iter_mut().enumerate() {
             r.position = i as i32;
         }
-        self.save_dataset(actor, &current, d, current.revision).await?;
+        self.save_dataset(actor, &current, d, current.revision)
+            .await?;
         Ok(())
     }
 
     /// Puts a dataset's resources in the given order (CKAN package_resource_reorder).
-    pub async fn reorder_resources(&self, actor: &Viewer, package_id: &str, order: &[String]) -> Result<Arc<Dataset>> {
+    pub async fn reorder_resources(
+        &self,
+        actor: &Viewer,
+        package_id: &str,
+        order: &[String],
+    ) -> Result<Arc<Dataset>> {
         let current = self.dataset_for_edit(actor, package_id).await?;
         let mut d = (*current).clone();
         let mut errors = FieldErrors::new();
@@ -194,11 +219,13 @@ impl Portal {
             }
         }
         errors.into_result()?;
-        d.resources.sort_by_key(|r| order.iter().position(|o| o == &r.id).unwrap_or(usize::MAX));
+        d.resources
+            .sort_by_key(|r| order.iter().position(|o| o == &r.id).unwrap_or(usize::MAX));
         for (i, r) in d.resources.iter_mut().enumerate() {
             r.position = i as i32;
         }
-        self.save_dataset(actor, &current, d, current.revision).await
+        self.save_dataset(actor, &current, d, current.revision)
+            .await
     }
 
     async fn package_of_resource(&self, resource_id: &str) -> Result<String> {
@@ -212,7 +239,11 @@ impl Portal {
     }
 
     /// A resource with its dataset, for those who may read the dataset.
-    pub fn show_resource(&self, viewer: &Viewer, resource_id: &str) -> Result<(Arc<Dataset>, Resource)> {
+    pub fn show_resource(
+        &self,
+        viewer: &Viewer,
+        resource_id: &str,
+    ) -> Result<(Arc<Dataset>, Resource)> {
         let d = self
             .catalog
             .read(|ix| ix.dataset_for_resource(resource_id).cloned())
@@ -239,7 +270,11 @@ impl Portal {
         if d.id != dataset && d.name != dataset {
             return Err(ActionError::not_found("resource"));
         }
-        let key = r.blob_key.clone().filter(|_| r.is_upload()).ok_or_else(|| ActionError::not_found("file"))?;
+        let key = r
+            .blob_key
+            .clone()
+            .filter(|_| r.is_upload())
+            .ok_or_else(|| ActionError::not_found("file"))?;
         let reader = self.blobs.open(&key).await?;
         Ok((r, reader))
     }
@@ -249,8 +284,18 @@ impl Portal {
 fn safe_key_segment(file_name: &str) -> String {
     let s: String = file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let s = s.trim_start_matches('.').to_string();
-    if s.is_empty() { "file".into() } else { s.chars().take(120).collect() }
+    if s.is_empty() {
+        "file".into()
+    } else {
+        s.chars().take(120).collect()
+    }
 }

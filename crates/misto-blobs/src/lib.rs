@@ -55,11 +55,17 @@ fn check_key(key: &str) -> Result<(), BlobError> {
     let ok = !key.is_empty()
         && key.len() <= 512
         && !key.starts_with('/')
-        && key.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && key
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
-    if ok { Ok(()) } else { Err(BlobError::InvalidKey(key.to_string())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(BlobError::InvalidKey(key.to_string()))
+    }
 }
 
 impl BlobStore {
@@ -96,7 +102,12 @@ impl BlobStore {
 
     /// Streams `body` into the blob `key`, refusing more than `limit` bytes.
     /// Nothing is visible under `key` unless the whole stream was written.
-    pub async fn put_stream<S, E>(&self, key: &str, body: S, limit: u64) -> Result<PutResult, BlobError>
+    pub async fn put_stream<S, E>(
+        &self,
+        key: &str,
+        body: S,
+        limit: u64,
+    ) -> Result<PutResult, BlobError>
     where
         S: Stream<Item = Result<Bytes, E>>,
         E: std::fmt::Display,
@@ -146,7 +157,10 @@ impl BlobStore {
         }
         file.flush().await?;
         file.sync_all().await?;
-        Ok(PutResult { size, sha256: hex::encode(hasher.finalize()) })
+        Ok(PutResult {
+            size,
+            sha256: hex::encode(hasher.finalize()),
+        })
     }
 
     /// Stores a buffer (demo data, tests).
@@ -166,7 +180,10 @@ impl BlobStore {
             Err(e) => return Err(e.into()),
         };
         let size = file.metadata().await?.len();
-        Ok(BlobReader { size, stream: tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024) })
+        Ok(BlobReader {
+            size,
+            stream: tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024),
+        })
     }
 
     pub async fn read_all(&self, key: &str) -> Result<Vec<u8>, BlobError> {
@@ -215,13 +232,19 @@ mod tests {
     #[tokio::test]
     async fn put_open_delete() {
         let store = BlobStore::local(temp_root()).await.unwrap();
-        let put = store.put_bytes("r/1/a.csv", Bytes::from_static(b"a,b\n1,2\n")).await.unwrap();
+        let put = store
+            .put_bytes("r/1/a.csv", Bytes::from_static(b"a,b\n1,2\n"))
+            .await
+            .unwrap();
         assert_eq!(put.size, 8);
         assert_eq!(put.sha256.len(), 64);
         assert_eq!(store.read_all("r/1/a.csv").await.unwrap(), b"a,b\n1,2\n");
         assert_eq!(store.open("r/1/a.csv").await.unwrap().size, 8);
         store.delete("r/1/a.csv").await.unwrap();
-        assert!(matches!(store.open("r/1/a.csv").await, Err(BlobError::NotFound(_))));
+        assert!(matches!(
+            store.open("r/1/a.csv").await,
+            Err(BlobError::NotFound(_))
+        ));
     }
 
     #[tokio::test]
@@ -238,11 +261,17 @@ mod tests {
             Ok(Bytes::from_static(b"partial")),
             Err(io::Error::other("client went away")),
         ]);
-        let err = store.put_stream("broken/x", broken, 1000).await.unwrap_err();
+        let err = store
+            .put_stream("broken/x", broken, 1000)
+            .await
+            .unwrap_err();
         assert!(matches!(err, BlobError::Source(_)));
         assert!(!store.exists("big/x").await.unwrap());
         assert!(!store.exists("broken/x").await.unwrap());
         let mut tmp = tokio::fs::read_dir(root.join("tmp")).await.unwrap();
-        assert!(tmp.next_entry().await.unwrap().is_none(), "tmp must be empty");
+        assert!(
+            tmp.next_entry().await.unwrap().is_none(),
+            "tmp must be empty"
+        );
     }
 }

@@ -13,19 +13,54 @@ use crate::params::Params;
 /// Keys of a package dict that are computed by the portal (or belong to
 /// CKAN extensions) and are ignored on input.
 const PACKAGE_OUTPUT_KEYS: &[&str] = &[
-    "id", "type", "metadata_created", "metadata_modified", "creator_user_id", "organization",
-    "num_tags", "num_resources", "license_title", "license_url", "isopen", "relationships_as_subject",
-    "relationships_as_object", "revision_id", "tracking_summary", "data_last_updated",
-    "next_update_due", "overdue", "qa", "archiver", "plugin_data", "display_name", "tag_string",
+    "id",
+    "type",
+    "metadata_created",
+    "metadata_modified",
+    "creator_user_id",
+    "organization",
+    "num_tags",
+    "num_resources",
+    "license_title",
+    "license_url",
+    "isopen",
+    "relationships_as_subject",
+    "relationships_as_object",
+    "revision_id",
+    "tracking_summary",
+    "data_last_updated",
+    "next_update_due",
+    "overdue",
+    "qa",
+    "archiver",
+    "plugin_data",
+    "display_name",
+    "tag_string",
 ];
 
-const DGUA_KEYS: &[&str] = &["purpose_of_collecting_information", "update_frequency", "language", "tag_string"];
+const DGUA_KEYS: &[&str] = &[
+    "purpose_of_collecting_information",
+    "update_frequency",
+    "language",
+    "tag_string",
+];
 
 /// Keys of a resource dict computed by the portal.
 const RESOURCE_OUTPUT_KEYS: &[&str] = &[
-    "package_id", "url_type", "position", "state", "created", "metadata_modified", "cache_url",
-    "cache_last_updated", "datastore_active", "mimetype_inner", "resource_type", "revision_id",
-    "tracking_summary", "upload",
+    "package_id",
+    "url_type",
+    "position",
+    "state",
+    "created",
+    "metadata_modified",
+    "cache_url",
+    "cache_last_updated",
+    "datastore_active",
+    "mimetype_inner",
+    "resource_type",
+    "revision_id",
+    "tracking_summary",
+    "upload",
 ];
 
 fn value_str(v: &Value) -> Option<String> {
@@ -44,7 +79,10 @@ fn names_of(v: Value, field: &str) -> Result<Vec<String>, ApiError> {
             Ok(Value::Array(a)) => a,
             _ => return Err(ApiError::invalid(field, "Must be a list")),
         },
-        Value::String(s) => s.split(',').map(|x| Value::String(x.trim().to_string())).collect(),
+        Value::String(s) => s
+            .split(',')
+            .map(|x| Value::String(x.trim().to_string()))
+            .collect(),
         Value::Null => vec![],
         _ => return Err(ApiError::invalid(field, "Must be a list")),
     };
@@ -60,7 +98,12 @@ fn names_of(v: Value, field: &str) -> Result<Vec<String>, ApiError> {
                 }
             }
             Value::String(_) => {}
-            _ => return Err(ApiError::invalid(field, "Each item must be a name or an object")),
+            _ => {
+                return Err(ApiError::invalid(
+                    field,
+                    "Each item must be a name or an object",
+                ));
+            }
         }
     }
     Ok(out)
@@ -74,16 +117,33 @@ pub fn dataset_input(p: &mut Params) -> Result<DatasetInput, ApiError> {
             Value::Array(a) => a,
             Value::String(s) => match serde_json::from_str(&s) {
                 Ok(Value::Array(a)) => a,
-                _ => return Err(ApiError::invalid("extras", "Must be a list of {key, value}")),
+                _ => {
+                    return Err(ApiError::invalid(
+                        "extras",
+                        "Must be a list of {key, value}",
+                    ));
+                }
             },
-            _ => return Err(ApiError::invalid("extras", "Must be a list of {key, value}")),
+            _ => {
+                return Err(ApiError::invalid(
+                    "extras",
+                    "Must be a list of {key, value}",
+                ));
+            }
         };
         for x in arr {
             let key = x.get("key").and_then(value_str);
-            let value = x.get("value").map(|v| value_str(v).unwrap_or_else(|| v.to_string()));
+            let value = x
+                .get("value")
+                .map(|v| value_str(v).unwrap_or_else(|| v.to_string()));
             match (key, value) {
                 (Some(key), Some(value)) => extras_in.push(Extra { key, value }),
-                _ => return Err(ApiError::invalid("extras", "Each extra needs a key and a value")),
+                _ => {
+                    return Err(ApiError::invalid(
+                        "extras",
+                        "Each extra needs a key and a value",
+                    ));
+                }
             }
         }
     }
@@ -92,14 +152,26 @@ pub fn dataset_input(p: &mut Params) -> Result<DatasetInput, ApiError> {
         let pos = extras_in.iter().position(|x| x.key == key)?;
         Some(extras_in.remove(pos).value)
     };
-    let dgua: Vec<(String, Option<String>)> =
-        DGUA_KEYS.iter().map(|k| (k.to_string(), from_extra(k))).collect();
-    let dgua_get = |k: &str| dgua.iter().find(|(key, _)| key == k).and_then(|(_, v)| v.clone());
+    let dgua: Vec<(String, Option<String>)> = DGUA_KEYS
+        .iter()
+        .map(|k| (k.to_string(), from_extra(k)))
+        .collect();
+    let dgua_get = |k: &str| {
+        dgua.iter()
+            .find(|(key, _)| key == k)
+            .and_then(|(_, v)| v.clone())
+    };
     let tags = match p.raw("tags") {
         Some(v) => names_of(v, "tags")?,
         None => {
-            let ts = p.str("tag_string").or_else(|| dgua_get("tag_string")).unwrap_or_default();
-            ts.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect()
+            let ts = p
+                .str("tag_string")
+                .or_else(|| dgua_get("tag_string"))
+                .unwrap_or_default();
+            ts.split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect()
         }
     };
     let groups = match p.raw("groups") {
@@ -113,12 +185,22 @@ pub fn dataset_input(p: &mut Params) -> Result<DatasetInput, ApiError> {
             for (i, r) in a.into_iter().enumerate() {
                 match r {
                     Value::Object(m) => out.push(resource_from_map(m)?),
-                    _ => return Err(ApiError::invalid("resources", format!("resource {i}: must be an object"))),
+                    _ => {
+                        return Err(ApiError::invalid(
+                            "resources",
+                            format!("resource {i}: must be an object"),
+                        ));
+                    }
                 }
             }
             Some(out)
         }
-        Some(_) => return Err(ApiError::invalid("resources", "Must be a list of resources")),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "resources",
+                "Must be a list of resources",
+            ));
+        }
     };
     Ok(DatasetInput {
         name: p.str("name").unwrap_or_default(),
@@ -139,7 +221,9 @@ pub fn dataset_input(p: &mut Params) -> Result<DatasetInput, ApiError> {
         tags,
         groups,
         language: p.str("language").or_else(|| dgua_get("language")),
-        update_frequency: p.str("update_frequency").or_else(|| dgua_get("update_frequency")),
+        update_frequency: p
+            .str("update_frequency")
+            .or_else(|| dgua_get("update_frequency")),
         purpose_of_collecting_information: p
             .str("purpose_of_collecting_information")
             .or_else(|| dgua_get("purpose_of_collecting_information")),
@@ -167,9 +251,11 @@ pub fn resource_input(p: &mut Params) -> Result<ResourceInput, ApiError> {
         None => None,
         Some(Value::Number(n)) => n.as_i64(),
         Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) => {
-            Some(s.trim().parse::<i64>().map_err(|_| ApiError::invalid("size", "Invalid integer"))?)
-        }
+        Some(Value::String(s)) => Some(
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::invalid("size", "Invalid integer"))?,
+        ),
         Some(_) => return Err(ApiError::invalid("size", "Invalid integer")),
     };
     let mut r = ResourceInput {
@@ -197,9 +283,22 @@ pub fn resource_input(p: &mut Params) -> Result<ResourceInput, ApiError> {
 
 pub fn publisher_input(p: &mut Params) -> Result<PublisherInput, ApiError> {
     p.ignore(&[
-        "id", "type", "created", "is_organization", "approval_status", "state", "display_name",
-        "image_display_url", "package_count", "extras", "tags", "groups", "users", "num_followers",
-        "packages", "revision_id",
+        "id",
+        "type",
+        "created",
+        "is_organization",
+        "approval_status",
+        "state",
+        "display_name",
+        "image_display_url",
+        "package_count",
+        "extras",
+        "tags",
+        "groups",
+        "users",
+        "num_followers",
+        "packages",
+        "revision_id",
     ]);
     Ok(PublisherInput {
         name: p.str("name").unwrap_or_default(),
@@ -217,7 +316,17 @@ pub fn publisher_input(p: &mut Params) -> Result<PublisherInput, ApiError> {
 }
 
 pub fn group_input(p: &mut Params) -> Result<GroupInput, ApiError> {
-    p.ignore(&["id", "type", "created", "is_organization", "approval_status", "state", "extras", "packages", "users"]);
+    p.ignore(&[
+        "id",
+        "type",
+        "created",
+        "is_organization",
+        "approval_status",
+        "state",
+        "extras",
+        "packages",
+        "users",
+    ]);
     Ok(GroupInput {
         name: p.str("name").unwrap_or_default(),
         title: p.str("title"),

@@ -30,11 +30,20 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 pub fn download_url(site: &str, d: &Dataset, r: &Resource) -> String {
-    format!("{site}/dataset/{}/resource/{}/download/{}", d.id, r.id, encode_segment(&r.url))
+    format!(
+        "{site}/dataset/{}/resource/{}/download/{}",
+        d.id,
+        r.id,
+        encode_segment(&r.url)
+    )
 }
 
 pub fn resource(site: &str, d: &Dataset, r: &Resource) -> Value {
-    let url = if r.is_upload() { download_url(site, d, r) } else { r.url.clone() };
+    let url = if r.is_upload() {
+        download_url(site, d, r)
+    } else {
+        r.url.clone()
+    };
     let mut m = Map::new();
     for (k, v) in &r.extras {
         m.insert(k.clone(), v.clone());
@@ -90,7 +99,10 @@ pub fn organization(p: &Publisher, package_count: usize) -> Value {
     let mut v = organization_short(p);
     if let Value::Object(m) = &mut v {
         m.insert("display_name".into(), json!(p.title));
-        m.insert("image_display_url".into(), json!(p.image_url.as_deref().unwrap_or("")));
+        m.insert(
+            "image_display_url".into(),
+            json!(p.image_url.as_deref().unwrap_or("")),
+        );
         m.insert("package_count".into(), json!(package_count));
         m.insert("kind".into(), json!(p.kind.as_str()));
         m.insert("email".into(), opt(&p.email));
@@ -141,14 +153,26 @@ fn group_short(g: &Group) -> Value {
 
 pub fn package(ix: &Index, site: &str, d: &Dataset, now: Timestamp) -> Value {
     let lic = license::find(&d.license_id);
-    let org = ix.publisher(&d.owner_org).map(organization_short).unwrap_or(Value::Null);
-    let groups: Vec<Value> = d.groups.iter().filter_map(|g| ix.group(g)).map(group_short).collect();
+    let org = ix
+        .publisher(&d.owner_org)
+        .map(organization_short)
+        .unwrap_or(Value::Null);
+    let groups: Vec<Value> = d
+        .groups
+        .iter()
+        .filter_map(|g| ix.group(g))
+        .map(group_short)
+        .collect();
     let tags: Vec<Value> = d
         .tags
         .iter()
         .map(|t| json!({"name": t, "display_name": t, "state": "active", "vocabulary_id": null}))
         .collect();
-    let extras: Vec<Value> = d.extras.iter().map(|x| json!({"key": x.key, "value": x.value})).collect();
+    let extras: Vec<Value> = d
+        .extras
+        .iter()
+        .map(|x| json!({"key": x.key, "value": x.value}))
+        .collect();
     let resources: Vec<Value> = d.active_resources().map(|r| resource(site, d, r)).collect();
     json!({
         "id": d.id,

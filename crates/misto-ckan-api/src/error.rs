@@ -33,7 +33,10 @@ impl ApiError {
     /// The HTTP status and the `error` object (or bare string) for the body.
     pub fn status_and_error(&self) -> (StatusCode, Value) {
         match self {
-            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, Value::String(format!("Bad request - {m}"))),
+            ApiError::BadRequest(m) => (
+                StatusCode::BAD_REQUEST,
+                Value::String(format!("Bad request - {m}")),
+            ),
             ApiError::UnknownParams(names) => {
                 let mut obj = Map::new();
                 obj.insert("__type".into(), json!("Validation Error"));

@@ -9,11 +9,13 @@ use misto_core::{EntityState, license};
 use misto_search::SearchQuery;
 use serde_json::{Map, Value, json};
 
-use crate::decode::{dataset_input, group_input, publisher_input, resource_from_map, resource_input};
+use crate::Ctx;
+use crate::decode::{
+    dataset_input, group_input, publisher_input, resource_from_map, resource_input,
+};
 use crate::dictize;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::Ctx;
 
 type R = Result<Value, ApiError>;
 
@@ -22,7 +24,10 @@ const CKAN_VERSION: &str = "2.11.0";
 
 pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
     let upload = ctx.upload.take();
-    let is_resource_write = matches!(name, "resource_create" | "resource_update" | "resource_patch");
+    let is_resource_write = matches!(
+        name,
+        "resource_create" | "resource_update" | "resource_patch"
+    );
     if !is_resource_write && let Some(up) = upload.clone() {
         ctx.portal.discard_upload(up).await;
     }
@@ -63,7 +68,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "user_create" => user_create(&ctx, &mut p).await,
         "api_token_create" => api_token_create(&ctx, &mut p).await,
         "api_token_revoke" => api_token_revoke(&ctx, &mut p).await,
-        other => Err(ApiError::BadRequest(format!("Action name not known: {other}"))),
+        other => Err(ApiError::BadRequest(format!(
+            "Action name not known: {other}"
+        ))),
     }
 }
 
@@ -75,7 +82,10 @@ fn done(p: &Params, v: Value) -> R {
 fn id_param(p: &mut Params) -> Result<String, ApiError> {
     match p.str("id") {
         Some(id) if !id.trim().is_empty() => Ok(id),
-        _ => p.str("name").filter(|n| !n.trim().is_empty()).ok_or_else(|| ApiError::missing("id")),
+        _ => p
+            .str("name")
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| ApiError::missing("id")),
     }
 }
 
@@ -104,33 +114,68 @@ fn package_list(ctx: &Ctx, p: &mut Params) -> R {
 
 fn package_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = id_param(p)?;
-    p.ignore(&["use_default_schema", "include_tracking", "include_plugin_data"]);
+    p.ignore(&[
+        "use_default_schema",
+        "include_tracking",
+        "include_plugin_data",
+    ]);
     p.reject_unknown()?;
     let d = ctx.portal.show_dataset(&ctx.viewer, &id)?;
     let site = ctx.site();
     let t = now();
-    Ok(ctx.portal.catalog().read(|ix| dictize::package(ix, site, &d, t)))
+    Ok(ctx
+        .portal
+        .catalog()
+        .read(|ix| dictize::package(ix, site, &d, t)))
 }
 
 /// Solr parameters CKAN passes through that have no meaning here.
-const IGNORED_SEARCH_PARAMS: &[&str] =
-    &["qf", "bf", "boost", "tie", "mm", "df", "defType", "q.op", "use_default_schema", "hl", "facet.sort"];
+const IGNORED_SEARCH_PARAMS: &[&str] = &[
+    "qf",
+    "bf",
+    "boost",
+    "tie",
+    "mm",
+    "df",
+    "defType",
+    "q.op",
+    "use_default_schema",
+    "hl",
+    "facet.sort",
+];
 
-fn search_query(p: &mut Params, default_rows: i64) -> Result<(SearchQuery, Option<String>, bool), ApiError> {
+fn search_query(
+    p: &mut Params,
+    default_rows: i64,
+) -> Result<(SearchQuery, Option<String>, bool), ApiError> {
     let q = p.str("q");
-    let mut fq: Vec<String> = p.str("fq").into_iter().filter(|s| !s.trim().is_empty()).collect();
+    let mut fq: Vec<String> = p
+        .str("fq")
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .collect();
     fq.extend(p.list("fq_list", false)?);
     let sort = p.str("sort").filter(|s| !s.trim().is_empty());
     let rows = p.int("rows", default_rows, None)?;
     if rows > ROWS_MAX {
-        return Err(ApiError::invalid("rows", format!("Must be less than or equal to {ROWS_MAX}")));
+        return Err(ApiError::invalid(
+            "rows",
+            format!("Must be less than or equal to {ROWS_MAX}"),
+        ));
     }
     let start = p.int("start", 0, None)?;
     let facet = p.bool("facet", true)?;
-    let facet_fields = if facet { p.list("facet.field", false)? } else { vec![] };
+    let facet_fields = if facet {
+        p.list("facet.field", false)?
+    } else {
+        vec![]
+    };
     let facet_limit = match p.str("facet.limit") {
         None => 50,
-        Some(s) => s.trim().parse::<i64>().map_err(|_| ApiError::invalid("facet.limit", "Invalid integer"))?,
+        Some(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::invalid("facet.limit", "Invalid integer"))?,
     };
     let facet_mincount = p.int("facet.mincount", 1, None)? as usize;
     let include_private = p.bool("include_private", false)?;
@@ -166,7 +211,9 @@ fn facet_display(ix: &misto_search::Index, field: &str, value: &str) -> String {
         "organization" => ix.publisher(value).map(|o| o.title.clone()),
         "groups" => ix.group(value).map(|g| g.title.clone()),
         "license_id" => license::find(value).map(|l| l.title.to_string()),
-        "update_frequency" => misto_core::UpdateFrequency::parse(value).map(|f| f.label_uk().to_string()),
+        "update_frequency" => {
+            misto_core::UpdateFrequency::parse(value).map(|f| f.label_uk().to_string())
+        }
         _ => None,
     }
     .unwrap_or_else(|| value.to_string())
@@ -180,16 +227,23 @@ fn package_search(ctx: &Ctx, p: &mut Params) -> R {
         let results: Vec<Value> = match fl.as_deref().map(str::trim) {
             Some("id") => res.results.iter().map(|d| json!(d.id)).collect(),
             Some("name") => res.results.iter().map(|d| json!(d.name)).collect(),
-            _ => res.results.iter().map(|d| dictize::package(ix, site, d, query.now)).collect(),
+            _ => res
+                .results
+                .iter()
+                .map(|d| dictize::package(ix, site, d, query.now))
+                .collect(),
         };
         let mut facets = Map::new();
         let mut search_facets = Map::new();
         if facet {
             for (field, items) in &res.facets {
-                let counts: Map<String, Value> = items.iter().map(|(v, c)| (v.clone(), json!(c))).collect();
+                let counts: Map<String, Value> =
+                    items.iter().map(|(v, c)| (v.clone(), json!(c))).collect();
                 facets.insert(field.clone(), Value::Object(counts));
-                let mut list: Vec<(String, &String, &usize)> =
-                    items.iter().map(|(v, c)| (facet_display(ix, field, v), v, c)).collect();
+                let mut list: Vec<(String, &String, &usize)> = items
+                    .iter()
+                    .map(|(v, c)| (facet_display(ix, field, v), v, c))
+                    .collect();
                 list.sort_by(|a, b| b.2.cmp(a.2).then_with(|| a.0.cmp(&b.0)));
                 let items: Vec<Value> = list
                     .into_iter()
@@ -212,7 +266,10 @@ fn current_package_list(ctx: &Ctx, p: &mut Params) -> R {
     let limit = p.int("limit", 10, Some(ROWS_MAX))?;
     let mut offset = p.int("offset", 0, None)?;
     if let Some(page) = p.str("page") {
-        let page: i64 = page.trim().parse().map_err(|_| ApiError::invalid("page", "Invalid integer"))?;
+        let page: i64 = page
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::invalid("page", "Invalid integer"))?;
         if page < 1 {
             return Err(ApiError::invalid("page", "Must be larger than 0"));
         }
@@ -236,7 +293,12 @@ fn current_package_list(ctx: &Ctx, p: &mut Params) -> R {
     let res = ctx.portal.search_datasets(&ctx.viewer, &query)?;
     let site = ctx.site();
     Ok(ctx.portal.catalog().read(|ix| {
-        Value::Array(res.results.iter().map(|d| dictize::package(ix, site, d, query.now)).collect())
+        Value::Array(
+            res.results
+                .iter()
+                .map(|d| dictize::package(ix, site, d, query.now))
+                .collect(),
+        )
     }))
 }
 
@@ -244,13 +306,24 @@ async fn package_activity_list(ctx: &Ctx, p: &mut Params) -> R {
     let id = id_param(p)?;
     let offset = p.int("offset", 0, None)?;
     let limit = p.int("limit", 31, Some(100))?;
-    p.ignore(&["include_hidden_activity", "activity_types", "exclude_activity_types"]);
+    p.ignore(&[
+        "include_hidden_activity",
+        "activity_types",
+        "exclude_activity_types",
+    ]);
     p.reject_unknown()?;
-    let list = ctx.portal.dataset_activity(&ctx.viewer, &id, limit, offset).await?;
+    let list = ctx
+        .portal
+        .dataset_activity(&ctx.viewer, &id, limit, offset)
+        .await?;
     let site = ctx.site();
     let t = now();
     Ok(ctx.portal.catalog().read(|ix| {
-        Value::Array(list.iter().map(|a| dictize::activity(ix, site, a, t)).collect())
+        Value::Array(
+            list.iter()
+                .map(|a| dictize::activity(ix, site, a, t))
+                .collect(),
+        )
     }))
 }
 
@@ -278,7 +351,10 @@ fn list_opts(p: &mut Params, only_key: &str) -> Result<ListOpts, ApiError> {
     let sort_field = parts.next().unwrap_or("title").to_string();
     let desc = matches!(parts.next(), Some("desc"));
     if !matches!(sort_field.as_str(), "name" | "title" | "package_count") {
-        return Err(ApiError::invalid("sort", "Must be name, title or package_count, with asc or desc"));
+        return Err(ApiError::invalid(
+            "sort",
+            "Must be name, title or package_count, with asc or desc",
+        ));
     }
     let all_fields = p.bool("all_fields", false)?;
     let max = if all_fields { 25 } else { 1000 };
@@ -287,11 +363,24 @@ fn list_opts(p: &mut Params, only_key: &str) -> Result<ListOpts, ApiError> {
     let q = p.str("q").filter(|s| !s.trim().is_empty());
     let only = p.list(only_key, true)?;
     p.ignore(&[
-        "type", "include_dataset_count", "include_extras", "include_users", "include_groups",
-        "include_tags", "include_member_count",
+        "type",
+        "include_dataset_count",
+        "include_extras",
+        "include_users",
+        "include_groups",
+        "include_tags",
+        "include_member_count",
     ]);
     p.reject_unknown()?;
-    Ok(ListOpts { sort_field, desc, limit, offset, q, all_fields, only })
+    Ok(ListOpts {
+        sort_field,
+        desc,
+        limit,
+        offset,
+        q,
+        all_fields,
+        only,
+    })
 }
 
 /// Shared by organization_list and group_list: (name, title, description, count, dict).
@@ -299,7 +388,9 @@ fn finish_list(mut rows: Vec<(String, String, String, usize, Value)>, o: ListOpt
     if let Some(q) = &o.q {
         let q = q.to_lowercase();
         rows.retain(|r| {
-            r.0.to_lowercase().contains(&q) || r.1.to_lowercase().contains(&q) || r.2.to_lowercase().contains(&q)
+            r.0.to_lowercase().contains(&q)
+                || r.1.to_lowercase().contains(&q)
+                || r.2.to_lowercase().contains(&q)
         });
     }
     if !o.only.is_empty() {
@@ -308,7 +399,11 @@ fn finish_list(mut rows: Vec<(String, String, String, usize, Value)>, o: ListOpt
     match o.sort_field.as_str() {
         "name" => rows.sort_by(|a, b| a.0.cmp(&b.0)),
         "package_count" => rows.sort_by(|a, b| a.3.cmp(&b.3).then_with(|| a.0.cmp(&b.0))),
-        _ => rows.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then_with(|| a.0.cmp(&b.0))),
+        _ => rows.sort_by(|a, b| {
+            a.1.to_lowercase()
+                .cmp(&b.1.to_lowercase())
+                .then_with(|| a.0.cmp(&b.0))
+        }),
     }
     if o.desc {
         rows.reverse();
@@ -330,7 +425,13 @@ fn org_list(ctx: &Ctx, p: &mut Params) -> R {
             .filter(|x| x.state == EntityState::Active)
             .map(|x| {
                 let c = counts.get(&x.id).copied().unwrap_or(0);
-                (x.name.clone(), x.title.clone(), x.description.clone(), c, dictize::organization(x, c))
+                (
+                    x.name.clone(),
+                    x.title.clone(),
+                    x.description.clone(),
+                    c,
+                    dictize::organization(x, c),
+                )
             })
             .collect::<Vec<_>>()
     });
@@ -346,7 +447,13 @@ fn group_list(ctx: &Ctx, p: &mut Params) -> R {
             .filter(|x| x.state == EntityState::Active)
             .map(|x| {
                 let c = counts.get(&x.id).copied().unwrap_or(0);
-                (x.name.clone(), x.title.clone(), x.description.clone(), c, dictize::group(x, c))
+                (
+                    x.name.clone(),
+                    x.title.clone(),
+                    x.description.clone(),
+                    c,
+                    dictize::group(x, c),
+                )
             })
             .collect::<Vec<_>>()
     });
@@ -361,7 +468,10 @@ fn org_list_for_user(ctx: &Ctx, p: &mut Params) -> R {
         Value::Array(
             ix.publishers()
                 .iter()
-                .filter(|x| x.state == EntityState::Active && (ctx.viewer.sysadmin || ctx.viewer.role_in(&x.id).is_some()))
+                .filter(|x| {
+                    x.state == EntityState::Active
+                        && (ctx.viewer.sysadmin || ctx.viewer.role_in(&x.id).is_some())
+                })
                 .map(|x| dictize::organization(x, counts.get(&x.id).copied().unwrap_or(0)))
                 .collect(),
         )
@@ -385,17 +495,34 @@ fn datasets_of(ctx: &Ctx, fq: String) -> Result<Vec<Value>, ApiError> {
     };
     let res = ctx.portal.search_datasets(&ctx.viewer, &query)?;
     let site = ctx.site();
-    Ok(ctx.portal.catalog().read(|ix| res.results.iter().map(|d| dictize::package(ix, site, d, query.now)).collect()))
+    Ok(ctx.portal.catalog().read(|ix| {
+        res.results
+            .iter()
+            .map(|d| dictize::package(ix, site, d, query.now))
+            .collect()
+    }))
 }
 
 async fn org_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
     let include_datasets = p.bool("include_datasets", false)?;
     let include_users = p.bool("include_users", true)?;
-    p.ignore(&["include_dataset_count", "include_extras", "include_groups", "include_tags", "include_followers", "object_type"]);
+    p.ignore(&[
+        "include_dataset_count",
+        "include_extras",
+        "include_groups",
+        "include_tags",
+        "include_followers",
+        "object_type",
+    ]);
     p.reject_unknown()?;
     let org = ctx.portal.show_publisher(&id)?;
-    let count = ctx.portal.catalog().read(|ix| ix.dataset_counts_by_publisher(&ctx.viewer).get(&org.id).copied().unwrap_or(0));
+    let count = ctx.portal.catalog().read(|ix| {
+        ix.dataset_counts_by_publisher(&ctx.viewer)
+            .get(&org.id)
+            .copied()
+            .unwrap_or(0)
+    });
     let mut v = dictize::organization(&org, count);
     if let Value::Object(m) = &mut v {
         if include_users {
@@ -407,7 +534,10 @@ async fn org_show(ctx: &Ctx, p: &mut Params) -> R {
             m.insert("users".into(), Value::Array(users));
         }
         if include_datasets {
-            m.insert("packages".into(), Value::Array(datasets_of(ctx, format!("owner_org:\"{}\"", org.id))?));
+            m.insert(
+                "packages".into(),
+                Value::Array(datasets_of(ctx, format!("owner_org:\"{}\"", org.id))?),
+            );
         }
     }
     Ok(v)
@@ -416,13 +546,29 @@ async fn org_show(ctx: &Ctx, p: &mut Params) -> R {
 fn group_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
     let include_datasets = p.bool("include_datasets", false)?;
-    p.ignore(&["include_dataset_count", "include_extras", "include_users", "include_groups", "include_tags", "include_followers", "object_type"]);
+    p.ignore(&[
+        "include_dataset_count",
+        "include_extras",
+        "include_users",
+        "include_groups",
+        "include_tags",
+        "include_followers",
+        "object_type",
+    ]);
     p.reject_unknown()?;
     let g = ctx.portal.show_group(&id)?;
-    let count = ctx.portal.catalog().read(|ix| ix.dataset_counts_by_group(&ctx.viewer).get(&g.id).copied().unwrap_or(0));
+    let count = ctx.portal.catalog().read(|ix| {
+        ix.dataset_counts_by_group(&ctx.viewer)
+            .get(&g.id)
+            .copied()
+            .unwrap_or(0)
+    });
     let mut v = dictize::group(&g, count);
     if include_datasets && let Value::Object(m) = &mut v {
-        m.insert("packages".into(), Value::Array(datasets_of(ctx, format!("groups:\"{}\"", g.name))?));
+        m.insert(
+            "packages".into(),
+            Value::Array(datasets_of(ctx, format!("groups:\"{}\"", g.name))?),
+        );
     }
     Ok(v)
 }
@@ -434,7 +580,11 @@ fn tag_list(ctx: &Ctx, p: &mut Params) -> R {
     p.reject_unknown()?;
     let tags = ctx.portal.tag_names(&ctx.viewer, q.as_deref());
     Ok(if all_fields {
-        Value::Array(tags.iter().map(|t| json!({"name": t, "display_name": t, "vocabulary_id": null})).collect())
+        Value::Array(
+            tags.iter()
+                .map(|t| json!({"name": t, "display_name": t, "vocabulary_id": null}))
+                .collect(),
+        )
     } else {
         json!(tags)
     })
@@ -443,9 +593,18 @@ fn tag_list(ctx: &Ctx, p: &mut Params) -> R {
 async fn user_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = match p.str("id") {
         Some(id) => id,
-        None => ctx.viewer.user_id.clone().ok_or_else(|| ApiError::missing("id"))?,
+        None => ctx
+            .viewer
+            .user_id
+            .clone()
+            .ok_or_else(|| ApiError::missing("id"))?,
     };
-    p.ignore(&["include_datasets", "include_num_followers", "include_plugin_extras", "user_obj"]);
+    p.ignore(&[
+        "include_datasets",
+        "include_num_followers",
+        "include_plugin_extras",
+        "user_obj",
+    ]);
     p.reject_unknown()?;
     let u = ctx.portal.public_user(&ctx.viewer, &id).await?;
     let own = ctx.viewer.sysadmin || ctx.viewer.user_id.as_deref() == Some(u.id.as_str());
@@ -453,7 +612,11 @@ async fn user_show(ctx: &Ctx, p: &mut Params) -> R {
 }
 
 async fn api_token_list(ctx: &Ctx, p: &mut Params) -> R {
-    let user = p.str("user_id").or_else(|| p.str("user")).or_else(|| ctx.viewer.user_id.clone()).ok_or_else(|| ApiError::missing("user_id"))?;
+    let user = p
+        .str("user_id")
+        .or_else(|| p.str("user"))
+        .or_else(|| ctx.viewer.user_id.clone())
+        .ok_or_else(|| ApiError::missing("user_id"))?;
     p.reject_unknown()?;
     let tokens = ctx.portal.list_tokens(&ctx.viewer, &user).await?;
     Ok(Value::Array(
@@ -470,7 +633,9 @@ async fn api_token_list(ctx: &Ctx, p: &mut Params) -> R {
 fn package_dict(ctx: &Ctx, d: &misto_core::Dataset) -> Value {
     let site = ctx.site();
     let t = now();
-    ctx.portal.catalog().read(|ix| dictize::package(ix, site, d, t))
+    ctx.portal
+        .catalog()
+        .read(|ix| dictize::package(ix, site, d, t))
 }
 
 async fn package_create(ctx: &Ctx, p: &mut Params) -> R {
@@ -487,7 +652,8 @@ async fn package_update(ctx: &Ctx, p: &mut Params) -> R {
     let id = id_param(p)?;
     let expect = match p.str("metadata_modified") {
         Some(m) => Expect::Modified(
-            parse_datetime(&m).ok_or_else(|| ApiError::invalid("metadata_modified", "Must be a date-time"))?,
+            parse_datetime(&m)
+                .ok_or_else(|| ApiError::invalid("metadata_modified", "Must be a date-time"))?,
         ),
         None => Expect::Any,
     };
@@ -497,7 +663,10 @@ async fn package_update(ctx: &Ctx, p: &mut Params) -> R {
         let current = ctx.portal.show_dataset(&ctx.viewer, &id)?;
         input.name = current.name.clone();
     }
-    let d = ctx.portal.update_dataset(&ctx.viewer, &id, input, expect).await?;
+    let d = ctx
+        .portal
+        .update_dataset(&ctx.viewer, &id, input, expect)
+        .await?;
     Ok(package_dict(ctx, &d))
 }
 
@@ -523,15 +692,29 @@ async fn package_patch(ctx: &Ctx, p: &mut Params) -> R {
         let mut mp = Params::new(merged);
         let input = dataset_input(&mut mp)?;
         mp.reject_unknown()?;
-        match ctx.portal.update_dataset(&ctx.viewer, &current.id, input, Expect::Revision(current.revision)).await {
+        match ctx
+            .portal
+            .update_dataset(
+                &ctx.viewer,
+                &current.id,
+                input,
+                Expect::Revision(current.revision),
+            )
+            .await
+        {
             Ok(d) => return Ok(package_dict(ctx, &d)),
-            Err(ActionError::Validation(e)) if e.0.contains_key("metadata_modified") && attempt < 2 => {
+            Err(ActionError::Validation(e))
+                if e.0.contains_key("metadata_modified") && attempt < 2 =>
+            {
                 ctx.portal.refresh().await?;
             }
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::invalid("metadata_modified", "The dataset keeps changing; try again"))
+    Err(ApiError::invalid(
+        "metadata_modified",
+        "The dataset keeps changing; try again",
+    ))
 }
 
 async fn package_delete(ctx: &Ctx, p: &mut Params) -> R {
@@ -545,7 +728,10 @@ async fn package_resource_reorder(ctx: &Ctx, p: &mut Params) -> R {
     let id = id_param(p)?;
     let order = p.list("order", true)?;
     p.reject_unknown()?;
-    let d = ctx.portal.reorder_resources(&ctx.viewer, &id, &order).await?;
+    let d = ctx
+        .portal
+        .reorder_resources(&ctx.viewer, &id, &order)
+        .await?;
     Ok(json!({"id": d.id, "order": d.resources.iter().map(|r| r.id.clone()).collect::<Vec<_>>()}))
 }
 
@@ -569,8 +755,15 @@ async fn resource_create(mut ctx: Ctx, p: &mut Params) -> R {
             return Err(e);
         }
     };
-    let (d, rid) = ctx.portal.create_resource(&ctx.viewer, &package_id, input, upload).await?;
-    let r = d.resources.iter().find(|r| r.id == rid).ok_or_else(|| ApiError::Action(ActionError::not_found("resource")))?;
+    let (d, rid) = ctx
+        .portal
+        .create_resource(&ctx.viewer, &package_id, input, upload)
+        .await?;
+    let r = d
+        .resources
+        .iter()
+        .find(|r| r.id == rid)
+        .ok_or_else(|| ApiError::Action(ActionError::not_found("resource")))?;
     Ok(dictize::resource(ctx.site(), &d, r))
 }
 
@@ -615,8 +808,15 @@ async fn resource_update(mut ctx: Ctx, p: &mut Params, patch: bool) -> R {
             return Err(e);
         }
     };
-    let d = ctx.portal.update_resource(&ctx.viewer, &id, input, upload).await?;
-    let r = d.resources.iter().find(|r| r.id == id).ok_or_else(|| ApiError::Action(ActionError::not_found("resource")))?;
+    let d = ctx
+        .portal
+        .update_resource(&ctx.viewer, &id, input, upload)
+        .await?;
+    let r = d
+        .resources
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| ApiError::Action(ActionError::not_found("resource")))?;
     Ok(dictize::resource(ctx.site(), &d, r))
 }
 
@@ -647,7 +847,9 @@ async fn org_update(ctx: &Ctx, p: &mut Params, patch: bool) -> R {
         }
         let mut mp = Params::new(merged);
         let input = publisher_input(&mut mp)?;
-        mp.ignore(&["kind", "email", "phone", "website", "address", "title_en", "edrpou"]);
+        mp.ignore(&[
+            "kind", "email", "phone", "website", "address", "title_en", "edrpou",
+        ]);
         mp.reject_unknown()?;
         input
     } else {
@@ -660,23 +862,40 @@ async fn org_update(ctx: &Ctx, p: &mut Params, patch: bool) -> R {
         input.name = ctx.portal.show_publisher(&id)?.name;
     }
     let org = ctx.portal.update_publisher(&ctx.viewer, &id, input).await?;
-    let count = ctx.portal.catalog().read(|ix| ix.dataset_counts_by_publisher(&ctx.viewer).get(&org.id).copied().unwrap_or(0));
+    let count = ctx.portal.catalog().read(|ix| {
+        ix.dataset_counts_by_publisher(&ctx.viewer)
+            .get(&org.id)
+            .copied()
+            .unwrap_or(0)
+    });
     Ok(dictize::organization(&org, count))
 }
 
 async fn member_create(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
-    let user = p.str("username").or_else(|| p.str("user")).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing("username"))?;
+    let user = p
+        .str("username")
+        .or_else(|| p.str("user"))
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing("username"))?;
     let role = p.required("role")?;
     p.reject_unknown()?;
-    ctx.portal.set_member(&ctx.viewer, &id, &user, &role).await?;
+    ctx.portal
+        .set_member(&ctx.viewer, &id, &user, &role)
+        .await?;
     let org = ctx.portal.show_publisher(&id)?;
-    Ok(json!({"group_id": org.id, "table_name": "user", "table_id": user, "capacity": role, "state": "active"}))
+    Ok(
+        json!({"group_id": org.id, "table_name": "user", "table_id": user, "capacity": role, "state": "active"}),
+    )
 }
 
 async fn member_delete(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
-    let user = p.str("username").or_else(|| p.str("user")).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing("username"))?;
+    let user = p
+        .str("username")
+        .or_else(|| p.str("user"))
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing("username"))?;
     p.reject_unknown()?;
     ctx.portal.remove_member(&ctx.viewer, &id, &user).await?;
     Ok(Value::Null)
@@ -704,18 +923,30 @@ async fn user_create(ctx: &Ctx, p: &mut Params) -> R {
 }
 
 async fn api_token_create(ctx: &Ctx, p: &mut Params) -> R {
-    let user = p.str("user").or_else(|| ctx.viewer.user_id.clone()).ok_or_else(|| ApiError::missing("user"))?;
+    let user = p
+        .str("user")
+        .or_else(|| ctx.viewer.user_id.clone())
+        .ok_or_else(|| ApiError::missing("user"))?;
     let name = p.required("name")?;
     let expires_in = p.int("expires_in", 0, None)?;
     let unit = p.int("unit", 1, None)?;
     p.reject_unknown()?;
-    let expires_at = (expires_in > 0).then(|| now() + misto_core::time::Duration::seconds(expires_in.saturating_mul(unit.max(1))));
-    let (_, secret) = ctx.portal.create_token(&ctx.viewer, &user, &name, expires_at).await?;
+    let expires_at = (expires_in > 0).then(|| {
+        now() + misto_core::time::Duration::seconds(expires_in.saturating_mul(unit.max(1)))
+    });
+    let (_, secret) = ctx
+        .portal
+        .create_token(&ctx.viewer, &user, &name, expires_at)
+        .await?;
     Ok(json!({"token": secret}))
 }
 
 async fn api_token_revoke(ctx: &Ctx, p: &mut Params) -> R {
-    let token = p.str("token").or_else(|| p.str("jti")).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing("token"))?;
+    let token = p
+        .str("token")
+        .or_else(|| p.str("jti"))
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing("token"))?;
     p.reject_unknown()?;
     ctx.portal.revoke_token(&ctx.viewer, &token).await?;
     Ok(Value::Null)

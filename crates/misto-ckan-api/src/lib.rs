@@ -89,18 +89,30 @@ impl Ctx {
 
 /// The API routes, ready to be merged into the server's router.
 pub fn router(portal: Portal) -> Router {
-    let limit = usize::try_from(portal.config().max_upload_bytes).unwrap_or(usize::MAX).saturating_add(1 << 20);
+    let limit = usize::try_from(portal.config().max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1 << 20);
     Router::new()
         .route("/api/3/action/{name}", get(action).post(action))
         .route("/api/action/{name}", get(action).post(action))
-        .route("/api", get(|| async { axum::Json(serde_json::json!({"version": 3})) }))
-        .route("/api/3", get(|| async { axum::Json(serde_json::json!({"version": 3})) }))
+        .route(
+            "/api",
+            get(|| async { axum::Json(serde_json::json!({"version": 3})) }),
+        )
+        .route(
+            "/api/3",
+            get(|| async { axum::Json(serde_json::json!({"version": 3})) }),
+        )
         .layer(DefaultBodyLimit::max(limit))
         .with_state(portal)
 }
 
 fn bare(status: StatusCode, msg: &str) -> Response {
-    (status, axum::Json(Value::String(format!("Bad request - {msg}")))).into_response()
+    (
+        status,
+        axum::Json(Value::String(format!("Bad request - {msg}"))),
+    )
+        .into_response()
 }
 
 fn token_of(headers: &HeaderMap) -> Option<String> {
@@ -121,9 +133,15 @@ pub async fn viewer_from_headers(portal: &Portal, headers: &HeaderMap) -> Result
 }
 
 async fn action(State(portal): State<Portal>, Path(name): Path<String>, req: Request) -> Response {
-    let help = format!("{}/api/3/action/help_show?name={name}", portal.config().site_url);
+    let help = format!(
+        "{}/api/3/action/help_show?name={name}",
+        portal.config().site_url
+    );
     let Some(kind) = kind_of(&name) else {
-        return bare(StatusCode::BAD_REQUEST, &format!("Action name not known: {name}"));
+        return bare(
+            StatusCode::BAD_REQUEST,
+            &format!("Action name not known: {name}"),
+        );
     };
     let method = req.method().clone();
     if method == Method::GET && kind == Kind::Write {
@@ -140,7 +158,11 @@ async fn action(State(portal): State<Portal>, Path(name): Path<String>, req: Req
         Ok(x) => x,
         Err(e) => return e.into_envelope(&help),
     };
-    let ctx = Ctx { portal: portal.clone(), viewer, upload };
+    let ctx = Ctx {
+        portal: portal.clone(),
+        viewer,
+        upload,
+    };
     match handlers::dispatch(&name, ctx, params).await {
         Ok(result) => envelope(&help, &result),
         Err(e) => e.into_envelope(&help),
@@ -153,15 +175,24 @@ fn envelope(help: &str, result: &Value) -> Response {
     let _ = serde_json::to_writer(&mut body, help);
     body.extend_from_slice(b",\"success\":true,\"result\":");
     if serde_json::to_writer(&mut body, result).is_err() {
-        return ApiError::Action(misto_actions::ActionError::Internal("serialize".into())).into_envelope(help);
+        return ApiError::Action(misto_actions::ActionError::Internal("serialize".into()))
+            .into_envelope(help);
     }
     body.push(b'}');
-    ([(header::CONTENT_TYPE, "application/json;charset=utf-8")], Body::from(body)).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
+        Body::from(body),
+    )
+        .into_response()
 }
 
 /// Decodes the parameters of a request; for multipart bodies, streams the
 /// `upload` part into the blob store.
-async fn read_params(portal: &Portal, viewer: &Viewer, req: Request) -> Result<(Params, Option<StagedUpload>), ApiError> {
+async fn read_params(
+    portal: &Portal,
+    viewer: &Viewer,
+    req: Request,
+) -> Result<(Params, Option<StagedUpload>), ApiError> {
     let query: Vec<(String, String)> = req
         .uri()
         .query()
@@ -200,7 +231,9 @@ async fn read_params(portal: &Portal, viewer: &Viewer, req: Request) -> Result<(
                 }
                 let file_name = field.file_name().unwrap_or("upload").to_string();
                 let declared = field.content_type().map(str::to_string);
-                let staged = portal.stage_upload(viewer, &file_name, declared.as_deref(), field).await;
+                let staged = portal
+                    .stage_upload(viewer, &file_name, declared.as_deref(), field)
+                    .await;
                 match staged {
                     Ok(s) => {
                         if let Some(old) = upload.replace(s) {
@@ -215,7 +248,10 @@ async fn read_params(portal: &Portal, viewer: &Viewer, req: Request) -> Result<(
                     }
                 }
             } else {
-                let text = field.text().await.map_err(|e| ApiError::BadRequest(format!("multipart: {e}")))?;
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::BadRequest(format!("multipart: {e}")))?;
                 map.insert(name, Value::String(text));
             }
         }
@@ -227,7 +263,10 @@ async fn read_params(portal: &Portal, viewer: &Viewer, req: Request) -> Result<(
     if ctype.starts_with("application/x-www-form-urlencoded") {
         let pairs = form_urlencoded_pairs(&body);
         // CKAN: a single key holding JSON with an empty value is a JSON body.
-        if pairs.len() == 1 && (pairs[0].1.is_empty() || pairs[0].1 == "1") && pairs[0].0.starts_with('{') {
+        if pairs.len() == 1
+            && (pairs[0].1.is_empty() || pairs[0].1 == "1")
+            && pairs[0].0.starts_with('{')
+        {
             return Ok((Params::new(json_object(pairs[0].0.as_bytes())?), None));
         }
         let mut all = query;
@@ -244,9 +283,12 @@ fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(ApiError::BadRequest(
-            "JSON Error: Request data JSON decoded to a non-object; it must be a JSON object".into(),
+            "JSON Error: Request data JSON decoded to a non-object; it must be a JSON object"
+                .into(),
         )),
-        Err(e) => Err(ApiError::BadRequest(format!("JSON Error: Error decoding JSON data. Error: {e}"))),
+        Err(e) => Err(ApiError::BadRequest(format!(
+            "JSON Error: Error decoding JSON data. Error: {e}"
+        ))),
     }
 }
 
@@ -259,7 +301,9 @@ pub fn form_urlencoded_pairs(input: &[u8]) -> Vec<(String, String)> {
             match s[i] {
                 b'+' => out.push(b' '),
                 b'%' if i + 2 < s.len() => {
-                    let hex = std::str::from_utf8(&s[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                    let hex = std::str::from_utf8(&s[i + 1..i + 3])
+                        .ok()
+                        .and_then(|h| u8::from_str_radix(h, 16).ok());
                     match hex {
                         Some(b) => {
                             out.push(b);
@@ -290,7 +334,9 @@ mod tests {
 
     #[test]
     fn form_decoding() {
-        let got = form_urlencoded_pairs(b"q=%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82&fq=a+b&x&bad=%zz&end=%4");
+        let got = form_urlencoded_pairs(
+            b"q=%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82&fq=a+b&x&bad=%zz&end=%4",
+        );
         assert_eq!(
             got,
             vec![

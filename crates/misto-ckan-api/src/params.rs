@@ -24,7 +24,10 @@ fn truthy(s: &str) -> Option<bool> {
 
 impl Params {
     pub fn new(map: Map<String, Value>) -> Self {
-        Self { map, used: BTreeSet::new() }
+        Self {
+            map,
+            used: BTreeSet::new(),
+        }
     }
 
     /// Query-string pairs, a repeated key becoming a list.
@@ -74,13 +77,18 @@ impl Params {
             Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
-            Value::Array(a) => a.into_iter().last().and_then(|v| v.as_str().map(str::to_string)),
+            Value::Array(a) => a
+                .into_iter()
+                .last()
+                .and_then(|v| v.as_str().map(str::to_string)),
             _ => None,
         }
     }
 
     pub fn required(&mut self, k: &str) -> Result<String, ApiError> {
-        self.str(k).filter(|s| !s.trim().is_empty()).ok_or_else(|| ApiError::missing(k))
+        self.str(k)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| ApiError::missing(k))
     }
 
     pub fn bool(&mut self, k: &str, default: bool) -> Result<bool, ApiError> {
@@ -88,9 +96,8 @@ impl Params {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(b),
             Some(Value::Number(n)) => Ok(n.as_i64().unwrap_or(0) != 0),
-            Some(Value::String(s)) => {
-                truthy(&s).ok_or_else(|| ApiError::invalid(k, format!("Must be true or false, not {s}")))
-            }
+            Some(Value::String(s)) => truthy(&s)
+                .ok_or_else(|| ApiError::invalid(k, format!("Must be true or false, not {s}"))),
             Some(_) => Err(ApiError::invalid(k, "Must be true or false")),
         }
     }
@@ -111,7 +118,10 @@ impl Params {
         if let Some(m) = max
             && v > m
         {
-            return Err(ApiError::invalid(k, format!("Must be less than or equal to {m}")));
+            return Err(ApiError::invalid(
+                k,
+                format!("Must be less than or equal to {m}"),
+            ));
         }
         Ok(v)
     }
@@ -119,7 +129,9 @@ impl Params {
     /// A list given as a JSON array, JSON text of an array, repeated keys,
     /// or (with `split_commas`) a comma-separated string.
     pub fn list(&mut self, k: &str, split_commas: bool) -> Result<Vec<String>, ApiError> {
-        let Some(v) = self.raw(k) else { return Ok(Vec::new()) };
+        let Some(v) = self.raw(k) else {
+            return Ok(Vec::new());
+        };
         let as_strings = |a: Vec<Value>| -> Vec<String> {
             a.into_iter()
                 .filter_map(|x| match x {
@@ -142,9 +154,11 @@ impl Params {
                 Ok(out)
             }
             Value::String(s) if s.trim_start().starts_with('[') => parse_json_list(k, &s),
-            Value::String(s) if split_commas => {
-                Ok(s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
-            }
+            Value::String(s) if split_commas => Ok(s
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()),
             Value::String(s) => Ok(if s.is_empty() { vec![] } else { vec![s] }),
             _ => Err(ApiError::invalid(k, "Must be a list")),
         }
@@ -161,7 +175,11 @@ impl Params {
 
     pub fn reject_unknown(&self) -> Result<(), ApiError> {
         let unknown = self.unknown();
-        if unknown.is_empty() { Ok(()) } else { Err(ApiError::UnknownParams(unknown)) }
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::UnknownParams(unknown))
+        }
     }
 }
 

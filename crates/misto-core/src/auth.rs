@@ -36,7 +36,10 @@ impl Viewer {
 
     /// May manage the publisher itself and its members.
     pub fn can_admin(&self, publisher_id: &str) -> bool {
-        self.sysadmin || self.role_in(publisher_id).is_some_and(Role::can_manage_members)
+        self.sysadmin
+            || self
+                .role_in(publisher_id)
+                .is_some_and(Role::can_manage_members)
     }
 }
 
@@ -108,7 +111,10 @@ mod tests {
     }
 
     fn viewer(role: Option<Role>, user: &str) -> Viewer {
-        let mut v = Viewer { user_id: Some(user.into()), ..Viewer::default() };
+        let mut v = Viewer {
+            user_id: Some(user.into()),
+            ..Viewer::default()
+        };
         if let Some(r) = role {
             v.roles.insert("org".into(), r);
         }
@@ -122,12 +128,31 @@ mod tests {
         let member = viewer(Some(Role::Member), "u-m");
         let editor = viewer(Some(Role::Editor), "u-e");
         let creator = viewer(None, "u-creator");
-        let admin = Viewer { sysadmin: true, ..viewer(None, "root") };
+        let admin = Viewer {
+            sysadmin: true,
+            ..viewer(None, "root")
+        };
         let cases = [
-            (DatasetState::Active, false, [true, true, true, true, true, true]),
-            (DatasetState::Active, true, [false, false, true, true, false, true]),
-            (DatasetState::Draft, false, [false, false, false, true, true, true]),
-            (DatasetState::Deleted, false, [false, false, false, true, false, true]),
+            (
+                DatasetState::Active,
+                false,
+                [true, true, true, true, true, true],
+            ),
+            (
+                DatasetState::Active,
+                true,
+                [false, false, true, true, false, true],
+            ),
+            (
+                DatasetState::Draft,
+                false,
+                [false, false, false, true, true, true],
+            ),
+            (
+                DatasetState::Deleted,
+                false,
+                [false, false, false, true, false, true],
+            ),
         ];
         for (state, private, want) in cases {
             let d = ds(state, private);

@@ -9,12 +9,24 @@ const FORMATS: [(&str, &str, &str); 24] = [
     ("geojson", "GeoJSON", "application/geo+json"),
     ("jsonld", "JSON-LD", "application/ld+json"),
     ("xml", "XML", "application/xml"),
-    ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "xlsx",
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("xls", "XLS", "application/vnd.ms-excel"),
-    ("ods", "ODS", "application/vnd.oasis.opendocument.spreadsheet"),
+    (
+        "ods",
+        "ODS",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ),
     ("pdf", "PDF", "application/pdf"),
     ("doc", "DOC", "application/msword"),
-    ("docx", "DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (
+        "docx",
+        "DOCX",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
     ("odt", "ODT", "application/vnd.oasis.opendocument.text"),
     ("txt", "TXT", "text/plain"),
     ("md", "Markdown", "text/markdown"),
@@ -37,12 +49,18 @@ fn extension(file_name: &str) -> Option<String> {
 /// Format label and media type for a file name, by its extension.
 pub fn guess(file_name: &str) -> Option<(&'static str, &'static str)> {
     let ext = extension(file_name)?;
-    FORMATS.iter().find(|(e, _, _)| *e == ext).map(|(_, f, m)| (*f, *m))
+    FORMATS
+        .iter()
+        .find(|(e, _, _)| *e == ext)
+        .map(|(_, f, m)| (*f, *m))
 }
 
 /// The media type for a format label (`CSV` → `text/csv`).
 pub fn media_type_of_format(format: &str) -> Option<&'static str> {
-    FORMATS.iter().find(|(_, f, _)| f.eq_ignore_ascii_case(format)).map(|(_, _, m)| *m)
+    FORMATS
+        .iter()
+        .find(|(_, f, _)| f.eq_ignore_ascii_case(format))
+        .map(|(_, _, m)| *m)
 }
 
 /// Media types a browser would execute or render as a page; the portal serves
@@ -67,7 +85,11 @@ pub fn sanitize_file_name(name: &str) -> String {
         .filter(|c| !c.is_control() && !matches!(c, '"' | '/' | '\\' | '?' | '#' | '%' | ';'))
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() { "file".to_string() } else { cleaned }
+    if cleaned.is_empty() {
+        "file".to_string()
+    } else {
+        cleaned
+    }
 }
 
 #[cfg(test)]

@@ -125,13 +125,19 @@ mod tests {
             let json = serde_json::to_string(&f).unwrap();
             assert_eq!(json, format!("\"{}\"", f.as_str()));
         }
-        assert_eq!(UpdateFrequency::parse("щомісяця"), Some(UpdateFrequency::OnceAMonth));
+        assert_eq!(
+            UpdateFrequency::parse("щомісяця"),
+            Some(UpdateFrequency::OnceAMonth)
+        );
         assert_eq!(UpdateFrequency::parse("weekly"), None);
     }
 
     #[test]
     fn periods() {
-        assert_eq!(UpdateFrequency::OnceAQuarter.period(), Some(chrono::Duration::days(92)));
+        assert_eq!(
+            UpdateFrequency::OnceAQuarter.period(),
+            Some(chrono::Duration::days(92))
+        );
         assert_eq!(UpdateFrequency::NoLongerUpdated.period(), None);
     }
 }

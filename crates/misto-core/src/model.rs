@@ -131,7 +131,10 @@ impl std::fmt::Debug for User {
             .field("id", &self.id)
             .field("name", &self.name)
             .field("email", &self.email)
-            .field("password_hash", &self.password_hash.as_ref().map(|_| "[redacted]"))
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "[redacted]"),
+            )
             .field("sysadmin", &self.sysadmin)
             .field("state", &self.state)
             .finish_non_exhaustive()
@@ -253,7 +256,9 @@ impl Dataset {
     }
 
     pub fn active_resources(&self) -> impl Iterator<Item = &Resource> {
-        self.resources.iter().filter(|r| r.state == EntityState::Active)
+        self.resources
+            .iter()
+            .filter(|r| r.state == EntityState::Active)
     }
 }
 

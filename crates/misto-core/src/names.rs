@@ -23,19 +23,72 @@ pub fn slugify(title: &str) -> String {
     let chars: Vec<char> = title.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         let lower: String = c.to_lowercase().collect();
-        let at_word_start = i == 0
-            || !(chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '\'' | 'ʼ' | '’'));
+        let at_word_start =
+            i == 0 || !(chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '\'' | 'ʼ' | '’'));
         let piece: &str = match lower.as_str() {
-            "а" => "a", "б" => "b", "в" => "v", "г" => "h", "ґ" => "g", "д" => "d",
-            "е" => "e", "є" => if at_word_start { "ye" } else { "ie" },
-            "ж" => "zh", "з" => "z", "и" => "y", "і" => "i",
-            "ї" => if at_word_start { "yi" } else { "i" },
-            "й" => if at_word_start { "y" } else { "i" },
-            "к" => "k", "л" => "l", "м" => "m", "н" => "n", "о" => "o", "п" => "p",
-            "р" => "r", "с" => "s", "т" => "t", "у" => "u", "ф" => "f", "х" => "kh",
-            "ц" => "ts", "ч" => "ch", "ш" => "sh", "щ" => "shch", "ь" => "",
-            "ю" => if at_word_start { "yu" } else { "iu" },
-            "я" => if at_word_start { "ya" } else { "ia" },
+            "а" => "a",
+            "б" => "b",
+            "в" => "v",
+            "г" => "h",
+            "ґ" => "g",
+            "д" => "d",
+            "е" => "e",
+            "є" => {
+                if at_word_start {
+                    "ye"
+                } else {
+                    "ie"
+                }
+            }
+            "ж" => "zh",
+            "з" => "z",
+            "и" => "y",
+            "і" => "i",
+            "ї" => {
+                if at_word_start {
+                    "yi"
+                } else {
+                    "i"
+                }
+            }
+            "й" => {
+                if at_word_start {
+                    "y"
+                } else {
+                    "i"
+                }
+            }
+            "к" => "k",
+            "л" => "l",
+            "м" => "m",
+            "н" => "n",
+            "о" => "o",
+            "п" => "p",
+            "р" => "r",
+            "с" => "s",
+            "т" => "t",
+            "у" => "u",
+            "ф" => "f",
+            "х" => "kh",
+            "ц" => "ts",
+            "ч" => "ch",
+            "ш" => "sh",
+            "щ" => "shch",
+            "ь" => "",
+            "ю" => {
+                if at_word_start {
+                    "yu"
+                } else {
+                    "iu"
+                }
+            }
+            "я" => {
+                if at_word_start {
+                    "ya"
+                } else {
+                    "ia"
+                }
+            }
             "'" | "ʼ" | "’" => "",
             s if s.len() == 1 && s.as_bytes()[0].is_ascii_alphanumeric() => s,
             _ => "-",
@@ -78,7 +131,10 @@ mod tests {
     #[test]
     fn transliteration() {
         assert_eq!(slugify("Бюджет міста 2024"), "biudzhet-mista-2024");
-        assert_eq!(slugify("Житомир, Юрій — Їжакевич"), "zhytomyr-yurii-yizhakevych");
+        assert_eq!(
+            slugify("Житомир, Юрій — Їжакевич"),
+            "zhytomyr-yurii-yizhakevych"
+        );
         assert_eq!(slugify("Знам'янка"), "znamianka");
     }
 }

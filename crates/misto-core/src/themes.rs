@@ -3,15 +3,35 @@
 
 pub const NATIONAL_THEMES: [(&str, &str, &str); 12] = [
     ("derzhava", "Держава", "State"),
-    ("podatky", "Державні доходи і видатки", "Public revenue and expenditure"),
+    (
+        "podatky",
+        "Державні доходи і видатки",
+        "Public revenue and expenditure",
+    ),
     ("ekonomika", "Економіка та бізнес", "Economy and business"),
     ("energetyka", "Енергетика", "Energy"),
-    ("transport", "Інфраструктура і транспорт", "Infrastructure and transport"),
+    (
+        "transport",
+        "Інфраструктура і транспорт",
+        "Infrastructure and transport",
+    ),
     ("ekolohiia", "Навколишнє середовище", "Environment"),
-    ("molod-i-sport", "Освіта, культура, спорт", "Education, culture, sport"),
+    (
+        "molod-i-sport",
+        "Освіта, культура, спорт",
+        "Education, culture, sport",
+    ),
     ("okhorona-zdorovia", "Охорона здоров'я", "Health"),
-    ("rehionalnyi-rozvytok", "Регіональний розвиток", "Regional development"),
+    (
+        "rehionalnyi-rozvytok",
+        "Регіональний розвиток",
+        "Regional development",
+    ),
     ("sotsialnyi-zakhyst", "Суспільство", "Society"),
     ("finansy", "Фінанси", "Finance"),
-    ("iustytsiia", "Юстиція та судочинство", "Justice and legal system"),
+    (
+        "iustytsiia",
+        "Юстиція та судочинство",
+        "Justice and legal system",
+    ),
 ];

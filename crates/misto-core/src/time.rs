@@ -33,7 +33,11 @@ pub fn parse_datetime(s: &str) -> Option<Timestamp> {
         return Some(dt.with_timezone(&Utc).trunc_subsecs(6));
     }
     let naive = s.strip_suffix('Z').unwrap_or(s);
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(naive, fmt) {
             return Some(Utc.from_utc_datetime(&n).trunc_subsecs(6));
         }
@@ -72,7 +76,11 @@ mod tests {
             ("2024-05-02T10:11:12.123456Z", "2024-05-02T10:11:12.123456"),
         ];
         for (input, want) in cases {
-            assert_eq!(ckan_format(&parse_datetime(input).unwrap()), want, "{input}");
+            assert_eq!(
+                ckan_format(&parse_datetime(input).unwrap()),
+                want,
+                "{input}"
+            );
         }
         assert!(parse_datetime("yesterday").is_none());
     }

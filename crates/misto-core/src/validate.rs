@@ -44,8 +44,11 @@ impl FieldErrors {
 
 impl std::fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> =
-            self.0.iter().map(|(k, v)| format!("{k}: {}", v.join("; "))).collect();
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.join("; ")))
+            .collect();
         f.write_str(&parts.join(", "))
     }
 }
@@ -55,12 +58,16 @@ fn chars(s: &str) -> usize {
 }
 
 pub fn is_valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
 }
 
 pub fn is_valid_url(s: &str) -> bool {
@@ -101,7 +108,10 @@ pub fn publisher(p: &Publisher) -> Result<(), FieldErrors> {
     if let Some(code) = &p.edrpou
         && !edrpou_is_valid(code)
     {
-        e.add("edrpou", "EDRPOU code must be 8 digits with a valid check digit");
+        e.add(
+            "edrpou",
+            "EDRPOU code must be 8 digits with a valid check digit",
+        );
     }
     optional_email(&mut e, "email", &p.email);
     if let Some(w) = &p.website
@@ -124,7 +134,10 @@ pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
     if let Some(t) = &d.title_en
         && chars(t) > TITLE_MAX
     {
-        e.add("title_en", format!("Must be at most {TITLE_MAX} characters"));
+        e.add(
+            "title_en",
+            format!("Must be at most {TITLE_MAX} characters"),
+        );
     }
     if chars(&d.notes) > NOTES_MAX {
         e.add("notes", format!("Must be at most {NOTES_MAX} characters"));
@@ -132,7 +145,10 @@ pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
     if let Some(t) = &d.notes_en
         && chars(t) > NOTES_MAX
     {
-        e.add("notes_en", format!("Must be at most {NOTES_MAX} characters"));
+        e.add(
+            "notes_en",
+            format!("Must be at most {NOTES_MAX} characters"),
+        );
     }
     if d.owner_org.is_empty() {
         e.add("owner_org", "Missing value");
@@ -152,12 +168,17 @@ pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
         if !is_valid_tag(t) {
             e.add(
                 "tags",
-                format!("Tag \"{t}\" must be 1 to 100 characters of letters, digits, spaces and -_."),
+                format!(
+                    "Tag \"{t}\" must be 1 to 100 characters of letters, digits, spaces and -_."
+                ),
             );
         }
     }
     if !LANGUAGES.contains(&d.language.as_str()) {
-        e.add("language", format!("Must be one of: {}", LANGUAGES.join(", ")));
+        e.add(
+            "language",
+            format!("Must be one of: {}", LANGUAGES.join(", ")),
+        );
     }
     if let Some(p) = &d.purpose_of_collecting_information
         && chars(p) > PURPOSE_MAX
@@ -171,7 +192,10 @@ pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
         && !k.is_empty()
         && !katottg_is_well_formed(k)
     {
-        e.add("spatial_katottg", "KATOTTG code must be UA followed by 17 digits");
+        e.add(
+            "spatial_katottg",
+            "KATOTTG code must be UA followed by 17 digits",
+        );
     }
     if let (Some(a), Some(b)) = (d.temporal_start, d.temporal_end)
         && a > b
@@ -204,7 +228,10 @@ pub fn resource(r: &Resource) -> Result<(), FieldErrors> {
         e.add("name", format!("Must be at most {TITLE_MAX} characters"));
     }
     if chars(&r.description) > NOTES_MAX {
-        e.add("description", format!("Must be at most {NOTES_MAX} characters"));
+        e.add(
+            "description",
+            format!("Must be at most {NOTES_MAX} characters"),
+        );
     }
     if !r.is_upload() && !r.url.is_empty() && !is_valid_url(&r.url) {
         e.add("url", "Must be an http(s) or ftp URL");
@@ -221,7 +248,12 @@ mod tests {
 
     #[test]
     fn emails() {
-        for (s, ok) in [("a@b.ua", true), ("a@b", false), ("ab.ua", false), ("a b@c.ua", false)] {
+        for (s, ok) in [
+            ("a@b.ua", true),
+            ("a@b", false),
+            ("ab.ua", false),
+            ("a b@c.ua", false),
+        ] {
             assert_eq!(is_valid_email(s), ok, "{s}");
         }
     }

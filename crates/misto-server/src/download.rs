@@ -17,16 +17,31 @@ pub async fn download(
 ) -> Response {
     let viewer = match misto_ckan_api::viewer_from_headers(&portal, req.headers()).await {
         Ok(v) => v,
-        Err(_) => return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response(),
+        Err(_) => {
+            return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response();
+        }
     };
     match portal.open_download(&viewer, &dataset, &resource).await {
         Ok((res, reader)) => {
-            let mime = res.mimetype.clone().unwrap_or_else(|| "application/octet-stream".into());
-            let mime = if is_active_content(&mime) { "application/octet-stream".to_string() } else { mime };
+            let mime = res
+                .mimetype
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into());
+            let mime = if is_active_content(&mime) {
+                "application/octet-stream".to_string()
+            } else {
+                mime
+            };
             let ascii: String = res
                 .url
                 .chars()
-                .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             let disposition = format!(
                 "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -53,7 +68,9 @@ pub async fn download(
             resp
         }
         Err(ActionError::NotFound(_)) => (StatusCode::NOT_FOUND, "Not found").into_response(),
-        Err(ActionError::NotAuthorized(_)) => (StatusCode::FORBIDDEN, "Access denied").into_response(),
+        Err(ActionError::NotAuthorized(_)) => {
+            (StatusCode::FORBIDDEN, "Access denied").into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
@@ -69,12 +86,19 @@ pub async fn download_bare(
 ) -> Response {
     let viewer = match misto_ckan_api::viewer_from_headers(&portal, req.headers()).await {
         Ok(v) => v,
-        Err(_) => return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response(),
+        Err(_) => {
+            return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response();
+        }
     };
     match portal.show_resource(&viewer, &resource) {
         Ok((d, r)) if r.is_upload() && (d.id == dataset || d.name == dataset) => {
-            Redirect::to(&format!("/dataset/{}/resource/{}/download/{}", d.id, r.id, encode_segment(&r.url)))
-                .into_response()
+            Redirect::to(&format!(
+                "/dataset/{}/resource/{}/download/{}",
+                d.id,
+                r.id,
+                encode_segment(&r.url)
+            ))
+            .into_response()
         }
         _ => (StatusCode::NOT_FOUND, "Not found").into_response(),
     }

@@ -24,7 +24,10 @@ pub fn app(portal: Portal) -> Router {
             "/dataset/{dataset}/resource/{resource}/download/{filename}",
             get(download::download),
         )
-        .route("/dataset/{dataset}/resource/{resource}/download", get(download::download_bare))
+        .route(
+            "/dataset/{dataset}/resource/{resource}/download",
+            get(download::download_bare),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .with_state(portal.clone())
@@ -68,12 +71,21 @@ async fn common_headers(mut req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert(REQUEST_ID.clone(), v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     if path.starts_with("/api/") {
         // CKAN's API is readable from any origin.
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
     }
     let elapsed_us = started.elapsed().as_micros() as u64;
     if status >= 500 {
@@ -89,7 +101,9 @@ pub async fn serve(portal: Portal, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "misto is listening");
     let refresher = portal.spawn_refresher();
-    let result = axum::serve(listener, app(portal)).with_graceful_shutdown(shutdown_signal()).await;
+    let result = axum::serve(listener, app(portal))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     refresher.abort();
     result
 }

@@ -22,9 +22,8 @@ struct Resp {
 
 impl Resp {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
     fn result(&self) -> Value {
         let v = self.json();
@@ -58,8 +57,14 @@ impl TestApp {
             )
             .await
             .expect("admin");
-        let (_, admin_token) = portal.create_token(&sys, "admin", "tests", None).await.expect("token");
-        Self { portal, admin_token }
+        let (_, admin_token) = portal
+            .create_token(&sys, "admin", "tests", None)
+            .await
+            .expect("token");
+        Self {
+            portal,
+            admin_token,
+        }
     }
 
     async fn user_token(&self, name: &str) -> String {
@@ -67,19 +72,40 @@ impl TestApp {
         self.portal
             .create_user(
                 &sys,
-                NewUser { name: name.into(), email: format!("{name}@example.org"), ..NewUser::default() },
+                NewUser {
+                    name: name.into(),
+                    email: format!("{name}@example.org"),
+                    ..NewUser::default()
+                },
             )
             .await
             .expect("user");
-        self.portal.create_token(&sys, name, "t", None).await.expect("token").1
+        self.portal
+            .create_token(&sys, name, "t", None)
+            .await
+            .expect("token")
+            .1
     }
 
     async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = misto_server::app(self.portal.clone()).oneshot(req).await.expect("response");
+        let resp = misto_server::app(self.portal.clone())
+            .oneshot(req)
+            .await
+            .expect("response");
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
-        Resp { status, headers, body }
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     async fn get(&self, path: &str, token: Option<&str>) -> Resp {
@@ -91,22 +117,32 @@ impl TestApp {
     }
 
     async fn post(&self, action: &str, body: Value, token: Option<&str>) -> Resp {
-        let mut b = Request::post(format!("/api/3/action/{action}")).header("content-type", "application/json");
+        let mut b = Request::post(format!("/api/3/action/{action}"))
+            .header("content-type", "application/json");
         if let Some(t) = token {
             b = b.header("Authorization", t);
         }
-        self.send(b.body(Body::from(body.to_string())).expect("request")).await
+        self.send(b.body(Body::from(body.to_string())).expect("request"))
+            .await
     }
 
     async fn admin(&self, action: &str, body: Value) -> Value {
         let r = self.post(action, body, Some(&self.admin_token)).await;
-        assert_eq!(r.status, StatusCode::OK, "{action}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{action}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         r.result()
     }
 
     async fn org(&self, name: &str) -> Value {
-        self.admin("organization_create", json!({"name": name, "title": format!("Організація {name}"), "edrpou": "37508596"}))
-            .await
+        self.admin(
+            "organization_create",
+            json!({"name": name, "title": format!("Організація {name}"), "edrpou": "37508596"}),
+        )
+        .await
     }
 
     async fn upload(&self, package_id: &str, file_name: &str, content: &[u8], token: &str) -> Resp {
@@ -125,7 +161,10 @@ impl TestApp {
         body.extend_from_slice(content);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let req = Request::post("/api/3/action/resource_create")
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .header("Authorization", token)
             .body(Body::from(body))
             .expect("request");
@@ -168,49 +207,94 @@ async fn dataset_lifecycle_with_upload_and_download() {
     assert_eq!(created["tag_string"], "бюджет,видатки");
     assert_eq!(created["organization"]["name"], "finance");
     assert_eq!(created["groups"][0]["name"], "finansy");
-    assert_eq!(created["extras"], json!([{"key": "publisherIdentifier", "value": "37508596"}]));
-    assert!(is_ckan_date(&created["metadata_created"]), "{}", created["metadata_created"]);
+    assert_eq!(
+        created["extras"],
+        json!([{"key": "publisherIdentifier", "value": "37508596"}])
+    );
+    assert!(
+        is_ckan_date(&created["metadata_created"]),
+        "{}",
+        created["metadata_created"]
+    );
     let id = created["id"].as_str().unwrap().to_string();
 
     let csv = "район,сума\nПодільський,\"1 200,50\"\n".as_bytes();
     let r = app.upload(&id, "бюджет.csv", csv, &app.admin_token).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
     let res = r.result();
     assert_eq!(res["format"], "CSV");
     assert_eq!(res["url_type"], "upload");
     assert_eq!(res["size"], csv.len());
     let url = res["url"].as_str().unwrap();
-    let path = url.strip_prefix("http://127.0.0.1:8080").expect("site url prefix");
-    assert!(path.starts_with(&format!("/dataset/{id}/resource/")), "{path}");
+    let path = url
+        .strip_prefix("http://127.0.0.1:8080")
+        .expect("site url prefix");
+    assert!(
+        path.starts_with(&format!("/dataset/{id}/resource/")),
+        "{path}"
+    );
 
     let dl = app.get(path, None).await;
     assert_eq!(dl.status, StatusCode::OK);
     assert_eq!(dl.body, csv);
     assert_eq!(dl.headers["content-type"], "text/csv");
-    assert!(dl.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(
+        dl.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
 
     // show → edit → update keeps the upload; omitting resources removes them (CKAN).
-    let mut shown = app.get(&format!("/api/3/action/package_show?id={id}"), None).await.result();
+    let mut shown = app
+        .get(&format!("/api/3/action/package_show?id={id}"), None)
+        .await
+        .result();
     shown["title"] = json!("Бюджет міста 2026");
     let updated = app.admin("package_update", shown.clone()).await;
     assert_eq!(updated["resources"][0]["url"], res["url"]);
     assert_eq!(updated["title"], "Бюджет міста 2026");
     // The same stale dict again: refused, nothing lost silently.
-    let stale = app.post("package_update", shown, Some(&app.admin_token)).await;
+    let stale = app
+        .post("package_update", shown, Some(&app.admin_token))
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.json()["error"]["metadata_modified"].is_array());
 
-    let patched = app.admin("package_patch", json!({"id": id, "notes": "Нове"})).await;
+    let patched = app
+        .admin("package_patch", json!({"id": id, "notes": "Нове"}))
+        .await;
     assert_eq!(patched["notes"], "Нове");
     assert_eq!(patched["num_resources"], 1);
 
-    let activity = app.get(&format!("/api/3/action/package_activity_list?id={id}"), None).await.result();
-    let kinds: Vec<&str> = activity.as_array().unwrap().iter().map(|a| a["activity_type"].as_str().unwrap()).collect();
+    let activity = app
+        .get(
+            &format!("/api/3/action/package_activity_list?id={id}"),
+            None,
+        )
+        .await
+        .result();
+    let kinds: Vec<&str> = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["activity_type"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds.last(), Some(&"new package"));
     assert!(kinds.contains(&"changed package"));
 
     app.admin("package_delete", json!({"id": id})).await;
-    assert_eq!(app.get(&format!("/api/3/action/package_show?id={id}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/api/3/action/package_show?id={id}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.get(path, None).await.status, StatusCode::NOT_FOUND);
 }
 
@@ -222,11 +306,26 @@ async fn search_finds_ukrainian_word_forms_and_filters() {
     for (name, title, org, tag) in [
         ("b1", "Виконання бюджету міста", "finance", "фінанси"),
         ("b2", "Бюджетні видатки на освіту", "finance", "освіта"),
-        ("t1", "Маршрути громадського транспорту", "transport", "транспорт"),
+        (
+            "t1",
+            "Маршрути громадського транспорту",
+            "transport",
+            "транспорт",
+        ),
     ] {
-        app.admin("package_create", json!({"name": name, "title": title, "owner_org": org, "tags": [tag]})).await;
+        app.admin(
+            "package_create",
+            json!({"name": name, "title": title, "owner_org": org, "tags": [tag]}),
+        )
+        .await;
     }
-    let r = app.get("/api/3/action/package_search?q=%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82", None).await.result();
+    let r = app
+        .get(
+            "/api/3/action/package_search?q=%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82",
+            None,
+        )
+        .await
+        .result();
     assert_eq!(r["count"], 2, "{r}");
     let r = app
         .get("/api/3/action/package_search?fq=organization:finance%20OR%20organization:transport&sort=name%20asc&facet.field=%5B%22organization%22%5D", None)
@@ -235,8 +334,17 @@ async fn search_finds_ukrainian_word_forms_and_filters() {
     assert_eq!(r["count"], 3);
     assert_eq!(r["results"][0]["name"], "b1");
     assert_eq!(r["facets"]["organization"]["finance"], 2);
-    assert_eq!(r["search_facets"]["organization"]["items"][0]["display_name"], "Організація finance");
-    let r = app.get("/api/3/action/package_search?fq=-organization:finance", None).await.result();
+    assert_eq!(
+        r["search_facets"]["organization"]["items"][0]["display_name"],
+        "Організація finance"
+    );
+    let r = app
+        .get(
+            "/api/3/action/package_search?fq=-organization:finance",
+            None,
+        )
+        .await
+        .result();
     assert_eq!(r["count"], 1);
     let r = app
         .get("/api/3/action/package_search?fq=metadata_modified:%5B2020-01-01T00:00:00.000000Z%20TO%20*%5D&rows=1&start=2&sort=id%20asc", None)
@@ -244,12 +352,17 @@ async fn search_finds_ukrainian_word_forms_and_filters() {
         .result();
     assert_eq!(r["count"], 3);
     assert_eq!(r["results"].as_array().unwrap().len(), 1);
-    let past_end = app.get("/api/3/action/package_search?start=50", None).await.result();
+    let past_end = app
+        .get("/api/3/action/package_search?start=50", None)
+        .await
+        .result();
     assert_eq!(past_end["results"], json!([]));
     let bad = app.get("/api/3/action/package_search?bogus=1", None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.json()["error"]["__type"], "Search Query Error");
-    let bad_rows = app.get("/api/3/action/package_search?rows=1001", None).await;
+    let bad_rows = app
+        .get("/api/3/action/package_search?rows=1001", None)
+        .await;
     assert_eq!(bad_rows.status, StatusCode::CONFLICT);
 }
 
@@ -260,12 +373,21 @@ async fn private_and_draft_datasets_stay_hidden() {
     app.org("health").await;
     app.admin("package_create", json!({"name": "secret", "title": "Секретний", "owner_org": "health", "private": true, "tags": ["таємне"]}))
         .await;
-    app.admin("package_create", json!({"name": "wip", "title": "Чернетка", "owner_org": "health", "state": "draft"}))
-        .await;
-    app.admin("package_create", json!({"name": "open", "title": "Відкритий", "owner_org": "health"})).await;
+    app.admin(
+        "package_create",
+        json!({"name": "wip", "title": "Чернетка", "owner_org": "health", "state": "draft"}),
+    )
+    .await;
+    app.admin(
+        "package_create",
+        json!({"name": "open", "title": "Відкритий", "owner_org": "health"}),
+    )
+    .await;
     for token in [None, Some(outsider.as_str())] {
         for id in ["secret", "wip"] {
-            let r = app.get(&format!("/api/3/action/package_show?id={id}"), token).await;
+            let r = app
+                .get(&format!("/api/3/action/package_show?id={id}"), token)
+                .await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{id} leaked to {token:?}");
         }
         let s = app
@@ -274,19 +396,35 @@ async fn private_and_draft_datasets_stay_hidden() {
             .result();
         assert_eq!(s["count"], 1, "{s}");
         assert!(s["facets"]["tags"].get("таємне").is_none());
-        assert_eq!(app.get("/api/3/action/package_list", token).await.result(), json!(["open"]));
-        assert_eq!(app.get("/api/3/action/tag_list", token).await.result(), json!([]));
-        let org = app.get("/api/3/action/organization_show?id=health", token).await.result();
+        assert_eq!(
+            app.get("/api/3/action/package_list", token).await.result(),
+            json!(["open"])
+        );
+        assert_eq!(
+            app.get("/api/3/action/tag_list", token).await.result(),
+            json!([])
+        );
+        let org = app
+            .get("/api/3/action/organization_show?id=health", token)
+            .await
+            .result();
         assert_eq!(org["package_count"], 1);
-        let act = app.get("/api/3/action/package_activity_list?id=secret", token).await;
+        let act = app
+            .get("/api/3/action/package_activity_list?id=secret", token)
+            .await;
         assert_eq!(act.status, StatusCode::NOT_FOUND);
     }
     let s = app
-        .get("/api/3/action/package_search?include_private=true&include_drafts=true", Some(&app.admin_token))
+        .get(
+            "/api/3/action/package_search?include_private=true&include_drafts=true",
+            Some(&app.admin_token),
+        )
         .await
         .result();
     assert_eq!(s["count"], 3);
-    let bad = app.get("/api/3/action/package_list", Some("not-a-token")).await;
+    let bad = app
+        .get("/api/3/action/package_list", Some("not-a-token"))
+        .await;
     assert_eq!(bad.status, StatusCode::FORBIDDEN);
     assert_eq!(bad.json()["error"]["__type"], "Authorization Error");
 }
@@ -296,7 +434,10 @@ async fn errors_follow_ckan_envelope() {
     let app = TestApp::new().await;
     let r = app.get("/api/3/action/no_such_action", None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json(), json!("Bad request - Action name not known: no_such_action"));
+    assert_eq!(
+        r.json(),
+        json!("Bad request - Action name not known: no_such_action")
+    );
     let r = app.get("/api/3/action/package_create?name=x", None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.json().as_str().unwrap().contains("Please use POST"));
@@ -307,11 +448,22 @@ async fn errors_follow_ckan_envelope() {
         .unwrap();
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.json().as_str().unwrap().starts_with("Bad request - JSON Error"));
+    assert!(
+        r.json()
+            .as_str()
+            .unwrap()
+            .starts_with("Bad request - JSON Error")
+    );
     let r = app.get("/api/3/action/package_show", None).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["error"]["id"], json!(["Missing value"]));
-    let r = app.post("package_create", json!({"name": "x1", "owner_org": "x"}), None).await;
+    let r = app
+        .post(
+            "package_create",
+            json!({"name": "x1", "owner_org": "x"}),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     app.org("org1").await;
     let long = "я".repeat(255);
@@ -324,17 +476,46 @@ async fn errors_follow_ckan_envelope() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let e = r.json()["error"].clone();
-    for field in ["title", "update_frequency", "purpose_of_collecting_information"] {
+    for field in [
+        "title",
+        "update_frequency",
+        "purpose_of_collecting_information",
+    ] {
         assert!(e[field].is_array(), "{field} missing in {e}");
     }
-    assert_eq!(app.get("/api/3/action/package_list", None).await.result(), json!([]), "failed create changed nothing");
-    app.admin("package_create", json!({"name": "dup", "owner_org": "org1"})).await;
-    let r = app.post("package_create", json!({"name": "dup", "owner_org": "org1"}), Some(&app.admin_token)).await;
-    assert_eq!(r.json()["error"]["name"], json!(["That URL is already in use."]));
-    let r = app.post("organization_create", json!({"name": "bad-edrpou", "edrpou": "12345670"}), Some(&app.admin_token)).await;
+    assert_eq!(
+        app.get("/api/3/action/package_list", None).await.result(),
+        json!([]),
+        "failed create changed nothing"
+    );
+    app.admin(
+        "package_create",
+        json!({"name": "dup", "owner_org": "org1"}),
+    )
+    .await;
+    let r = app
+        .post(
+            "package_create",
+            json!({"name": "dup", "owner_org": "org1"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(
+        r.json()["error"]["name"],
+        json!(["That URL is already in use."])
+    );
+    let r = app
+        .post(
+            "organization_create",
+            json!({"name": "bad-edrpou", "edrpou": "12345670"}),
+            Some(&app.admin_token),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.json()["error"]["edrpou"].is_array());
-    let r = app.post("package_show", json!({"id": "dup", "surprise": 1}), None).await;
+    let r = app
+        .post("package_show", json!({"id": "dup", "surprise": 1}), None)
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["surprise"], json!(["Unknown parameter"]));
     let groups = app.get("/api/3/action/group_list", None).await.result();
@@ -344,20 +525,61 @@ async fn errors_follow_ckan_envelope() {
 
 #[tokio::test]
 async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
-    let app = TestApp::with_config(PortalConfig { max_upload_bytes: 1000, ..PortalConfig::default() }).await;
+    let app = TestApp::with_config(PortalConfig {
+        max_upload_bytes: 1000,
+        ..PortalConfig::default()
+    })
+    .await;
     app.org("org").await;
-    let d = app.admin("package_create", json!({"name": "big", "owner_org": "org"})).await;
-    let r = app.upload(d["id"].as_str().unwrap(), "big.csv", &vec![b'x'; 5000], &app.admin_token).await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", String::from_utf8_lossy(&r.body));
-    assert!(r.json()["error"]["upload"][0].as_str().unwrap().contains("limit"));
-    let shown = app.get("/api/3/action/package_show?id=big", None).await.result();
+    let d = app
+        .admin("package_create", json!({"name": "big", "owner_org": "org"}))
+        .await;
+    let r = app
+        .upload(
+            d["id"].as_str().unwrap(),
+            "big.csv",
+            &vec![b'x'; 5000],
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(
+        r.json()["error"]["upload"][0]
+            .as_str()
+            .unwrap()
+            .contains("limit")
+    );
+    let shown = app
+        .get("/api/3/action/package_show?id=big", None)
+        .await
+        .result();
     assert_eq!(shown["num_resources"], 0);
     // An uploaded page is served as an inert attachment.
-    let r = app.upload(d["id"].as_str().unwrap(), "x.html", b"<script>alert(1)</script>", &app.admin_token).await;
-    let url = r.result()["url"].as_str().unwrap().replace("http://127.0.0.1:8080", "");
+    let r = app
+        .upload(
+            d["id"].as_str().unwrap(),
+            "x.html",
+            b"<script>alert(1)</script>",
+            &app.admin_token,
+        )
+        .await;
+    let url = r.result()["url"]
+        .as_str()
+        .unwrap()
+        .replace("http://127.0.0.1:8080", "");
     let dl = app.get(&url, None).await;
     assert_eq!(dl.headers["content-type"], "application/octet-stream");
-    assert!(dl.headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert!(
+        dl.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
 }
 
 #[tokio::test]
@@ -365,19 +587,72 @@ async fn tokens_members_and_roles() {
     let app = TestApp::new().await;
     let editor = app.user_token("editor").await;
     app.org("org").await;
-    let r = app.post("package_create", json!({"name": "e1", "owner_org": "org"}), Some(&editor)).await;
+    let r = app
+        .post(
+            "package_create",
+            json!({"name": "e1", "owner_org": "org"}),
+            Some(&editor),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    app.admin("organization_member_create", json!({"id": "org", "username": "editor", "role": "editor"})).await;
-    let r = app.post("package_create", json!({"name": "e1", "owner_org": "org"}), Some(&editor)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let r = app.post("organization_update", json!({"id": "org", "title": "X"}), Some(&editor)).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "editors do not manage the publisher");
-    let t = app.post("api_token_create", json!({"user": "editor", "name": "ci"}), Some(&editor)).await.result();
+    app.admin(
+        "organization_member_create",
+        json!({"id": "org", "username": "editor", "role": "editor"}),
+    )
+    .await;
+    let r = app
+        .post(
+            "package_create",
+            json!({"name": "e1", "owner_org": "org"}),
+            Some(&editor),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = app
+        .post(
+            "organization_update",
+            json!({"id": "org", "title": "X"}),
+            Some(&editor),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "editors do not manage the publisher"
+    );
+    let t = app
+        .post(
+            "api_token_create",
+            json!({"user": "editor", "name": "ci"}),
+            Some(&editor),
+        )
+        .await
+        .result();
     let second = t["token"].as_str().unwrap().to_string();
-    assert_eq!(app.get("/api/3/action/user_show?id=editor", Some(&second)).await.result()["email"], "editor@example.org");
-    app.post("api_token_revoke", json!({"token": second}), Some(&editor)).await.result();
-    assert_eq!(app.get("/api/3/action/package_list", Some(&second)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/3/action/user_show?id=editor", Some(&second))
+            .await
+            .result()["email"],
+        "editor@example.org"
+    );
+    app.post("api_token_revoke", json!({"token": second}), Some(&editor))
+        .await
+        .result();
+    assert_eq!(
+        app.get("/api/3/action/package_list", Some(&second))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     // Others do not see e-mail addresses.
-    let shown = app.get("/api/3/action/user_show?id=editor", None).await.result();
+    let shown = app
+        .get("/api/3/action/user_show?id=editor", None)
+        .await
+        .result();
     assert!(shown.get("email").is_none());
 }

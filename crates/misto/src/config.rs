@@ -39,7 +39,10 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
             .field("site_url", &self.site_url)
             .field("max_upload_mb", &self.max_upload_mb)
             .finish_non_exhaustive()
@@ -99,7 +102,10 @@ fn env(name: &str) -> Option<String> {
 
 impl Config {
     pub fn load(o: &Overrides) -> anyhow::Result<Config> {
-        let file = o.config.clone().or_else(|| env("MISTO_CONFIG").map(PathBuf::from));
+        let file = o
+            .config
+            .clone()
+            .or_else(|| env("MISTO_CONFIG").map(PathBuf::from));
         let mut c = match file {
             Some(path) => Self::from_file(&path)?,
             None if Path::new("misto.toml").exists() => Self::from_file(Path::new("misto.toml"))?,
@@ -121,10 +127,14 @@ impl Config {
             c.site_title = v;
         }
         if let Some(v) = env("MISTO_MAX_UPLOAD_MB") {
-            c.max_upload_mb = v.parse().context("MISTO_MAX_UPLOAD_MB must be a whole number")?;
+            c.max_upload_mb = v
+                .parse()
+                .context("MISTO_MAX_UPLOAD_MB must be a whole number")?;
         }
         if let Some(v) = env("MISTO_CATALOG_POLL_MS") {
-            c.catalog_poll_ms = v.parse().context("MISTO_CATALOG_POLL_MS must be a whole number")?;
+            c.catalog_poll_ms = v
+                .parse()
+                .context("MISTO_CATALOG_POLL_MS must be a whole number")?;
         }
         if let Some(v) = env("MISTO_LOG_FORMAT") {
             c.log_format = v;
@@ -145,7 +155,8 @@ impl Config {
     fn from_file(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read configuration file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+        toml::from_str(&text)
+            .with_context(|| format!("invalid configuration file {}", path.display()))
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -157,7 +168,9 @@ impl Config {
             bail!("log_format must be text or json");
         }
         if let Some(u) = &self.database_url
-            && !(u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://"))
+            && !(u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://"))
         {
             bail!("database_url must start with sqlite: or postgres://");
         }
@@ -170,13 +183,15 @@ impl Config {
     }
 
     pub fn socket_addr(&self) -> anyhow::Result<SocketAddr> {
-        self.addr.parse().with_context(|| format!("addr must be HOST:PORT, got {}", self.addr))
+        self.addr
+            .parse()
+            .with_context(|| format!("addr must be HOST:PORT, got {}", self.addr))
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("misto.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("misto.db").display()))
     }
 
     pub fn site_url(&self) -> String {
@@ -205,7 +220,10 @@ mod tests {
 
     #[test]
     fn redaction() {
-        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
     }
 

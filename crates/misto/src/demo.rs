@@ -7,7 +7,9 @@ use misto_actions::datasets::{DatasetInput, ResourceInput};
 use misto_actions::publishers::PublisherInput;
 use misto_actions::{Portal, Viewer};
 
-fn one_chunk(data: Vec<u8>) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
+fn one_chunk(
+    data: Vec<u8>,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
     futures_util::stream::iter([Ok(bytes::Bytes::from(data))])
 }
 
@@ -60,12 +62,18 @@ pub async fn load(portal: &Portal) -> anyhow::Result<()> {
             .map_err(err)
             .with_context(|| format!("user {}", u.name))?;
         for (publisher, role) in &u.memberships {
-            portal.set_member(&system, publisher, &u.name, role.as_str()).await.map_err(err)?;
+            portal
+                .set_member(&system, publisher, &u.name, role.as_str())
+                .await
+                .map_err(err)?;
         }
     }
     let editor = first_editor(portal, &city).await?;
     for d in &city.datasets {
-        let actor = editor.as_ref().filter(|v| v.can_edit_in(&publisher_id(portal, &d.publisher))).unwrap_or(&system);
+        let actor = editor
+            .as_ref()
+            .filter(|v| v.can_edit_in(&publisher_id(portal, &d.publisher)))
+            .unwrap_or(&system);
         let input = DatasetInput {
             name: d.name.clone(),
             title: Some(d.title.clone()),
@@ -96,7 +104,12 @@ pub async fn load(portal: &Portal) -> anyhow::Result<()> {
             .with_context(|| format!("dataset {}", d.name))?;
         for f in &d.files {
             let staged = portal
-                .stage_upload(actor, &f.name, Some(&f.mimetype), one_chunk(f.bytes.clone()))
+                .stage_upload(
+                    actor,
+                    &f.name,
+                    Some(&f.mimetype),
+                    one_chunk(f.bytes.clone()),
+                )
                 .await
                 .map_err(err)?;
             let input = ResourceInput {
@@ -117,14 +130,28 @@ pub async fn load(portal: &Portal) -> anyhow::Result<()> {
 }
 
 fn publisher_id(portal: &Portal, name: &str) -> String {
-    portal.show_publisher(name).map(|p| p.id).unwrap_or_default()
+    portal
+        .show_publisher(name)
+        .map(|p| p.id)
+        .unwrap_or_default()
 }
 
 /// The demo's publisher editor, so that the activity stream shows a person.
-async fn first_editor(portal: &Portal, city: &misto_demo::DemoCity) -> anyhow::Result<Option<Viewer>> {
-    let Some(u) = city.users.iter().find(|u| !u.sysadmin && !u.memberships.is_empty()) else {
+async fn first_editor(
+    portal: &Portal,
+    city: &misto_demo::DemoCity,
+) -> anyhow::Result<Option<Viewer>> {
+    let Some(u) = city
+        .users
+        .iter()
+        .find(|u| !u.sysadmin && !u.memberships.is_empty())
+    else {
         return Ok(None);
     };
-    let user = portal.store().find_user(&u.name).await?.context("demo editor missing")?;
+    let user = portal
+        .store()
+        .find_user(&u.name)
+        .await?
+        .context("demo editor missing")?;
     Ok(Some(portal.viewer_for_user(&user.id).await.map_err(err)?))
 }

@@ -17,7 +17,11 @@ use misto_actions::{BlobStore, Portal, Store};
 use crate::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(name = "misto", version, about = "misto — open-data portal for city councils")]
+#[command(
+    name = "misto",
+    version,
+    about = "misto — open-data portal for city councils"
+)]
 struct Cli {
     #[command(flatten)]
     overrides: Overrides,
@@ -89,7 +93,9 @@ enum TokenCommand {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -105,7 +111,9 @@ async fn open(config: &Config) -> anyhow::Result<Portal> {
         .await
         .with_context(|| format!("cannot open database {}", config::redact_url(&url)))?;
     store.migrate().await.context("database migration failed")?;
-    let blobs = BlobStore::local(config.data_dir.join("files")).await.context("cannot open file storage")?;
+    let blobs = BlobStore::local(config.data_dir.join("files"))
+        .await
+        .context("cannot open file storage")?;
     let portal = Portal::open(store, blobs, config.portal_config()).await?;
     portal.seed_themes().await?;
     Ok(portal)
@@ -115,7 +123,9 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(&cli.overrides)?;
     init_logging(&config.log_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run(cli.command, config))
 }
 
@@ -149,16 +159,30 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             misto_server::serve(portal, config.socket_addr()?).await?;
             Ok(())
         }
-        Command::Seed { datasets, publishers } => {
+        Command::Seed {
+            datasets,
+            publishers,
+        } => {
             let portal = open(&config).await?;
             seed::seed(&portal, datasets, publishers).await?;
             println!("seeded {datasets} datasets");
             Ok(())
         }
-        Command::User { command: UserCommand::Create { name, email, fullname, sysadmin, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    name,
+                    email,
+                    fullname,
+                    sysadmin,
+                    password_stdin,
+                },
+        } => {
             let password = if password_stdin {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("cannot read the password")?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("cannot read the password")?;
                 let line = s.lines().next().unwrap_or("").to_string();
                 if line.is_empty() {
                     bail!("no password on standard input");
@@ -169,16 +193,31 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             };
             let portal = open(&config).await?;
             let user = portal
-                .create_user(&system_viewer(), NewUser { name, email, fullname, password, sysadmin })
+                .create_user(
+                    &system_viewer(),
+                    NewUser {
+                        name,
+                        email,
+                        fullname,
+                        password,
+                        sysadmin,
+                    },
+                )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created user {} ({})", user.name, user.id);
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { user, name, expires_days } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    name,
+                    expires_days,
+                },
+        } => {
             let portal = open(&config).await?;
-            let expires = expires_days
-                .map(|d| misto_core::time::now() + chrono_days(i64::from(d)));
+            let expires = expires_days.map(|d| misto_core::time::now() + chrono_days(i64::from(d)));
             let (_, secret) = portal
                 .create_token(&system_viewer(), &user, &name, expires)
                 .await

@@ -9,9 +9,30 @@ use misto_actions::publishers::PublisherInput;
 use misto_core::UpdateFrequency;
 
 const WORDS: [&str; 24] = [
-    "бюджет", "бюджету", "бюджетні", "транспорт", "транспортні", "освіта", "освіти", "школи",
-    "лікарні", "житлові", "будинки", "вулиці", "дороги", "парки", "тарифи", "закупівлі",
-    "земельні", "ділянки", "реєстр", "довідник", "видатки", "доходи", "маршрути", "зупинки",
+    "бюджет",
+    "бюджету",
+    "бюджетні",
+    "транспорт",
+    "транспортні",
+    "освіта",
+    "освіти",
+    "школи",
+    "лікарні",
+    "житлові",
+    "будинки",
+    "вулиці",
+    "дороги",
+    "парки",
+    "тарифи",
+    "закупівлі",
+    "земельні",
+    "ділянки",
+    "реєстр",
+    "довідник",
+    "видатки",
+    "доходи",
+    "маршрути",
+    "зупинки",
 ];
 const FORMATS: [&str; 4] = ["CSV", "JSON", "XLSX", "CSV"];
 
@@ -38,14 +59,22 @@ pub async fn seed(portal: &Portal, datasets: usize, publishers: usize) -> anyhow
         }
         names.push(name);
     }
-    let themes: Vec<String> = misto_core::themes::NATIONAL_THEMES.iter().map(|t| t.0.to_string()).collect();
+    let themes: Vec<String> = misto_core::themes::NATIONAL_THEMES
+        .iter()
+        .map(|t| t.0.to_string())
+        .collect();
     let started = std::time::Instant::now();
     for i in 0..datasets {
         let w = |k: usize| WORDS[(i * 7 + k * 13) % WORDS.len()];
         let input = DatasetInput {
             name: format!("bench-{i:06}"),
             title: Some(format!("{} {} {} №{i}", w(0), w(1), w(2))),
-            notes: Some(format!("Набір даних про {} та {}. {}", w(3), w(4), w(5).repeat(3))),
+            notes: Some(format!(
+                "Набір даних про {} та {}. {}",
+                w(3),
+                w(4),
+                w(5).repeat(3)
+            )),
             owner_org: Some(names[i % names.len()].clone()),
             tags: vec![w(6).to_string(), w(7).to_string()],
             groups: vec![themes[i % themes.len()].clone()],
@@ -61,9 +90,17 @@ pub async fn seed(portal: &Portal, datasets: usize, publishers: usize) -> anyhow
             }]),
             ..DatasetInput::default()
         };
-        portal.create_dataset(&sys, input).await.map_err(|e| anyhow::anyhow!("{e}")).context("seed dataset")?;
+        portal
+            .create_dataset(&sys, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("seed dataset")?;
         if (i + 1) % 1000 == 0 {
-            eprintln!("seeded {} datasets in {:.1}s", i + 1, started.elapsed().as_secs_f64());
+            eprintln!(
+                "seeded {} datasets in {:.1}s",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
         }
     }
     Ok(())
