@@ -318,11 +318,17 @@ impl Portal {
     ) -> Result<Resource, FieldErrors> {
         let mut errors = FieldErrors::new();
         let url = text(r.url).unwrap_or_default();
+        // A client that read the dataset sends back the download URL of an
+        // uploaded file (percent-encoded, on this portal's host): that keeps
+        // the file. Any other URL turns the resource into a link.
         let keeps_upload = existing.is_some_and(|e| {
             e.is_upload()
                 && (url.is_empty()
                     || url == e.url
-                    || url.ends_with(&format!("/download/{}", e.url)))
+                    || url.contains(&format!(
+                        "/dataset/{package_id}/resource/{}/download/",
+                        e.id
+                    )))
         });
         let last_modified = match text(r.last_modified) {
             None => None,

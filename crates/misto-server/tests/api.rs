@@ -259,6 +259,12 @@ async fn dataset_lifecycle_with_upload_and_download() {
     let updated = app.admin("package_update", shown.clone()).await;
     assert_eq!(updated["resources"][0]["url"], res["url"]);
     assert_eq!(updated["title"], "Бюджет міста 2026");
+    assert_eq!(updated["resources"][0]["url_type"], "upload");
+    assert_eq!(
+        app.get(path, None).await.body,
+        csv,
+        "the file survives show → update"
+    );
     // The same stale dict again: refused, nothing lost silently.
     let stale = app
         .post("package_update", shown, Some(&app.admin_token))
