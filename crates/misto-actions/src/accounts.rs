@@ -269,25 +269,20 @@ impl Portal {
 
     /// Revokes a token given its secret or its id.
     pub async fn revoke_token(&self, actor: &Viewer, token_or_id: &str) -> Result<()> {
+        if actor.is_anonymous() && !actor.sysadmin {
+            return Err(ActionError::denied("log in to revoke tokens"));
+        }
         let token = match self
             .store
             .find_token_by_hash(&hash_token(token_or_id))
             .await?
         {
             Some(t) => t,
-            None => {
-                let Some(uid) = actor.user_id.clone() else {
-                    return Err(ActionError::denied("log in to revoke tokens"));
-                };
-                let mine = self.store.list_tokens(&uid).await?;
-                match mine.into_iter().find(|t| t.id == token_or_id) {
-                    Some(t) => t,
-                    None if actor.sysadmin => {
-                        return Err(ActionError::not_found("API token"));
-                    }
-                    None => return Err(ActionError::not_found("API token")),
-                }
-            }
+            None => self
+                .store
+                .find_token(token_or_id)
+                .await?
+                .ok_or_else(|| ActionError::not_found("API token"))?,
         };
         if !(actor.sysadmin || actor.user_id.as_deref() == Some(token.user_id.as_str())) {
             return Err(ActionError::denied("not your token"));

@@ -409,19 +409,56 @@ impl Portal {
         input: DatasetInput,
         expect: Expect,
     ) -> Result<Arc<Dataset>> {
-        let current = self.dataset_for_edit(actor, id_or_name).await?;
-        let expected = match expect {
-            Expect::Any => current.revision,
-            Expect::Revision(r) => r,
-            Expect::Modified(m) if m == current.metadata_modified => current.revision,
-            Expect::Modified(_) => return Err(misto_store::StoreError::StaleRevision.into()),
+        let build = |current: &Dataset| -> Result<Dataset> {
+            let mut d = self.build_dataset(actor, input.clone(), Some(current))?;
+            if d.owner_org != current.owner_org && !actor.can_edit_in(&current.owner_org) {
+                return Err(ActionError::denied("you may not move this dataset"));
+            }
+            d.id = current.id.clone();
+            Ok(d)
         };
-        let mut d = self.build_dataset(actor, input, Some(&current))?;
-        if d.owner_org != current.owner_org && !actor.can_edit_in(&current.owner_org) {
-            return Err(ActionError::denied("you may not move this dataset"));
-        }
-        d.id = current.id.clone();
+        let expected = match expect {
+            // No expectation: apply to whatever is current, retrying on races.
+            Expect::Any => return self.modify_dataset(actor, id_or_name, build).await,
+            Expect::Revision(r) => r,
+            Expect::Modified(m) => {
+                let current = self.dataset_for_edit(actor, id_or_name).await?;
+                if m != current.metadata_modified {
+                    return Err(misto_store::StoreError::StaleRevision.into());
+                }
+                current.revision
+            }
+        };
+        let current = self.dataset_for_edit(actor, id_or_name).await?;
+        let d = build(&current)?;
         self.save_dataset(actor, &current, d, expected).await
+    }
+
+    /// Applies `change` to the current version of a dataset and saves it;
+    /// when another writer saved in between, reads again and re-applies, so
+    /// that concurrent changes are all kept.
+    pub(crate) async fn modify_dataset<F>(
+        &self,
+        actor: &Viewer,
+        id_or_name: &str,
+        mut change: F,
+    ) -> Result<Arc<Dataset>>
+    where
+        F: FnMut(&Dataset) -> Result<Dataset>,
+    {
+        const ATTEMPTS: u64 = 25;
+        for attempt in 0..ATTEMPTS {
+            let current = self.dataset_for_edit(actor, id_or_name).await?;
+            let next = change(&current)?;
+            if let Some(saved) = self
+                .try_save(actor, &current, next, current.revision)
+                .await?
+            {
+                return Ok(saved);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1 + attempt * 3)).await;
+        }
+        Err(misto_store::StoreError::StaleRevision.into())
     }
 
     /// Saves a changed dataset with an activity record, then refreshes the catalog.
@@ -429,9 +466,23 @@ impl Portal {
         &self,
         actor: &Viewer,
         current: &Dataset,
-        mut d: Dataset,
+        d: Dataset,
         expected_revision: i64,
     ) -> Result<Arc<Dataset>> {
+        self.try_save(actor, current, d, expected_revision)
+            .await?
+            .ok_or_else(|| misto_store::StoreError::StaleRevision.into())
+    }
+
+    /// Like [`Portal::save_dataset`], but `None` when the stored revision is
+    /// not the expected one.
+    async fn try_save(
+        &self,
+        actor: &Viewer,
+        current: &Dataset,
+        mut d: Dataset,
+        expected_revision: i64,
+    ) -> Result<Option<Arc<Dataset>>> {
         d.metadata_modified =
             now().max(current.metadata_modified + chrono::Duration::microseconds(1));
         let kind = if d.state == DatasetState::Deleted {
@@ -440,12 +491,17 @@ impl Portal {
             "changed package"
         };
         let activity = dataset_activity(actor, Some(current), &d, kind);
-        let stored = self
+        let stored = match self
             .store
             .update_dataset(&d, expected_revision, &activity)
-            .await?;
+            .await
+        {
+            Ok(s) => s,
+            Err(misto_store::StoreError::StaleRevision) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
         self.refresh().await?;
-        Ok(self.dataset_by_id(&stored.id))
+        Ok(Some(self.dataset_by_id(&stored.id)))
     }
 
     /// Soft delete (state `deleted`), as CKAN's package_delete.
@@ -454,10 +510,12 @@ impl Portal {
         if current.state == DatasetState::Deleted {
             return Ok(());
         }
-        let mut d = (*current).clone();
-        d.state = DatasetState::Deleted;
-        self.save_dataset(actor, &current, d, current.revision)
-            .await?;
+        self.modify_dataset(actor, &current.id, |c| {
+            let mut d = c.clone();
+            d.state = DatasetState::Deleted;
+            Ok(d)
+        })
+        .await?;
         Ok(())
     }
 

@@ -119,26 +119,27 @@ impl Portal {
         if package_id.is_empty() {
             return Err(ActionError::missing("package_id"));
         }
-        let current = self.dataset_for_edit(actor, package_id).await?;
         if upload.is_none() && input.url.as_deref().is_none_or(|u| u.trim().is_empty()) {
             return Err(ActionError::invalid(
                 "url",
                 "Missing value: give a url or upload a file",
             ));
         }
-        let t = now();
+        let rid = new_id();
         let mut input = input;
-        input.id = None;
-        let position = current.resources.len() as i32;
-        let mut res = self.build_resource(&current.id, input, None, position, t)?;
-        if let Some(up) = upload {
-            Self::attach_upload(&mut res, up);
-        }
-        let rid = res.id.clone();
-        let mut d = (*current).clone();
-        d.resources.push(res);
+        input.id = Some(rid.clone());
         let saved = self
-            .save_dataset(actor, &current, d, current.revision)
+            .modify_dataset(actor, package_id, |current| {
+                let position = current.resources.len() as i32;
+                let mut res =
+                    self.build_resource(&current.id, input.clone(), None, position, now())?;
+                if let Some(up) = upload {
+                    Self::attach_upload(&mut res, up);
+                }
+                let mut d = current.clone();
+                d.resources.push(res);
+                Ok(d)
+            })
             .await?;
         Ok((saved, rid))
     }
@@ -171,35 +172,43 @@ impl Portal {
         upload: Option<&StagedUpload>,
     ) -> Result<Arc<Dataset>> {
         let package_id = self.package_of_resource(resource_id).await?;
-        let current = self.dataset_for_edit(actor, &package_id).await?;
-        let Some(pos) = current.resources.iter().position(|r| r.id == resource_id) else {
-            return Err(ActionError::not_found("resource"));
-        };
-        let existing = &current.resources[pos];
-        let mut res = self.build_resource(&current.id, input, Some(existing), pos as i32, now())?;
-        if let Some(up) = upload {
-            Self::attach_upload(&mut res, up);
-        }
-        let mut d = (*current).clone();
-        d.resources[pos] = res;
-        self.save_dataset(actor, &current, d, current.revision)
-            .await
+        self.modify_dataset(actor, &package_id, |current| {
+            let Some(pos) = current.resources.iter().position(|r| r.id == resource_id) else {
+                return Err(ActionError::not_found("resource"));
+            };
+            let existing = &current.resources[pos];
+            let mut res = self.build_resource(
+                &current.id,
+                input.clone(),
+                Some(existing),
+                pos as i32,
+                now(),
+            )?;
+            if let Some(up) = upload {
+                Self::attach_upload(&mut res, up);
+            }
+            let mut d = current.clone();
+            d.resources[pos] = res;
+            Ok(d)
+        })
+        .await
     }
 
     pub async fn delete_resource(&self, actor: &Viewer, resource_id: &str) -> Result<()> {
         let package_id = self.package_of_resource(resource_id).await?;
-        let current = self.dataset_for_edit(actor, &package_id).await?;
-        let mut d = (*current).clone();
-        let before = d.resources.len();
-        d.resources.retain(|r| r.id != resource_id);
-        if d.resources.len() == before {
-            return Err(ActionError::not_found("resource"));
-        }
-        for (i, r) in d.resources.iter_mut().enumerate() {
-            r.position = i as i32;
-        }
-        self.save_dataset(actor, &current, d, current.revision)
-            .await?;
+        self.modify_dataset(actor, &package_id, |current| {
+            let mut d = current.clone();
+            let before = d.resources.len();
+            d.resources.retain(|r| r.id != resource_id);
+            if d.resources.len() == before {
+                return Err(ActionError::not_found("resource"));
+            }
+            for (i, r) in d.resources.iter_mut().enumerate() {
+                r.position = i as i32;
+            }
+            Ok(d)
+        })
+        .await?;
         Ok(())
     }
 
@@ -210,22 +219,23 @@ impl Portal {
         package_id: &str,
         order: &[String],
     ) -> Result<Arc<Dataset>> {
-        let current = self.dataset_for_edit(actor, package_id).await?;
-        let mut d = (*current).clone();
-        let mut errors = FieldErrors::new();
-        for id in order {
-            if !d.resources.iter().any(|r| &r.id == id) {
-                errors.add("order", format!("Resource {id} is not in this dataset"));
+        self.modify_dataset(actor, package_id, |current| {
+            let mut d = current.clone();
+            let mut errors = FieldErrors::new();
+            for id in order {
+                if !d.resources.iter().any(|r| &r.id == id) {
+                    errors.add("order", format!("Resource {id} is not in this dataset"));
+                }
             }
-        }
-        errors.into_result()?;
-        d.resources
-            .sort_by_key(|r| order.iter().position(|o| o == &r.id).unwrap_or(usize::MAX));
-        for (i, r) in d.resources.iter_mut().enumerate() {
-            r.position = i as i32;
-        }
-        self.save_dataset(actor, &current, d, current.revision)
-            .await
+            errors.into_result()?;
+            d.resources
+                .sort_by_key(|r| order.iter().position(|o| o == &r.id).unwrap_or(usize::MAX));
+            for (i, r) in d.resources.iter_mut().enumerate() {
+                r.position = i as i32;
+            }
+            Ok(d)
+        })
+        .await
     }
 
     async fn package_of_resource(&self, resource_id: &str) -> Result<String> {

@@ -215,6 +215,7 @@ pub fn package(ix: &Index, site: &str, d: &Dataset, now: Timestamp) -> Value {
         "spatial_katottg": opt(&d.spatial_katottg),
         "temporal_start": d.temporal_start.map(|x| x.to_string()),
         "temporal_end": d.temporal_end.map(|x| x.to_string()),
+        "data_updated": d.data_updated.as_ref().map(ckan_format),
         "data_last_updated": ckan_format(&d.data_last_updated()),
         "next_update_due": d.next_update_due().as_ref().map(ckan_format),
         "overdue": d.is_overdue(now),

@@ -20,6 +20,8 @@ use crate::params::Params;
 type R = Result<Value, ApiError>;
 
 pub const ROWS_MAX: i64 = 1000;
+/// How often package_patch re-reads and re-merges when it races another writer.
+const PATCH_ATTEMPTS: u64 = 25;
 const CKAN_VERSION: &str = "2.11.0";
 
 pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
@@ -675,7 +677,7 @@ async fn package_update(ctx: &Ctx, p: &mut Params) -> R {
 async fn package_patch(ctx: &Ctx, p: &mut Params) -> R {
     let id = id_param(p)?;
     let given = std::mem::replace(p, Params::new(Map::new())).into_map();
-    for attempt in 0..3 {
+    for attempt in 0..PATCH_ATTEMPTS {
         let current = ctx.portal.show_dataset(&ctx.viewer, &id)?;
         let mut merged = match package_dict(ctx, &current) {
             Value::Object(m) => m,
@@ -704,9 +706,10 @@ async fn package_patch(ctx: &Ctx, p: &mut Params) -> R {
         {
             Ok(d) => return Ok(package_dict(ctx, &d)),
             Err(ActionError::Validation(e))
-                if e.0.contains_key("metadata_modified") && attempt < 2 =>
+                if e.0.contains_key("metadata_modified") && attempt + 1 < PATCH_ATTEMPTS =>
             {
                 ctx.portal.refresh().await?;
+                tokio::time::sleep(std::time::Duration::from_millis(1 + attempt * 3)).await;
             }
             Err(e) => return Err(e.into()),
         }

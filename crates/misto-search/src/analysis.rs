@@ -15,57 +15,18 @@ const MIN_STEM: usize = 3;
 
 /// Words so common in titles and descriptions that requiring them would only
 /// lose results (`бюджет на 2024` should find a title without `на`).
+#[rustfmt::skip]
 const STOP_WORDS: &[&str] = &[
     // Ukrainian conjunctions and prepositions.
-    "і",
-    "й",
-    "та",
-    "в",
-    "у",
-    "на",
-    "з",
-    "із",
-    "зі",
-    "зо",
-    "до",
-    "по",
-    "за",
-    "від",
-    "для",
-    "що",
-    "як",
-    "а",
-    "але",
-    "або",
-    "чи",
-    "це",
-    "про",
-    "при",
-    "о",
-    "об",
-    "під",
-    "над",
-    "через",
+    "і", "й", "та", "в", "у", "на", "з", "із", "зі", "зо", "до", "по", "за", "від", "для", "що",
+    "як", "а", "але", "або", "чи", "це", "про", "при", "о", "об", "під", "над", "через",
     // English.
-    "the",
-    "a",
-    "an",
-    "of",
-    "and",
-    "or",
-    "in",
-    "on",
-    "for",
-    "to",
-    "by",
-    "with",
-    "at",
-    "from",
-    "is",
+    "the", "a", "an", "of", "and", "or", "in", "on", "for", "to", "by", "with", "at", "from", "is",
     "are",
 ];
 
 /// Ukrainian inflectional endings (nouns and adjectives), longest first.
+#[rustfmt::skip]
 const UK_ENDINGS: &[&str] = &[
     "ього", "ьому", "ами", "ями", "ого", "ому", "ими", "іми", "ові", "еві", "єві", "ьою", "ьої",
     "ий", "ій", "ом", "ем", "єм", "ам", "ям", "ах", "ях", "им", "ім", "их", "іх", "ів", "їв", "ою",

@@ -4,17 +4,22 @@
 //! It holds every dataset as an `Arc<Dataset>` (shared with the rest of the
 //! process, never copied) and answers CKAN-style searches: free text with
 //! Ukrainian and English word forms ([`analysis`]), the Lucene subset CKAN
-//! clients and harvesters send in `q` and `fq` ([`query`]), facets, sorts and
-//! paging. An inverted index (interned terms → dataset slots) keeps a search
-//! over tens of thousands of datasets well under a millisecond or two.
+//! clients and harvesters send in `q` and `fq` ([`query`]), facets, sorts with
+//! a total order (ties broken by `id asc`) and paging. Terms are interned
+//! once; postings map them to dense dataset slots; candidate sets are
+//! bitsets; only the requested page is sorted.
 //!
 //! What this crate must not do:
 //! * IO of any kind: no database, files, network or clock. The caller feeds
-//!   datasets with [`Index::upsert`] and passes "now" in [`SearchQuery::now`].
-//! * Authorisation decisions of its own. It only applies
+//!   datasets with [`Index::upsert`] and passes "now" in [`SearchQuery::now`]
+//!   (only `SearchQuery::default` reads [`misto_core::time::now`]).
+//! * Authorisation decisions of its own. It applies
 //!   [`misto_core::auth::can_read_dataset`] plus the caller's explicit
 //!   `include_private` / `include_drafts` / `include_deleted` choices, so that
-//!   nothing a viewer may not read can show up in results, counts or facets.
+//!   nothing a viewer may not read shows up in results, counts, facets or tag
+//!   lists. One shortcut: a dataset the anonymous viewer may read (active and
+//!   public) is taken to be readable by every viewer, so searches do not ask
+//!   `can_read_dataset` again for each of them; debug builds check it.
 
 pub mod analysis;
 mod bitset;

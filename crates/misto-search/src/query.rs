@@ -81,7 +81,8 @@ impl Field {
             "language" => Language,
             "state" => State,
             "capacity" => Capacity,
-            "type" => Type,
+            // CKAN's own dataset page sends `+dataset_type:dataset`.
+            "type" | "dataset_type" => Type,
             "metadata_modified" => MetadataModified,
             "metadata_created" => MetadataCreated,
             "maintainer" => Maintainer,
@@ -816,6 +817,7 @@ mod tests {
                 And(vec![t("бюджет"), f(Organization, "kyiv")]),
             ),
             ("title:школи", f(Title, "школи")),
+            ("+dataset_type:dataset", f(Type, "dataset")),
             ("ORANGE", t("ORANGE")),
             ("ANDREW NOTE", And(vec![t("ANDREW"), t("NOTE")])),
             ("Проект: бюджет", And(vec![t("Проект:"), t("бюджет")])),

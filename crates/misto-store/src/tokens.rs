@@ -44,6 +44,20 @@ impl Store {
         Ok(row.map(ApiToken::from))
     }
 
+    pub async fn find_token(&self, id: &str) -> Result<Option<ApiToken>> {
+        let row = read!(self, |pool| {
+            sqlx::query_as::<_, TokenRow>(concat!(
+                "SELECT ",
+                token_columns!(),
+                " FROM api_tokens WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(ApiToken::from))
+    }
+
     /// Deletes the token; false when there was none with this id.
     pub async fn delete_token(&self, id: &str) -> Result<bool> {
         write_tx!(self, |tx| {

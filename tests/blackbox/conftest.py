@@ -1,0 +1,258 @@
+"""A real `misto serve` for the black-box suite.
+
+One server per test session, on a free loopback port with a fresh temporary
+data folder (and, when MISTO_BB_DATABASE_URL is set, that PostgreSQL
+database; scripts/test-blackbox.sh creates a fresh one). Two users are made
+with the CLI before the server starts: the sysadmin `admin` and a plain user
+`outsider`, each with an API token.
+
+Tests share the server, so each one makes its own organizations and datasets
+with unique names (the `uid`, `make_org` and `make_dataset` fixtures) and
+scopes its searches to them.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+from ckanapi import RemoteCKAN
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+UA = "misto-blackbox/1.0"
+
+# A valid EDRPOU (Ukrainian legal-entity code with a correct check digit).
+EDRPOU = "37508596"
+# The 12 national themes (CKAN groups) every install is seeded with.
+NATIONAL_THEMES = {
+    "derzhava", "podatky", "ekonomika", "energetyka", "transport", "ekolohiia",
+    "molod-i-sport", "okhorona-zdorovia", "rehionalnyi-rozvytok",
+    "sotsialnyi-zakhyst", "finansy", "iustytsiia",
+}
+CKAN_DATE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$"
+
+
+def misto_bin():
+    b = os.environ.get("MISTO_BIN")
+    if not b:
+        target = os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/misto/target")
+        b = os.path.join(target, "debug", "misto")
+    return b
+
+
+@dataclass
+class Server:
+    base: str
+    admin_token: str
+    outsider_token: str
+    data_dir: str
+    database_url: str | None
+    stderr_path: str
+    proc: subprocess.Popen = field(repr=False)
+
+    def client(self, token=None):
+        return RemoteCKAN(self.base, apikey=token, user_agent=UA)
+
+    @property
+    def admin(self):
+        return self.client(self.admin_token)
+
+    @property
+    def outsider(self):
+        return self.client(self.outsider_token)
+
+    @property
+    def anon(self):
+        return self.client(None)
+
+    def url(self, path):
+        return self.base + path
+
+    def action_url(self, name, v3=True):
+        return f"{self.base}/api/{'3/' if v3 else ''}action/{name}"
+
+    def post(self, name, data=None, token=None, **kw):
+        """POSTs JSON to an action; returns the raw `requests` response."""
+        headers = {"User-Agent": UA}
+        if token:
+            headers["Authorization"] = token
+        return requests.post(self.action_url(name), json=data or {}, headers=headers, timeout=30, **kw)
+
+    def get(self, name, params=None, token=None, **kw):
+        headers = {"User-Agent": UA}
+        if token:
+            headers["Authorization"] = token
+        return requests.get(self.action_url(name), params=params, headers=headers, timeout=30, **kw)
+
+    def cli(self, *args, stdin=None):
+        """Runs `misto …` against the server's data folder and database."""
+        return _cli(self.data_dir, self.database_url, *args, stdin=stdin)
+
+
+def server_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MISTO_")}
+    env["MISTO_MAX_UPLOAD_MB"] = "1"
+    env["MISTO_LOG_FORMAT"] = "text"
+    env["NO_COLOR"] = "1"
+    env.setdefault("RUST_LOG", "info,sqlx=warn")
+    return env
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cli(data_dir, database_url, *args, stdin=None):
+    cmd = [misto_bin(), *args, "--data-dir", data_dir]
+    if database_url:
+        cmd += ["--database-url", database_url]
+    out = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=120, cwd=data_dir, env=server_env())
+    if out.returncode != 0:
+        raise RuntimeError(f"misto {' '.join(args)} failed ({out.returncode}):\n{out.stderr}")
+    return out.stdout
+
+
+_STATE = {"failed": False, "server": None, "stderr": None}
+
+
+def pytest_runtest_makereport(item, call):
+    if call.excinfo is not None and call.when in ("setup", "call"):
+        if not call.excinfo.errisinstance(pytest.skip.Exception):
+            _STATE["failed"] = True
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    text = _STATE.get("stderr")
+    if not text or not (_STATE["failed"] or exitstatus not in (0, 5)):
+        return
+    lines = text.splitlines()
+    terminalreporter.section("misto serve stderr (last 200 lines)")
+    for line in lines[-200:]:
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def srv():
+    binary = misto_bin()
+    if not os.access(binary, os.X_OK):
+        pytest.exit(f"no misto binary at {binary} (set MISTO_BIN or build it)", returncode=2)
+    database_url = os.environ.get("MISTO_BB_DATABASE_URL") or None
+    if not database_url and os.environ.get("MISTO_TEST_DATABASE_URL"):
+        pytest.exit(
+            "MISTO_TEST_DATABASE_URL is set: run scripts/test-blackbox.sh, which creates a fresh "
+            "database and passes it as MISTO_BB_DATABASE_URL", returncode=2,
+        )
+    tmp = tempfile.mkdtemp(prefix="misto-bb-")
+    proc = None
+    try:
+        proc, s = _start(binary, tmp, database_url)
+        _STATE["server"] = s
+        yield s
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        try:
+            with open(os.path.join(tmp, "serve.stderr"), encoding="utf-8", errors="replace") as f:
+                _STATE["stderr"] = f.read()
+        except OSError:
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _start(binary, tmp, database_url):
+    """Makes the two users and their tokens, then starts `misto serve`."""
+    data_dir = os.path.join(tmp, "data")
+    os.makedirs(data_dir)
+    _cli(data_dir, database_url, "user", "create", "admin", "--email", "admin@example.org",
+         "--sysadmin", "--password-stdin", stdin="Adm1n-pass-фраза\n")
+    admin_token = _cli(data_dir, database_url, "token", "create", "admin").strip()
+    _cli(data_dir, database_url, "user", "create", "outsider", "--email", "outsider@example.org",
+         "--password-stdin", stdin="0utsider-pass-фраза\n")
+    outsider_token = _cli(data_dir, database_url, "token", "create", "outsider").strip()
+    assert admin_token and outsider_token and admin_token != outsider_token
+
+    stderr_path = os.path.join(tmp, "serve.stderr")
+    for _attempt in range(3):  # the free port may be taken in between
+        port = free_port()
+        cmd = [binary, "serve", "--addr", f"127.0.0.1:{port}", "--data-dir", data_dir]
+        if database_url:
+            cmd += ["--database-url", database_url]
+        with open(stderr_path, "ab") as errf:
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, cwd=data_dir, env=server_env())
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    s = Server(base, admin_token, outsider_token, data_dir, database_url, stderr_path, proc)
+                    return proc, s
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with open(stderr_path, encoding="utf-8", errors="replace") as f:
+        raise RuntimeError(f"misto serve did not start:\n{f.read()[-4000:]}")
+
+
+@pytest.fixture
+def uid():
+    """A short unique suffix for names made by one test."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def make_org(srv):
+    def make(suffix=None, **fields):
+        name = f"org-{suffix or uuid.uuid4().hex[:10]}"
+        data = {
+            "name": name,
+            "title": f"Виконавчий комітет міської ради {name}",
+            "edrpou": EDRPOU,
+            "kind": "executive_body",
+        }
+        data.update(fields)
+        return srv.admin.action.organization_create(**data)
+    return make
+
+
+@pytest.fixture
+def org(make_org):
+    return make_org()
+
+
+@pytest.fixture
+def make_dataset(srv, org):
+    """Creates a dataset in `org` (or `owner_org=`) as the sysadmin."""
+    def make(name=None, **fields):
+        data = {
+            "name": name or f"ds-{uuid.uuid4().hex[:12]}",
+            "title": "Тестовий набір даних",
+            "owner_org": org["name"],
+        }
+        data.update(fields)
+        return srv.admin.action.package_create(**data)
+    return make
+
+
+def error_of(resp):
+    """The `error` object of a failed action response (asserts the envelope)."""
+    body = resp.json()
+    assert body["success"] is False, body
+    assert "help" in body
+    return body["error"]
