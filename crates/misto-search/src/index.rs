@@ -428,70 +428,19 @@ impl Index {
     }
 
     /// Inserts a dataset or replaces the one with the same id (renames,
-    /// state changes and edits included).
+    /// state changes and edits included). A replacement only touches the
+    /// postings of terms and keywords that changed.
     pub fn upsert(&mut self, ds: Arc<Dataset>) {
-        let slot = match self.slot_of_id(&ds.id) {
-            Some(slot) => {
-                self.unindex(slot);
-                slot
-            }
-            None => match self.free_slots.pop() {
-                Some(s) => s,
-                None => {
-                    assert!(
-                        self.slots.len() < MAX_SLOTS,
-                        "misto-search holds at most 2^24 datasets"
-                    );
-                    self.slots.push(None);
-                    (self.slots.len() - 1) as u32
-                }
-            },
+        let (slot, old) = match self.slot_of_id(&ds.id) {
+            Some(slot) => (slot, Some(self.take_entry(slot))),
+            None => (self.alloc_slot(), None),
         };
-        self.index(slot, ds);
-    }
-
-    /// Removes a dataset entirely (CKAN's purge); deletion is an upsert with
-    /// state `deleted`.
-    pub fn remove(&mut self, id: &str) -> Option<Arc<Dataset>> {
-        let slot = self.slot_of_id(id)?;
-        let ds = self.unindex(slot);
-        self.free_slots.push(slot);
-        Some(ds)
-    }
-
-    fn index(&mut self, slot: u32, ds: Arc<Dataset>) {
-        for (term, (m, tf)) in doc_terms(&ds).terms {
-            let tid = match self.terms.get(term.as_str()) {
-                Some(&t) => t,
-                None => {
-                    let t = match self.free_terms.pop() {
-                        Some(t) => t,
-                        None => {
-                            self.postings.push(Vec::new());
-                            (self.postings.len() - 1) as u32
-                        }
-                    };
-                    self.terms.insert(term.into_boxed_str(), t);
-                    t
-                }
-            };
-            sorted_insert(
-                &mut self.postings[tid as usize],
-                pack(slot, m, tf),
-                posting_slot,
-            );
-        }
-        let mut kws: Vec<u32> = doc_keywords(&ds)
-            .into_iter()
-            .map(|(field, raw)| {
-                let k = self.intern_keyword(field, raw);
-                sorted_insert(&mut self.keywords[k as usize].postings, slot, |s| s);
-                kw_code(field, k)
-            })
-            .collect();
-        kws.sort_unstable();
-        kws.dedup();
-
+        let keywords = self.update_postings(
+            slot,
+            old.as_ref().map(|e| (&*e.ds, &*e.keywords)),
+            Some(&ds),
+        );
+        drop(old);
         let entry = Entry {
             modified: ds.metadata_modified.timestamp_micros(),
             created: ds.metadata_created.timestamp_micros(),
@@ -505,11 +454,53 @@ impl Index {
             public: ds.state == DatasetState::Active
                 && !ds.private
                 && can_read_dataset(&Viewer::anonymous(), &ds),
-            keywords: kws.into_boxed_slice(),
+            keywords,
             ds,
         };
+        self.put_entry(slot, entry);
+    }
+
+    /// Removes a dataset entirely (CKAN's purge); deletion is an upsert with
+    /// state `deleted`.
+    pub fn remove(&mut self, id: &str) -> Option<Arc<Dataset>> {
+        let slot = self.slot_of_id(id)?;
+        let old = self.take_entry(slot);
+        self.update_postings(slot, Some((&old.ds, &old.keywords)), None);
+        self.free_slots.push(slot);
+        Some(old.ds)
+    }
+
+    fn alloc_slot(&mut self) -> u32 {
+        if let Some(s) = self.free_slots.pop() {
+            return s;
+        }
+        assert!(
+            self.slots.len() < MAX_SLOTS,
+            "misto-search holds at most 2^24 datasets"
+        );
+        self.slots.push(None);
         self.public_slots.grow(self.slots.len());
         self.restricted_slots.grow(self.slots.len());
+        (self.slots.len() - 1) as u32
+    }
+
+    /// Takes the slot's entry out, with its id, name and resource keys; the
+    /// postings stay for [`Self::update_postings`].
+    fn take_entry(&mut self, slot: u32) -> Entry {
+        let entry = self.slots[slot as usize].take().expect("occupied slot");
+        self.len -= 1;
+        self.public_slots.remove(slot as usize);
+        self.restricted_slots.remove(slot as usize);
+        let ds = &entry.ds;
+        self.ids.remove(&ds.id, slot);
+        self.names.remove(&ds.name, slot);
+        for r in &ds.resources {
+            self.resources.remove(&r.id, slot);
+        }
+        entry
+    }
+
+    fn put_entry(&mut self, slot: u32, entry: Entry) {
         if entry.public {
             self.public_slots.insert(slot as usize);
         } else {
@@ -517,7 +508,6 @@ impl Index {
         }
         self.slots[slot as usize] = Some(entry);
         self.len += 1;
-
         let slots = &self.slots;
         let ds = &slots[slot as usize].as_ref().expect("just set").ds;
         self.ids.insert(&ds.id, slot, |s, k| {
@@ -533,19 +523,20 @@ impl Index {
         }
     }
 
-    /// Takes the slot's dataset out of every structure; the slot is left empty.
-    fn unindex(&mut self, slot: u32) -> Arc<Dataset> {
-        let entry = self.slots[slot as usize].take().expect("occupied slot");
-        self.len -= 1;
-        self.public_slots.remove(slot as usize);
-        self.restricted_slots.remove(slot as usize);
-        let ds = entry.ds;
-        self.ids.remove(&ds.id, slot);
-        self.names.remove(&ds.name, slot);
-        for r in &ds.resources {
-            self.resources.remove(&r.id, slot);
-        }
-        for term in doc_terms(&ds).terms.into_keys() {
+    /// Moves the slot's postings from the `old` dataset (with its keyword
+    /// codes) to the `new` one: terms and keywords only in `old` lose the
+    /// slot (and are forgotten when no dataset has them any more), those only
+    /// in `new` gain it, shared terms get their field mask and frequency
+    /// rewritten in place. Returns the new keyword codes.
+    fn update_postings(
+        &mut self,
+        slot: u32,
+        old: Option<(&Dataset, &[u32])>,
+        new: Option<&Dataset>,
+    ) -> Box<[u32]> {
+        let old_terms = old.map(|(d, _)| doc_terms(d).terms).unwrap_or_default();
+        let new_terms = new.map(|d| doc_terms(d).terms).unwrap_or_default();
+        for term in old_terms.keys().filter(|t| !new_terms.contains_key(*t)) {
             let Some(&tid) = self.terms.get(term.as_str()) else {
                 continue;
             };
@@ -557,25 +548,76 @@ impl Index {
                 self.free_terms.push(tid);
             }
         }
-        for &code in entry.keywords.iter() {
-            let k = code_id(code);
-            let kw = &mut self.keywords[k as usize];
-            sorted_remove(&mut kw.postings, slot, |s| s);
-            if kw.postings.is_empty() {
-                kw.postings = Vec::new();
-                let field = kw.field as usize;
-                let lower = kw.raw.to_lowercase();
-                if let Some(ids) = self.kw_lookup[field].get_mut(lower.as_str()) {
-                    ids.retain(|x| *x != k);
-                    if ids.is_empty() {
-                        self.kw_lookup[field].remove(lower.as_str());
-                    }
+        for (term, (m, tf)) in new_terms {
+            let posting = pack(slot, m, tf);
+            if old_terms.contains_key(&term)
+                && let Some(&tid) = self.terms.get(term.as_str())
+            {
+                let list = &mut self.postings[tid as usize];
+                let i = list.partition_point(|p| posting_slot(*p) < slot);
+                if i < list.len() && posting_slot(list[i]) == slot {
+                    list[i] = posting;
+                    continue;
                 }
-                kw.raw = "".into();
-                self.free_keywords.push(k);
             }
+            let tid = self.intern_term(term);
+            sorted_insert(&mut self.postings[tid as usize], posting, posting_slot);
         }
-        ds
+
+        let mut codes: Vec<u32> = match new {
+            Some(d) => doc_keywords(d)
+                .into_iter()
+                .map(|(field, raw)| kw_code(field, self.intern_keyword(field, raw)))
+                .collect(),
+            None => Vec::new(),
+        };
+        codes.sort_unstable();
+        codes.dedup();
+        let old_codes: &[u32] = old.map_or(&[], |(_, c)| c);
+        for &code in old_codes.iter().filter(|c| codes.binary_search(c).is_err()) {
+            self.drop_keyword_posting(code_id(code), slot);
+        }
+        for &code in codes.iter().filter(|c| old_codes.binary_search(c).is_err()) {
+            sorted_insert(
+                &mut self.keywords[code_id(code) as usize].postings,
+                slot,
+                |s| s,
+            );
+        }
+        codes.into_boxed_slice()
+    }
+
+    fn intern_term(&mut self, term: String) -> u32 {
+        if let Some(&t) = self.terms.get(term.as_str()) {
+            return t;
+        }
+        let t = match self.free_terms.pop() {
+            Some(t) => t,
+            None => {
+                self.postings.push(Vec::new());
+                (self.postings.len() - 1) as u32
+            }
+        };
+        self.terms.insert(term.into_boxed_str(), t);
+        t
+    }
+
+    fn drop_keyword_posting(&mut self, k: u32, slot: u32) {
+        let kw = &mut self.keywords[k as usize];
+        sorted_remove(&mut kw.postings, slot, |s| s);
+        if kw.postings.is_empty() {
+            kw.postings = Vec::new();
+            let field = kw.field as usize;
+            let lower = kw.raw.to_lowercase();
+            if let Some(ids) = self.kw_lookup[field].get_mut(lower.as_str()) {
+                ids.retain(|x| *x != k);
+                if ids.is_empty() {
+                    self.kw_lookup[field].remove(lower.as_str());
+                }
+            }
+            kw.raw = "".into();
+            self.free_keywords.push(k);
+        }
     }
 
     fn intern_keyword(&mut self, field: Kw, raw: &str) -> u32 {
