@@ -80,7 +80,8 @@ impl Catalog {
                 .map_err(|_| ActionError::Internal("catalog lock poisoned".into()))?;
             index.set_publishers(publishers);
             index.set_groups(groups);
-            for d in changed {
+            for mut d in changed {
+                compact(&mut d);
                 index.upsert(Arc::new(d));
             }
         }
@@ -89,4 +90,20 @@ impl Catalog {
             .store(version.max(since), Ordering::Release);
         Ok(())
     }
+}
+
+/// Drops spare capacity: the catalog keeps every dataset for the life of the
+/// process, and lists grown by pushing hold up to four times what they need.
+fn compact(d: &mut misto_core::Dataset) {
+    d.tags.shrink_to_fit();
+    d.groups.shrink_to_fit();
+    d.extras.shrink_to_fit();
+    d.resources.shrink_to_fit();
+    for r in &mut d.resources {
+        r.name.shrink_to_fit();
+        r.description.shrink_to_fit();
+        r.url.shrink_to_fit();
+    }
+    d.notes.shrink_to_fit();
+    d.title.shrink_to_fit();
 }

@@ -48,6 +48,9 @@ fn is_sqlite_memory(url: &str) -> bool {
 /// The SQLite pools: `(reader, writer)`. See the crate docs for why there are
 /// two. For an in-memory database both are the same single connection, which
 /// is never closed (closing it would drop the database).
+/// Page cache of each reader connection, in KiB (negative = KiB for SQLite).
+const SQLITE_READER_CACHE_KIB: &str = "-1024";
+
 pub(crate) async fn connect_sqlite(url: &str) -> Result<(SqlitePool, SqlitePool), sqlx::Error> {
     let base = SqliteConnectOptions::from_str(url)?
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
@@ -75,7 +78,12 @@ pub(crate) async fn connect_sqlite(url: &str) -> Result<(SqlitePool, SqlitePool)
         .await?;
     let reader = SqlitePoolOptions::new()
         .max_connections(SQLITE_MAX_READERS)
-        .connect_with(base.pragma("query_only", "ON"))
+        .connect_with(
+            // The OS caches the file for every connection; a small page
+            // cache per reader keeps the server's memory flat.
+            base.pragma("query_only", "ON")
+                .pragma("cache_size", SQLITE_READER_CACHE_KIB),
+        )
         .await?;
     Ok((reader, writer))
 }
