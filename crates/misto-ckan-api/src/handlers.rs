@@ -114,7 +114,12 @@ fn package_list(ctx: &Ctx, p: &mut Params) -> R {
     done(p, json!(ctx.portal.package_names(limit, offset)))
 }
 
-fn package_show(ctx: &Ctx, p: &mut Params) -> R {
+/// The dataset package_show answers with, after checking parameters and
+/// visibility.
+pub fn package_show_target(
+    ctx: &Ctx,
+    p: &mut Params,
+) -> Result<std::sync::Arc<misto_core::Dataset>, ApiError> {
     let id = id_param(p)?;
     p.ignore(&[
         "use_default_schema",
@@ -122,7 +127,11 @@ fn package_show(ctx: &Ctx, p: &mut Params) -> R {
         "include_plugin_data",
     ]);
     p.reject_unknown()?;
-    let d = ctx.portal.show_dataset(&ctx.viewer, &id)?;
+    Ok(ctx.portal.show_dataset(&ctx.viewer, &id)?)
+}
+
+fn package_show(ctx: &Ctx, p: &mut Params) -> R {
+    let d = package_show_target(ctx, p)?;
     let site = ctx.site();
     let t = now();
     Ok(ctx

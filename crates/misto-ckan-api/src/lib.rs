@@ -10,6 +10,7 @@ pub mod dictize;
 mod error;
 mod handlers;
 mod params;
+mod show_cache;
 
 use axum::Router;
 use axum::body::Body;
@@ -17,6 +18,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use bytes::Bytes;
 use misto_actions::resources::StagedUpload;
 use misto_actions::{Portal, Viewer};
 use serde_json::{Map, Value};
@@ -88,6 +90,14 @@ impl Ctx {
 }
 
 /// The API routes, ready to be merged into the server's router.
+/// What the API's handlers share.
+#[derive(Clone)]
+struct ApiState {
+    portal: Portal,
+    show_cache: std::sync::Arc<show_cache::ShowCache>,
+}
+
+/// The API routes, ready to be merged into the server's router.
 pub fn router(portal: Portal) -> Router {
     let limit = usize::try_from(portal.config().max_upload_bytes)
         .unwrap_or(usize::MAX)
@@ -104,7 +114,10 @@ pub fn router(portal: Portal) -> Router {
             get(|| async { axum::Json(serde_json::json!({"version": 3})) }),
         )
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(portal)
+        .with_state(ApiState {
+            portal,
+            show_cache: Default::default(),
+        })
 }
 
 fn bare(status: StatusCode, msg: &str) -> Response {
@@ -132,7 +145,8 @@ pub async fn viewer_from_headers(portal: &Portal, headers: &HeaderMap) -> Result
     }
 }
 
-async fn action(State(portal): State<Portal>, Path(name): Path<String>, req: Request) -> Response {
+async fn action(State(state): State<ApiState>, Path(name): Path<String>, req: Request) -> Response {
+    let portal = state.portal;
     let help = format!(
         "{}/api/3/action/help_show?name={name}",
         portal.config().site_url
@@ -163,10 +177,57 @@ async fn action(State(portal): State<Portal>, Path(name): Path<String>, req: Req
         viewer,
         upload,
     };
+    if name == "package_show" {
+        return package_show_cached(&ctx, params, &help, &state.show_cache);
+    }
     match handlers::dispatch(&name, ctx, params).await {
         Ok(result) => envelope(&help, &result),
         Err(e) => e.into_envelope(&help),
     }
+}
+
+/// package_show through [`show_cache::ShowCache`].
+fn package_show_cached(
+    ctx: &Ctx,
+    mut params: Params,
+    help: &str,
+    cache: &show_cache::ShowCache,
+) -> Response {
+    let dataset = match handlers::package_show_target(ctx, &mut params) {
+        Ok(d) => d,
+        Err(e) => return e.into_envelope(help),
+    };
+    let now = misto_core::time::now();
+    let version = ctx.portal.catalog().version();
+    let second = now.timestamp();
+    let body = match cache.get(&dataset.id, version, second) {
+        Some(b) => b,
+        None => {
+            let site = ctx.site();
+            let result = ctx
+                .portal
+                .catalog()
+                .read(|ix| dictize::package(ix, site, &dataset, now));
+            let b = Bytes::from(envelope_bytes(help, &result));
+            cache.put(&dataset.id, version, second, b.clone());
+            b
+        }
+    };
+    (
+        [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+fn envelope_bytes(help: &str, result: &Value) -> Vec<u8> {
+    let mut body = Vec::with_capacity(2048);
+    body.extend_from_slice(b"{\"help\":");
+    let _ = serde_json::to_writer(&mut body, help);
+    body.extend_from_slice(b",\"success\":true,\"result\":");
+    let _ = serde_json::to_writer(&mut body, result);
+    body.push(b'}');
+    body
 }
 
 fn envelope(help: &str, result: &Value) -> Response {
