@@ -92,3 +92,17 @@ def test_authorization_header_forms(srv):
         r = requests.post(srv.action_url("user_show"), json={}, headers={h: srv.admin_token}, timeout=30)
         assert r.status_code == 200, h
         assert r.json()["result"]["name"] == "admin"
+
+
+def test_cli_commands_work_while_the_server_runs(srv, uid):
+    """`misto migrate`, `user create` and `token create` on the live data."""
+    srv.cli("migrate")
+    name = f"late-{uid}"
+    srv.cli("user", "create", name, "--email", f"{name}@example.org", "--password-stdin",
+            stdin="Пізній-пароль-2026\n")
+    token = srv.cli("token", "create", name, "--name", "from-cli").strip()
+    assert token
+    me = srv.client(token).action.user_show(id=name)
+    assert me["name"] == name and me["email"] == f"{name}@example.org"
+    listed = srv.client(token).action.api_token_list(user_id=name)
+    assert [t["name"] for t in listed] == ["from-cli"]
