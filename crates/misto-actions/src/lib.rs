@@ -17,6 +17,7 @@ pub mod datasets;
 mod error;
 pub mod publishers;
 pub mod resources;
+pub mod timeliness;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -52,6 +52,8 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "license_list" => done(&p, json!(license::all())),
         "user_show" => user_show(&ctx, &mut p).await,
         "api_token_list" => api_token_list(&ctx, &mut p).await,
+        "dataset_overdue_list" => dataset_overdue_list(&ctx, &mut p),
+        "compliance_show" => compliance_show(&ctx, &mut p),
         "package_create" => package_create(&ctx, &mut p).await,
         "package_update" => package_update(&ctx, &mut p).await,
         "package_patch" => package_patch(&ctx, &mut p).await,
@@ -962,4 +964,109 @@ async fn api_token_revoke(ctx: &Ctx, p: &mut Params) -> R {
     p.reject_unknown()?;
     ctx.portal.revoke_token(&ctx.viewer, &token).await?;
     Ok(Value::Null)
+}
+
+fn publisher_param(p: &mut Params) -> Option<String> {
+    p.str("organization")
+        .or_else(|| p.str("owner_org"))
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Datasets overdue for update or due within `horizon_days` (default 30),
+/// soonest first, optionally of one publisher (`organization`).
+fn dataset_overdue_list(ctx: &Ctx, p: &mut Params) -> R {
+    let publisher = publisher_param(p);
+    let horizon = p.int("horizon_days", 30, Some(3660))?;
+    let limit = p.int("limit", 1000, Some(ROWS_MAX))? as usize;
+    let offset = p.int("offset", 0, None)? as usize;
+    p.reject_unknown()?;
+    let t = now();
+    let list = ctx
+        .portal
+        .overdue_list(&ctx.viewer, publisher.as_deref(), horizon, t)?;
+    Ok(ctx.portal.catalog().read(|ix| {
+        let items: Vec<Value> = list
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|e| {
+                let d = &e.dataset;
+                let org = ix.publisher(&d.owner_org);
+                json!({
+                    "id": d.id,
+                    "name": d.name,
+                    "title": d.title,
+                    "private": d.private,
+                    "organization": org.map(|o| o.name.clone()),
+                    "organization_title": org.map(|o| o.title.clone()),
+                    "update_frequency": d.update_frequency.map(|f| f.as_str()),
+                    "data_last_updated": ckan_format(&d.data_last_updated()),
+                    "next_update_due": ckan_format(&e.due),
+                    "status": e.status.as_str(),
+                    "days": (e.due - t).num_days(),
+                    "maintainer": d.maintainer,
+                    "maintainer_email": d.maintainer_email,
+                })
+            })
+            .collect();
+        json!({"count": list.len(), "horizon_days": horizon, "results": items})
+    }))
+}
+
+/// Resolution 835 compliance: per item (fulfilled, overdue, missing, with
+/// the public datasets that fulfil it) and per publisher.
+fn compliance_show(ctx: &Ctx, p: &mut Params) -> R {
+    let publisher = publisher_param(p);
+    p.reject_unknown()?;
+    let t = now();
+    let c = ctx.portal.compliance(publisher.as_deref(), t)?;
+    use misto_actions::timeliness::ItemStatus;
+    let total = c.items.len();
+    let fulfilled = c.count(ItemStatus::Fulfilled);
+    Ok(ctx.portal.catalog().read(|ix| {
+        let items: Vec<Value> = c
+            .items
+            .iter()
+            .map(|i| {
+                let datasets: Vec<Value> = i
+                    .datasets
+                    .iter()
+                    .map(|d| {
+                        json!({
+                            "id": d.id,
+                            "name": d.name,
+                            "title": d.title,
+                            "organization": ix.publisher(&d.owner_org).map(|o| o.name.clone()),
+                            "overdue": d.is_overdue(t),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "id": i.item.id,
+                    "name_uk": i.item.name_uk,
+                    "name_en": i.item.name_en,
+                    "category": i.item.category,
+                    "status": i.status.as_str(),
+                    "datasets": datasets,
+                })
+            })
+            .collect();
+        let publishers: Vec<Value> = c
+            .by_publisher
+            .iter()
+            .filter_map(|(id, (ok, late))| {
+                let o = ix.publisher(id)?;
+                Some(json!({"name": o.name, "title": o.title, "fulfilled": ok, "overdue": late}))
+            })
+            .collect();
+        json!({
+            "total": total,
+            "fulfilled": fulfilled,
+            "overdue": c.count(ItemStatus::Overdue),
+            "missing": c.count(ItemStatus::Missing),
+            "share_fulfilled": if total == 0 { 0.0 } else { fulfilled as f64 / total as f64 },
+            "items": items,
+            "publishers": publishers,
+        })
+    }))
 }

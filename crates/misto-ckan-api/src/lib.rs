@@ -52,6 +52,8 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("license_list", Kind::Read),
     ("user_show", Kind::Read),
     ("api_token_list", Kind::Read),
+    ("dataset_overdue_list", Kind::Read),
+    ("compliance_show", Kind::Read),
     ("package_create", Kind::Write),
     ("package_update", Kind::Write),
     ("package_patch", Kind::Write),

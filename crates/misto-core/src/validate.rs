@@ -188,6 +188,17 @@ pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
             format!("Must be at most {PURPOSE_MAX} characters"),
         );
     }
+    if let Some(item) = &d.resolution_835_item
+        && !item.is_empty()
+        && crate::resolution835::find(item).is_none()
+    {
+        e.add(
+            "resolution_835_item",
+            format!(
+                "Unknown item of the Resolution 835 list: {item} (expected e.g. OMS-01 or ALL-06)"
+            ),
+        );
+    }
     if let Some(k) = &d.spatial_katottg
         && !k.is_empty()
         && !katottg_is_well_formed(k)

@@ -662,3 +662,104 @@ async fn tokens_members_and_roles() {
         .result();
     assert!(shown.get("email").is_none());
 }
+
+#[tokio::test]
+async fn overdue_list_and_compliance() {
+    let app = TestApp::new().await;
+    app.org("roads").await;
+    let days_ago =
+        |d: i64| misto_core::time::ckan_format(&(misto_core::time::now() - chrono_days(d)));
+    for (name, freq, updated, item, private) in [
+        ("late", "once a month", days_ago(60), "OMS-01", false),
+        ("soon", "once a month", days_ago(29), "OMS-02", false),
+        ("fresh", "once a year", days_ago(10), "OMS-03", false),
+        ("hidden-late", "once a month", days_ago(90), "OMS-04", true),
+    ] {
+        app.admin(
+            "package_create",
+            json!({"name": name, "owner_org": "roads", "update_frequency": freq, "data_updated": updated,
+                   "resolution_835_item": item, "private": private}),
+        )
+        .await;
+    }
+    let r = app
+        .get("/api/3/action/dataset_overdue_list?horizon_days=30", None)
+        .await
+        .result();
+    let got: Vec<(String, String)> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("late".to_string(), "overdue".to_string()),
+            ("soon".to_string(), "due_soon".to_string())
+        ]
+    );
+    let r = app
+        .get(
+            "/api/3/action/dataset_overdue_list?organization=roads&horizon_days=0",
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    let names: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["hidden-late", "late"],
+        "members see their private overdue datasets"
+    );
+
+    let c = app
+        .get("/api/3/action/compliance_show", None)
+        .await
+        .result();
+    assert_eq!(c["total"], 73);
+    let status = |id: &str| {
+        c["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("OMS-01"), "overdue");
+    assert_eq!(status("OMS-02"), "fulfilled");
+    assert_eq!(status("OMS-03"), "fulfilled");
+    assert_eq!(
+        status("OMS-04"),
+        "missing",
+        "a private dataset does not fulfil a publication duty"
+    );
+    assert_eq!(c["fulfilled"], 2);
+    assert_eq!(c["publishers"][0]["name"], "roads");
+    assert_eq!(c["publishers"][0]["fulfilled"], 2);
+    let bad = app
+        .post(
+            "package_create",
+            json!({"name": "x9", "owner_org": "roads", "resolution_835_item": "OMS-99"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert!(bad.json()["error"]["resolution_835_item"].is_array());
+}
+
+fn chrono_days(d: i64) -> misto_core::time::Duration {
+    misto_core::time::Duration::days(d)
+}
