@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod datasets;
 mod error;
 pub mod publishers;
+pub mod register;
 pub mod resources;
 pub mod timeliness;
 

@@ -54,6 +54,10 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "api_token_list" => api_token_list(&ctx, &mut p).await,
         "dataset_overdue_list" => dataset_overdue_list(&ctx, &mut p),
         "compliance_show" => compliance_show(&ctx, &mut p),
+        "register_list" => register_list(&ctx, &mut p).await,
+        "register_entry_create" => register_entry_save(&ctx, &mut p, false).await,
+        "register_entry_update" => register_entry_save(&ctx, &mut p, true).await,
+        "register_entry_delete" => register_entry_delete(&ctx, &mut p).await,
         "package_create" => package_create(&ctx, &mut p).await,
         "package_update" => package_update(&ctx, &mut p).await,
         "package_patch" => package_patch(&ctx, &mut p).await,
@@ -1069,4 +1073,87 @@ fn compliance_show(ctx: &Ctx, p: &mut Params) -> R {
             "publishers": publishers,
         })
     }))
+}
+
+/// One register row as JSON: the Ministry's columns, then the audit fields.
+pub fn register_row_json(r: &misto_actions::register::RegisterRow) -> Value {
+    json!({
+        "identifier": r.identifier,
+        "title": r.title,
+        "description": r.description,
+        "accrualPeriodicity": r.accrual_periodicity,
+        "keyword": r.keyword,
+        "purpose": r.purpose,
+        "landingPage": r.landing_page,
+        "distributionFormat": r.distribution_format,
+        "publisherName": r.publisher_name,
+        "publisherIdentifier": r.publisher_identifier,
+        "contactPointFn": r.contact_point_fn,
+        "contactPointHasEmail": r.contact_point_has_email,
+        "status": r.status.as_str(),
+        "location": r.location,
+        "targetDate": r.target_date,
+        "reason": r.reason,
+        "resolution835Item": r.resolution_835_item,
+    })
+}
+
+async fn register_list(ctx: &Ctx, p: &mut Params) -> R {
+    let publisher = publisher_param(p);
+    p.reject_unknown()?;
+    let rows = ctx.portal.register(publisher.as_deref()).await?;
+    Ok(Value::Array(rows.iter().map(register_row_json).collect()))
+}
+
+async fn register_entry_save(ctx: &Ctx, p: &mut Params, update: bool) -> R {
+    let id = if update {
+        Some(p.required("id")?)
+    } else {
+        None
+    };
+    let input = misto_actions::register::RegisterEntryInput {
+        publisher: publisher_param(p).ok_or_else(|| ApiError::missing("organization"))?,
+        title: p.str("title").unwrap_or_default(),
+        description: p.str("description"),
+        location: p.str("location"),
+        format: p.str("format"),
+        responsible: p.str("responsible"),
+        responsible_email: p.str("responsible_email"),
+        update_frequency: p.str("update_frequency"),
+        status: p.str("status"),
+        target_date: p.str("target_date"),
+        reason: p.str("reason"),
+        dataset: p.str("dataset"),
+        resolution_835_item: p.str("resolution_835_item"),
+    };
+    p.reject_unknown()?;
+    let e = ctx
+        .portal
+        .save_register_entry(&ctx.viewer, id.as_deref(), input)
+        .await?;
+    Ok(json!({
+        "id": e.id,
+        "publisher_id": e.publisher_id,
+        "title": e.title,
+        "description": e.description,
+        "location": e.location,
+        "format": e.format,
+        "responsible": e.responsible,
+        "responsible_email": e.responsible_email,
+        "update_frequency": e.update_frequency.map(|f| f.as_str()),
+        "status": e.status.as_str(),
+        "target_date": e.target_date.map(|d| d.to_string()),
+        "reason": e.reason,
+        "dataset_id": e.dataset_id,
+        "resolution_835_item": e.resolution_835_item,
+        "created": ckan_format(&e.created),
+        "modified": ckan_format(&e.modified),
+    }))
+}
+
+async fn register_entry_delete(ctx: &Ctx, p: &mut Params) -> R {
+    let id = p.required("id")?;
+    p.reject_unknown()?;
+    ctx.portal.delete_register_entry(&ctx.viewer, &id).await?;
+    Ok(Value::Null)
 }

@@ -8,7 +8,7 @@
 mod decode;
 pub mod dictize;
 mod error;
-mod handlers;
+pub(crate) mod handlers;
 mod params;
 mod show_cache;
 
@@ -24,6 +24,7 @@ use misto_actions::{Portal, Viewer};
 use serde_json::{Map, Value};
 
 pub use error::ApiError;
+pub use handlers::register_row_json;
 pub use params::Params;
 
 /// Whether an action may be called with GET (CKAN's "side-effect free").
@@ -54,6 +55,10 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("api_token_list", Kind::Read),
     ("dataset_overdue_list", Kind::Read),
     ("compliance_show", Kind::Read),
+    ("register_list", Kind::Read),
+    ("register_entry_create", Kind::Write),
+    ("register_entry_update", Kind::Write),
+    ("register_entry_delete", Kind::Write),
     ("package_create", Kind::Write),
     ("package_update", Kind::Write),
     ("package_patch", Kind::Write),

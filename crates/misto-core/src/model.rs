@@ -314,3 +314,39 @@ pub struct Activity {
     /// Snapshot and field-level diff: `{"package": {...}, "changes": [...]}`.
     pub data: serde_json::Value,
 }
+
+string_enum!(
+    /// Where an entry of the dataset register stands.
+    RegisterStatus {
+        Planned = "planned",
+        Published = "published",
+        NotToPublish = "not_to_publish",
+    }
+);
+
+/// An entry of the dataset register (реєстр наборів даних) known from the
+/// data audit: data a publisher holds, published or not yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegisterEntry {
+    pub id: String,
+    pub publisher_id: String,
+    pub title: String,
+    pub description: String,
+    /// Where the data live: the information system, register or folder.
+    pub location: String,
+    /// The format the data are kept in.
+    pub format: String,
+    pub responsible: Option<String>,
+    pub responsible_email: Option<String>,
+    pub update_frequency: Option<UpdateFrequency>,
+    pub status: RegisterStatus,
+    /// For planned entries: when publication is due.
+    pub target_date: Option<NaiveDate>,
+    /// For entries not to be published: why (e.g. restricted information).
+    pub reason: Option<String>,
+    /// The published dataset that fulfils the entry, if any.
+    pub dataset_id: Option<String>,
+    pub resolution_835_item: Option<String>,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}

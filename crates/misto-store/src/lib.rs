@@ -47,6 +47,7 @@ mod error;
 mod groups;
 mod memberships;
 mod publishers;
+mod register;
 mod store;
 pub mod testing;
 mod tokens;

@@ -1,0 +1,148 @@
+//! The dataset register: entries from the data audit.
+
+use misto_core::time::{from_micros, to_micros};
+use misto_core::{RegisterEntry, RegisterStatus, UpdateFrequency};
+
+use crate::{Result, Store, StoreError};
+
+#[derive(sqlx::FromRow)]
+struct RegisterRow {
+    id: String,
+    publisher_id: String,
+    title: String,
+    description: String,
+    location: String,
+    format: String,
+    responsible: Option<String>,
+    responsible_email: Option<String>,
+    update_frequency: Option<String>,
+    status: String,
+    target_date: Option<String>,
+    reason: Option<String>,
+    dataset_id: Option<String>,
+    resolution_835_item: Option<String>,
+    created: i64,
+    modified: i64,
+}
+
+const COLUMNS: &str = "id, publisher_id, title, description, location, format, responsible, \
+     responsible_email, update_frequency, status, target_date, reason, dataset_id, \
+     resolution_835_item, created, modified";
+
+impl TryFrom<RegisterRow> for RegisterEntry {
+    type Error = StoreError;
+    fn try_from(r: RegisterRow) -> Result<Self> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("register entry {}: {what}", r.id));
+        let status = RegisterStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?;
+        let update_frequency = match &r.update_frequency {
+            Some(f) => Some(UpdateFrequency::parse(f).ok_or_else(|| corrupt("update_frequency"))?),
+            None => None,
+        };
+        let target_date = match &r.target_date {
+            Some(d) => Some(
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| corrupt("target_date"))?,
+            ),
+            None => None,
+        };
+        Ok(RegisterEntry {
+            id: r.id,
+            publisher_id: r.publisher_id,
+            title: r.title,
+            description: r.description,
+            location: r.location,
+            format: r.format,
+            responsible: r.responsible,
+            responsible_email: r.responsible_email,
+            update_frequency,
+            status,
+            target_date,
+            reason: r.reason,
+            dataset_id: r.dataset_id,
+            resolution_835_item: r.resolution_835_item,
+            created: from_micros(r.created),
+            modified: from_micros(r.modified),
+        })
+    }
+}
+
+impl Store {
+    /// Inserts the entry, or replaces the one with the same id.
+    pub async fn save_register_entry(&self, e: &RegisterEntry) -> Result<()> {
+        let freq = e.update_frequency.map(|f| f.as_str());
+        let target = e.target_date.map(|d| d.format("%Y-%m-%d").to_string());
+        let (created, modified) = (to_micros(&e.created), to_micros(&e.modified));
+        let sql = format!(
+            "INSERT INTO register_entries ({COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT (id) DO UPDATE SET publisher_id = excluded.publisher_id, \
+             title = excluded.title, description = excluded.description, \
+             location = excluded.location, format = excluded.format, \
+             responsible = excluded.responsible, responsible_email = excluded.responsible_email, \
+             update_frequency = excluded.update_frequency, status = excluded.status, \
+             target_date = excluded.target_date, reason = excluded.reason, \
+             dataset_id = excluded.dataset_id, resolution_835_item = excluded.resolution_835_item, \
+             modified = excluded.modified"
+        );
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(e.id.as_str())
+                .bind(e.publisher_id.as_str())
+                .bind(e.title.as_str())
+                .bind(e.description.as_str())
+                .bind(e.location.as_str())
+                .bind(e.format.as_str())
+                .bind(e.responsible.as_deref())
+                .bind(e.responsible_email.as_deref())
+                .bind(freq)
+                .bind(e.status.as_str())
+                .bind(target.as_deref())
+                .bind(e.reason.as_deref())
+                .bind(e.dataset_id.as_deref())
+                .bind(e.resolution_835_item.as_deref())
+                .bind(created)
+                .bind(modified)
+                .execute(&mut *tx)
+                .await?;
+        })
+    }
+
+    pub async fn find_register_entry(&self, id: &str) -> Result<Option<RegisterEntry>> {
+        let sql = format!("SELECT {COLUMNS} FROM register_entries WHERE id = $1");
+        let row = read!(self, |pool| {
+            sqlx::query_as::<_, RegisterRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(RegisterEntry::try_from).transpose()
+    }
+
+    /// Entries ordered by title; all publishers when `publisher_id` is `None`.
+    pub async fn list_register_entries(
+        &self,
+        publisher_id: Option<&str>,
+    ) -> Result<Vec<RegisterEntry>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM register_entries \
+             WHERE ($1 IS NULL OR publisher_id = $1) ORDER BY title, id"
+        );
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, RegisterRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(publisher_id)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(RegisterEntry::try_from).collect()
+    }
+
+    pub async fn delete_register_entry(&self, id: &str) -> Result<bool> {
+        write_tx!(self, |tx| {
+            let done = sqlx::query("DELETE FROM register_entries WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            done.rows_affected() > 0
+        })
+    }
+}
