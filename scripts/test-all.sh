@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it:
 #   formatting and lints; Rust tests on SQLite and on PostgreSQL; the
 #   black-box ckanapi suite against a live `misto serve` on both databases;
-#   a smoke test of `misto demo`.
+#   a smoke test of `misto demo`; pages in a real browser with axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/misto/target}"
@@ -42,5 +42,8 @@ MISTO_TEST_DATABASE_URL="$PG_URL" bash scripts/test-blackbox.sh
 
 step "demo smoke test"
 bash scripts/smoke-demo.sh
+
+step "browser suite (Chromium, playwright-core, axe-core)"
+bash scripts/test-browser.sh
 
 step "all tests passed"

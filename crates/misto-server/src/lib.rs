@@ -3,6 +3,7 @@
 //! they decode the request, call `misto-actions`, and encode the answer.
 
 mod download;
+mod register;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -28,16 +29,17 @@ pub fn app(portal: Portal) -> Router {
             "/dataset/{dataset}/resource/{resource}/download",
             get(download::download_bare),
         )
+        .route("/register.csv", get(register::csv))
+        .route("/register.json", get(register::json))
+        .route("/register.xlsx", get(register::xlsx))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .with_state(portal.clone())
-        .merge(misto_ckan_api::router(portal))
-        .fallback(not_found)
+        .merge(misto_ckan_api::router(portal.clone()))
+        .merge(misto_interop::router(portal.clone()))
+        .merge(misto_web::router(portal.clone()))
+        .fallback_service(misto_web::not_found_service(portal))
         .layer(middleware::from_fn(common_headers))
-}
-
-async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "Not found").into_response()
 }
 
 async fn ready(State(portal): State<Portal>) -> Response {

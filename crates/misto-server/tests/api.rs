@@ -763,3 +763,84 @@ async fn overdue_list_and_compliance() {
 fn chrono_days(d: i64) -> misto_core::time::Duration {
     misto_core::time::Duration::days(d)
 }
+
+#[tokio::test]
+async fn dataset_register_with_audit_entries_and_downloads() {
+    let app = TestApp::new().await;
+    let outsider = app.user_token("outsider").await;
+    app.org("edu").await;
+    app.admin(
+        "package_create",
+        json!({"name": "schools", "title": "Заклади освіти", "owner_org": "edu", "update_frequency": "once a year",
+               "tags": ["освіта"], "maintainer": "Петренко", "maintainer_email": "edu@example.org"}),
+    )
+    .await;
+    app.admin(
+        "package_create",
+        json!({"name": "secret-list", "owner_org": "edu", "private": true}),
+    )
+    .await;
+    let planned = json!({"organization": "edu", "title": "Черга в дитсадки", "location": "ІС «Електронна черга»",
+                         "format": "XLSX", "status": "planned", "target_date": "2027-03-01", "update_frequency": "once a month"});
+    let e = app.admin("register_entry_create", planned.clone()).await;
+    assert_eq!(e["status"], "planned");
+    let r = app
+        .post("register_entry_create", planned, Some(&outsider))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            "register_entry_create",
+            json!({"organization": "edu", "title": "Медичні картки", "status": "not_to_publish"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.json()["error"]["reason"].is_array());
+
+    let rows = app
+        .get("/api/3/action/register_list?organization=edu", None)
+        .await
+        .result();
+    let titles: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        vec!["Заклади освіти", "Черга в дитсадки"],
+        "private datasets are not in the public register"
+    );
+    assert_eq!(rows[0]["accrualPeriodicity"], "Щороку");
+    assert_eq!(rows[0]["publisherIdentifier"], "37508596");
+    assert_eq!(rows[0]["contactPointHasEmail"], "edu@example.org");
+    assert_eq!(rows[1]["status"], "planned");
+    assert_eq!(rows[1]["targetDate"], "2027-03-01");
+
+    let csv = app.get("/register.csv?organization=edu", None).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = String::from_utf8(csv.body).unwrap();
+    assert!(text.starts_with(
+        "identifier,title,description,accrualPeriodicity,keyword,purpose,landingPage,distributionFormat,publisherName,publisherIdentifier,contactPointFn,contactPointHasEmail,"
+    ));
+    assert_eq!(text.lines().count(), 3);
+    let xlsx = app.get("/register.xlsx", None).await;
+    assert!(xlsx.body.starts_with(b"PK"));
+    let json_dl = app.get("/register.json", None).await;
+    assert_eq!(
+        serde_json::from_slice::<Value>(&json_dl.body)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.get("/register.csv?organization=nope", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,107 @@
+//! The portal in the browser: server-rendered pages for residents, in
+//! Ukrainian (the default) and English. Each page is one module under
+//! [`pages`] with its own typed view struct, rendered by a minijinja
+//! template embedded in the binary (`templates/`); every UI string comes
+//! from `i18n/uk.json` / `i18n/en.json`; the CSS is ours, embedded and
+//! served from `/static/`.
+//!
+//! What this crate must not do:
+//! * change state other than through `misto-actions` (the public pages here
+//!   only read);
+//! * decide visibility by itself: every dataset, resource, count and facet
+//!   comes from the portal's actions or the search index with the viewer, so
+//!   a dataset the viewer may not read does not exist on any page;
+//! * load anything from outside the site (no CDN, fonts or scripts): the
+//!   Content-Security-Policy forbids it;
+//! * show internal errors: they are logged with the request id, and the page
+//!   says only that something went wrong (see [`render::WebError`]);
+//! * know CKAN's JSON shapes or RDF (those belong to `misto-ckan-api` and
+//!   `misto-interop`).
+
+pub mod i18n;
+pub mod markdown;
+mod pages;
+pub mod preview;
+mod render;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use misto_actions::Portal;
+
+pub use render::WebError;
+
+/// The Content-Security-Policy of every page: nothing from outside, no
+/// inline scripts or styles.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// What every page handler gets.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub portal: Portal,
+    pub templates: Arc<render::Templates>,
+}
+
+/// Routes owned by this crate (merged into the server's router).
+pub fn router(portal: Portal) -> Router {
+    let state = AppState {
+        portal,
+        templates: Arc::new(render::Templates::new()),
+    };
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/dataset", get(pages::search::search))
+        .route("/dataset/", get(pages::search::search))
+        .route("/dataset/{dataset}", get(pages::dataset::dataset))
+        .route(
+            "/dataset/{dataset}/resource/{resource}",
+            get(pages::resource::resource),
+        )
+        .route("/organization", get(pages::publishers::list))
+        .route("/organization/{org}", get(pages::publishers::show))
+        .route("/group", get(pages::groups::list))
+        .route("/group/{group}", get(pages::groups::show))
+        .route("/developers", get(pages::developers::developers))
+        .route("/static/{file}", get(render::static_file))
+        .with_state(state)
+        .layer(middleware::from_fn(security_headers))
+}
+
+/// The HTML "not found" page for any other path, for the server to use as
+/// its fallback: `.fallback_service(misto_web::not_found_service(portal))`.
+/// (A merged router may not bring its own fallback, so `router` has none.)
+pub fn not_found_service(portal: Portal) -> Router {
+    let state = AppState {
+        portal,
+        templates: Arc::new(render::Templates::new()),
+    };
+    Router::new()
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(middleware::from_fn(security_headers))
+}
+
+/// Headers every response of this crate carries (the server adds
+/// `X-Content-Type-Options`, `X-Frame-Options` and `Referrer-Policy`).
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    resp
+}

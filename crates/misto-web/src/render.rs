@@ -1,0 +1,461 @@
+//! Templates, the per-request context (language, request id), the page
+//! layout, error pages and the embedded static files.
+//!
+//! This is the one place where errors become HTML: not found and bad
+//! requests get a page saying so; internal errors are logged with the
+//! request id and the page shows only that id.
+
+use std::convert::Infallible;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use misto_actions::ActionError;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::i18n::{Lang, Strings, tr};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("search.html", include_str!("../templates/search.html")),
+    ("dataset.html", include_str!("../templates/dataset.html")),
+    ("resource.html", include_str!("../templates/resource.html")),
+    (
+        "publishers.html",
+        include_str!("../templates/publishers.html"),
+    ),
+    (
+        "publisher.html",
+        include_str!("../templates/publisher.html"),
+    ),
+    ("groups.html", include_str!("../templates/groups.html")),
+    ("group.html", include_str!("../templates/group.html")),
+    (
+        "developers.html",
+        include_str!("../templates/developers.html"),
+    ),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+struct StaticFile {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+const STATIC: &[StaticFile] = &[
+    StaticFile {
+        name: "site.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/site.css"),
+    },
+    StaticFile {
+        name: "logo.svg",
+        content_type: "image/svg+xml",
+        body: include_bytes!("../static/logo.svg"),
+    },
+];
+
+const LANG_COOKIE: &str = "misto_lang";
+
+/// FNV-1a, for cache-busting version strings of static files.
+fn fingerprint(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:012x}", h & 0xffff_ffff_ffff)
+}
+
+/// Escapes `& < > " '` in HTML templates (the default also escapes `/`,
+/// which makes every URL in the page harder to read and to test).
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if !matches!(state.auto_escape(), minijinja::AutoEscape::Html) || value.is_safe() {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    if value.is_undefined() {
+        return Ok(());
+    }
+    let text = value.to_string();
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    out.write_str(&escaped)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+}
+
+/// The compiled templates and the versioned URLs of the static files.
+pub struct Templates {
+    env: Environment<'static>,
+    css_url: String,
+    logo_url: String,
+}
+
+impl Templates {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_formatter(html_formatter);
+        for (name, src) in TEMPLATES {
+            if let Err(e) = env.add_template(name, src) {
+                // Embedded at build time; the tests render every template.
+                tracing::error!(template = name, error = %e, "template does not compile");
+            }
+        }
+        let url = |name: &str| {
+            let v = STATIC
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| fingerprint(f.body))
+                .unwrap_or_default();
+            format!("/static/{name}?v={v}")
+        };
+        Self {
+            css_url: url("site.css"),
+            logo_url: url("logo.svg"),
+            env,
+        }
+    }
+}
+
+/// Serves an embedded static file with a long cache lifetime (URLs carry
+/// a content fingerprint).
+pub async fn static_file(Path(file): Path<String>) -> Response {
+    match STATIC.iter().find(|f| f.name == file) {
+        Some(f) => (
+            [
+                (header::CONTENT_TYPE, f.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            f.body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "Not found").into_response(),
+    }
+}
+
+/// What every page needs to know about the request.
+pub struct Ctx {
+    pub lang: Lang,
+    /// `?lang=` chose the language: remember it in a cookie.
+    lang_from_query: bool,
+    pub path: String,
+    /// Query pairs in order, `lang` removed.
+    pub query: Vec<(String, String)>,
+    pub request_id: String,
+    pub headers: HeaderMap,
+}
+
+impl Ctx {
+    /// Values of a query parameter.
+    pub fn params<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.query
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn param<'a>(&'a self, key: &'a str) -> Option<&'a str> {
+        self.params(key).next()
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        tr(self.lang, key)
+    }
+}
+
+fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .and_then(|(_, v)| Lang::parse(v))
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let mut query = Vec::new();
+        let mut query_lang = None;
+        for (k, v) in form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
+            if k == "lang" {
+                query_lang = Lang::parse(&v);
+            } else {
+                query.push((k.into_owned(), v.into_owned()));
+            }
+        }
+        let default = Lang::parse(&state.portal.config().locale_default).unwrap_or(Lang::Uk);
+        let lang = query_lang
+            .or_else(|| cookie_lang(&parts.headers))
+            .unwrap_or(default);
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_string();
+        Ok(Ctx {
+            lang,
+            lang_from_query: query_lang.is_some(),
+            path: parts.uri.path().to_string(),
+            query,
+            request_id,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+/// Builds `?a=1&b=2` (empty string for no pairs).
+pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+        any = true;
+    }
+    if any {
+        format!("?{}", s.finish())
+    } else {
+        String::new()
+    }
+}
+
+/// Percent-encodes one path segment.
+pub fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The page frame: header, language switch, navigation, footer.
+#[derive(Serialize)]
+struct Layout<'a> {
+    lang: &'static str,
+    title: &'a str,
+    site_title: &'a str,
+    nav: &'a str,
+    switch_lang: &'static str,
+    switch_url: String,
+    css_url: &'a str,
+    logo_url: &'a str,
+    json_ld: Option<&'a str>,
+}
+
+/// Title, highlighted navigation item and optional JSON-LD of a page.
+pub struct Meta<'a> {
+    pub title: &'a str,
+    pub nav: &'a str,
+    pub json_ld: Option<String>,
+}
+
+impl<'a> Meta<'a> {
+    pub fn new(title: &'a str, nav: &'a str) -> Self {
+        Self {
+            title,
+            nav,
+            json_ld: None,
+        }
+    }
+}
+
+impl AppState {
+    fn render_page<V: Serialize>(
+        &self,
+        ctx: &Ctx,
+        template: &str,
+        meta: &Meta<'_>,
+        view: &V,
+    ) -> Result<String, minijinja::Error> {
+        let other = ctx.lang.other();
+        let mut pairs: Vec<(&str, &str)> = ctx
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        pairs.push(("lang", other.code()));
+        // `</` must not close the script element the JSON-LD sits in.
+        let json_ld = meta.json_ld.as_ref().map(|s| s.replace('<', "\\u003c"));
+        let layout = Layout {
+            lang: ctx.lang.code(),
+            title: meta.title,
+            site_title: ctx.lang.pick(&self.portal.config().site_title, None).trim(),
+            nav: meta.nav,
+            switch_lang: other.code(),
+            switch_url: format!("{}{}", ctx.path, query_string(pairs)),
+            css_url: &self.templates.css_url,
+            logo_url: &self.templates.logo_url,
+            json_ld: json_ld.as_deref(),
+        };
+        let tmpl = self.templates.env.get_template(template)?;
+        tmpl.render(context! {
+            t => Value::from_object(Strings(ctx.lang)),
+            layout => Value::from(Serde(&layout)),
+            page => Value::from(Serde(view)),
+        })
+    }
+
+    /// Renders a page as a 200 response.
+    pub fn page<V: Serialize>(
+        &self,
+        ctx: &Ctx,
+        template: &str,
+        meta: Meta<'_>,
+        view: &V,
+    ) -> Result<Response, WebError> {
+        let html = self.render_page(ctx, template, &meta, view)?;
+        Ok(html_response(ctx, StatusCode::OK, html))
+    }
+
+    /// Turns a handler's result into a response, rendering errors as pages.
+    pub fn respond(&self, ctx: &Ctx, result: Result<Response, WebError>) -> Response {
+        match result {
+            Ok(r) => r,
+            Err(e) => self.error_page(ctx, e),
+        }
+    }
+
+    pub fn error_page(&self, ctx: &Ctx, e: WebError) -> Response {
+        let (status, heading, message) = match &e {
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                ctx.t("error_not_found_title"),
+                ctx.t("error_not_found_text"),
+            ),
+            WebError::BadRequest(m) => (
+                StatusCode::BAD_REQUEST,
+                ctx.t("error_bad_request_title"),
+                m.clone(),
+            ),
+            WebError::Internal(m) => {
+                tracing::error!(request_id = %ctx.request_id, error = %m, path = %ctx.path, "page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ctx.t("error_internal_title"),
+                    ctx.t("error_internal_text"),
+                )
+            }
+        };
+        #[derive(Serialize)]
+        struct ErrorView {
+            status: u16,
+            heading: String,
+            message: String,
+            request_id: Option<String>,
+        }
+        let view = ErrorView {
+            status: status.as_u16(),
+            heading: heading.clone(),
+            message,
+            request_id: matches!(e, WebError::Internal(_)).then(|| ctx.request_id.clone()),
+        };
+        match self.render_page(ctx, "error.html", &Meta::new(&heading, ""), &view) {
+            Ok(html) => html_response(ctx, status, html),
+            Err(err) => {
+                tracing::error!(request_id = %ctx.request_id, error = %err, "error page failed");
+                (status, heading).into_response()
+            }
+        }
+    }
+}
+
+fn html_response(ctx: &Ctx, status: StatusCode, html: String) -> Response {
+    let mut resp = (status, html).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept"));
+    if ctx.lang_from_query {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            ctx.lang.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            h.insert(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum WebError {
+    /// Not there, or not readable by this viewer (the same to them).
+    NotFound,
+    /// A malformed request; the message is shown.
+    BadRequest(String),
+    /// Logged with the request id, never shown.
+    Internal(String),
+}
+
+impl From<ActionError> for WebError {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::NotFound(_) | ActionError::NotAuthorized(_) => WebError::NotFound,
+            ActionError::SearchQuery(m) | ActionError::TooLarge(m) => WebError::BadRequest(m),
+            ActionError::Validation(f) => WebError::BadRequest(format!("{f:?}")),
+            ActionError::Internal(m) => WebError::Internal(m),
+        }
+    }
+}
+
+impl From<minijinja::Error> for WebError {
+    fn from(e: minijinja::Error) -> Self {
+        WebError::Internal(format!("template: {e:#}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        let mut env = Environment::new();
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        }
+    }
+
+    #[test]
+    fn segments_and_queries() {
+        assert_eq!(segment("дані 1.csv"), "%D0%B4%D0%B0%D0%BD%D1%96%201.csv");
+        assert_eq!(
+            query_string([("q", "бюджет"), ("a", "x&y")]),
+            "?q=%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82&a=x%26y"
+        );
+        assert_eq!(query_string([]), "");
+    }
+}

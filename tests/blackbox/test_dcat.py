@@ -1,0 +1,275 @@
+"""Machine-readable views from outside: DCAT-AP 3 validated by pyshacl
+against the DCAT-AP 3.0.1 shapes, every RDF serialisation read by rdflib
+(following hydra:next), the Data Package checked by `frictionless
+validate`, sitemap and Atom feeds parsed as XML. Private datasets and
+drafts appear in none of them.
+
+The shapes are found through MISTO_DCAT_SHAPES, by default
+<repo>/../shared/reference/dcat-ap-3.0.1.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+import pytest
+import rdflib
+import requests
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import RDF
+
+from conftest import REPO, UA
+
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SHAPES = os.environ.get("MISTO_DCAT_SHAPES") or os.path.join(
+    os.path.dirname(REPO), "shared", "reference", "dcat-ap-3.0.1"
+)
+TRICKY = 'Бюджет "міста" <2024> & Co\\ \'лапки\'\nрядок'
+
+
+def fetch(srv, path, **kw):
+    r = requests.get(srv.url(path), headers={"User-Agent": UA}, timeout=60, **kw)
+    return r
+
+
+@pytest.fixture
+def published(srv, make_org, make_dataset, uid):
+    """A publisher with a rich public dataset (with an uploaded CSV), a
+    plain public one, a private one and a draft."""
+    org = make_org(uid, title=f"Департамент «Фінанси» & Ко {uid}", email="fin@misto.test")
+    rich = make_dataset(
+        f"dcat-rich-{uid}",
+        owner_org=org["name"],
+        title=TRICKY,
+        title_en="City budget",
+        notes="Опис з **Markdown** та <тегами> & символами",
+        tags=[{"name": "бюджет"}, {"name": f"тег-{uid}"}, {"name": "об'єкти"}],
+        groups=[{"name": "finansy"}, {"name": "transport"}],
+        update_frequency="once a month",
+        language="ua",
+        maintainer="Петренко Олена",
+        maintainer_email="petrenko@misto.test",
+        purpose_of_collecting_information="Закон України «Про доступ до публічної інформації»",
+        spatial_katottg="UA80000000000093317",
+        temporal_start="2024-01-01",
+        temporal_end="2024-12-31",
+        license_id="cc-by-4.0",
+    )
+    csv = "рік,сума,дата,затверджено,код,назва\n2024,1200.50,2024-01-31,true,0012,Київ\n2023,99,2023-12-31,false,0013,\"Львів, центр\"\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
+        f.write(csv)
+        path = f.name
+    try:
+        with open(path, "rb") as fh:
+            srv.admin.action.resource_create(package_id=rich["id"], name="Бюджет 2024.csv", upload=fh)
+    finally:
+        os.unlink(path)
+    srv.admin.action.resource_create(
+        package_id=rich["id"], name="Посилання", url="https://example.org/data.json", format="JSON"
+    )
+    plain = make_dataset(f"dcat-plain-{uid}", owner_org=org["name"], tags=[{"name": f"тег-{uid}"}])
+    private = make_dataset(
+        f"dcat-private-{uid}", owner_org=org["name"], private=True,
+        title="ПРИХОВАНИЙ приватний", tags=[{"name": f"тег-{uid}"}],
+    )
+    draft = make_dataset(
+        f"dcat-draft-{uid}", owner_org=org["name"], state="draft",
+        title="ПРИХОВАНИЙ чернетка", tags=[{"name": f"тег-{uid}"}],
+    )
+    return {"org": org, "rich": rich, "plain": plain, "private": private, "draft": draft, "uid": uid}
+
+
+def all_pages(srv, path, fmt):
+    """Reads a catalog page by page through hydra:next; returns the merged
+    graph, the pages' URLs and the total the server reports."""
+    url = srv.url(path)
+    merged = rdflib.Graph()
+    seen, total = [], None
+    while url:
+        assert url not in seen, f"paging loops at {url}"
+        seen.append(url)
+        r = requests.get(url, headers={"User-Agent": UA}, timeout=60)
+        assert r.status_code == 200, r.text
+        g = rdflib.Graph()
+        g.parse(data=r.content, format=fmt)
+        merged += g
+        nxt = None
+        for node in g.subjects(RDF.type, HYDRA.PagedCollection):
+            total = int(g.value(node, HYDRA.totalItems))
+            assert int(g.value(node, HYDRA.itemsPerPage)) == 100
+            n = g.value(node, HYDRA.next)
+            nxt = str(n) if n is not None else None
+        url = nxt
+    return merged, seen, total
+
+
+def test_catalog_conforms_to_dcat_ap_3_shapes(srv, published):
+    r = fetch(srv, "/catalog.ttl")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/turtle")
+    data = rdflib.Graph()
+    data.parse(data=r.content, format="turtle")
+    shapes = rdflib.Graph()
+    shapes.parse(os.path.join(SHAPES, "shapes.ttl"), format="turtle")
+    shapes.parse(os.path.join(SHAPES, "range.ttl"), format="turtle")
+    conforms, report, text = shacl_validate(data, shacl_graph=shapes)
+    violations = list(report.subjects(RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationResult")))
+    assert conforms and len(violations) == 0, text
+
+    # The rich dataset with its passport mapped.
+    ds = rdflib.URIRef(srv.url(f"/dataset/{published['rich']['id']}"))
+    assert (ds, RDF.type, DCAT.Dataset) in data
+    titles = {(str(t), t.language) for t in data.objects(ds, DCTERMS.title)}
+    assert (TRICKY, "uk") in titles and ("City budget", "en") in titles
+    themes = set(map(str, data.objects(ds, DCAT.theme)))
+    assert themes == {
+        "http://publications.europa.eu/resource/authority/data-theme/ECON",
+        "http://publications.europa.eu/resource/authority/data-theme/TRAN",
+    }
+    assert str(data.value(ds, DCTERMS.accrualPeriodicity)).endswith("/frequency/MONTHLY")
+    publisher = data.value(ds, DCTERMS.publisher)
+    assert str(data.value(publisher, DCTERMS.identifier)) == "37508596"
+    dists = list(data.objects(ds, DCAT.distribution))
+    assert len(dists) == 2
+    spdx = rdflib.Namespace("http://spdx.org/rdf/terms#")
+    upload = [d for d in dists if data.value(d, spdx.checksum) is not None]
+    assert len(upload) == 1
+    assert data.value(upload[0], DCAT.downloadURL) is not None
+    assert str(data.value(upload[0], DCTERMS["format"])).endswith("/file-type/CSV")
+
+
+def test_every_serialisation_parses_and_pages(srv, published):
+    graphs = {}
+    for ext, fmt in [("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld")]:
+        g, pages, total = all_pages(srv, f"/catalog.{ext}", fmt)
+        datasets = set(g.subjects(RDF.type, DCAT.Dataset))
+        assert len(datasets) == total, (ext, len(datasets), total)
+        graphs[ext] = g
+        for key in ("rich", "plain"):
+            assert rdflib.URIRef(srv.url(f"/dataset/{published[key]['id']}")) in datasets
+        for key in ("private", "draft"):
+            assert rdflib.URIRef(srv.url(f"/dataset/{published[key]['id']}")) not in datasets
+        text = " ".join(str(o) for o in g.objects())
+        assert "ПРИХОВАНИЙ" not in text
+    # The same dataset descriptions whatever the syntax.
+    ds = rdflib.URIRef(srv.url(f"/dataset/{published['rich']['id']}"))
+    titles = [sorted(map(str, g.objects(ds, DCTERMS.title))) for g in graphs.values()]
+    assert titles[0] == titles[1] == titles[2]
+
+
+def test_hydra_paging_and_modified_since(srv, make_dataset, uid):
+    before = fetch(srv, "/catalog.ttl?page=1")
+    assert before.status_code == 200
+    first = make_dataset(f"page-{uid}-000")
+    since = first["metadata_modified"] + "Z"
+    names = [first["name"]] + [make_dataset(f"page-{uid}-{i:03}")["name"] for i in range(1, 105)]
+    path = "/catalog.ttl?modified_since=" + urllib.parse.quote(since)
+    g, pages, total = all_pages(srv, path, "turtle")
+    assert total == 105 and len(pages) == 2
+    assert all("modified_since=" in p for p in pages)
+    found = {str(o) for s in g.subjects(RDF.type, DCAT.Dataset) for o in g.objects(s, DCAT.landingPage)}
+    assert {srv.url(f"/dataset/{n}") for n in names} <= found
+    assert fetch(srv, path + "&page=3").status_code == 404
+    assert fetch(srv, "/catalog.ttl?modified_since=not-a-date").status_code == 400
+    assert fetch(srv, "/catalog.ttl?page=0").status_code == 400
+    future = fetch(srv, "/catalog.jsonld?modified_since=2999-01-01")
+    assert future.status_code == 200
+    assert not [n for n in future.json()["@graph"] if str(DCAT.Dataset) in n.get("@type", [])]
+
+
+def test_datapackage_passes_frictionless_validate(srv, published):
+    rich = published["rich"]
+    r = fetch(srv, f"/dataset/{rich['name']}/datapackage.json")
+    assert r.status_code == 200, r.text
+    package = r.json()
+    csv = [res for res in package["resources"] if res.get("format") == "csv"]
+    assert len(csv) == 1
+    fields = [(f["name"], f["type"]) for f in csv[0]["schema"]["fields"]]
+    assert fields == [
+        ("рік", "integer"), ("сума", "number"), ("дата", "date"),
+        ("затверджено", "boolean"), ("код", "string"), ("назва", "string"),
+    ]
+    # Validate the package of the CSV (the other resource links to example.org).
+    package["resources"] = csv
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "datapackage.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(package, f, ensure_ascii=False)
+        exe = os.path.join(os.path.dirname(sys.executable), "frictionless")
+        out = subprocess.run(
+            [exe, "validate", "--json", path], capture_output=True, text=True, timeout=120, cwd=tmp
+        )
+        report = json.loads(out.stdout)
+        assert out.returncode == 0 and report["valid"], out.stdout[-4000:] + out.stderr[-2000:]
+    for key in ("private", "draft"):
+        assert fetch(srv, f"/dataset/{published[key]['name']}/datapackage.json").status_code == 404
+
+
+def test_passport_json(srv, published):
+    rich = published["rich"]
+    r = fetch(srv, f"/dataset/{rich['name']}/passport.json")
+    assert r.status_code == 200
+    assert r.headers["content-disposition"].startswith("attachment")
+    p = r.json()
+    fields = {f["номер"]: f for f in p["паспорт"]}
+    assert sorted(fields) == list(range(1, 16))
+    assert fields[1]["значення"] == rich["id"]
+    assert fields[2]["значення"] == TRICKY
+    assert fields[10]["значення"] == "Щомісяця"
+    assert fields[13]["значення"].endswith("/datapackage.json")
+    assert p["розпорядник"]["код_ЄДРПОУ"] == "37508596"
+    for key in ("private", "draft"):
+        assert fetch(srv, f"/dataset/{published[key]['name']}/passport.json").status_code == 404
+
+
+def test_sitemap_and_feeds_are_xml(srv, published):
+    r = fetch(srv, "/sitemap.xml")
+    assert r.status_code == 200
+    root = ET.fromstring(r.content)
+    if root.tag == SITEMAP + "sitemapindex":
+        locs = []
+        for sm in root.iter(SITEMAP + "loc"):
+            locs += [u.text for u in ET.fromstring(requests.get(sm.text, timeout=60).content).iter(SITEMAP + "loc")]
+    else:
+        assert root.tag == SITEMAP + "urlset"
+        locs = [u.text for u in root.iter(SITEMAP + "loc")]
+    assert srv.url(f"/dataset/{published['rich']['name']}") in locs
+    assert srv.url(f"/organization/{published['org']['name']}") in locs
+    for key in ("private", "draft"):
+        assert srv.url(f"/dataset/{published[key]['name']}") not in locs
+
+    uid = published["uid"]
+    feeds = [
+        "/feeds/dataset.atom",
+        f"/feeds/organization/{published['org']['name']}.atom",
+        "/feeds/tag/" + urllib.parse.quote(f"тег-{uid}") + ".atom",
+    ]
+    for path in feeds:
+        r = fetch(srv, path)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"].startswith("application/atom+xml")
+        feed = ET.fromstring(r.content)
+        assert feed.tag == ATOM + "feed"
+        for el in ("id", "title", "updated", "author"):
+            assert feed.find(ATOM + el) is not None, (path, el)
+        assert feed.find(ATOM + "link[@rel='self']").get("href") == srv.url(path)
+        entries = feed.findall(ATOM + "entry")
+        titles = [e.find(ATOM + "title").text for e in entries]
+        assert TRICKY in titles, (path, titles)
+        assert not any("ПРИХОВАНИЙ" in t for t in titles)
+        for e in entries:
+            for el in ("id", "title", "updated", "summary"):
+                assert e.find(ATOM + el) is not None
+            assert e.find(ATOM + "link[@rel='alternate']") is not None
+        updated = [e.find(ATOM + "updated").text for e in entries]
+        assert updated == sorted(updated, reverse=True)
+    assert fetch(srv, "/feeds/organization/no-such-org.atom").status_code == 404
