@@ -844,3 +844,37 @@ async fn dataset_register_with_audit_entries_and_downloads() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn pages_link_feeds_that_answer() {
+    let app = TestApp::new().await;
+    app.org("parks").await;
+    app.admin(
+        "package_create",
+        json!({"name": "trees", "title": "Дерева", "owner_org": "parks"}),
+    )
+    .await;
+    for (page, feed) in [
+        ("/", "/feeds/dataset.atom"),
+        ("/organization/parks", "/feeds/organization/parks.atom"),
+    ] {
+        let html = String::from_utf8(app.get(page, None).await.body).unwrap();
+        let link = "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Нові та оновлені набори даних\" href=\"/feeds/dataset.atom\">";
+        assert!(html.contains(&link), "{page} lacks the portal feed");
+        assert!(
+            html.contains(&format!("href=\"{feed}\"")),
+            "{page} lacks {feed}"
+        );
+        let f = app.get(feed, None).await;
+        assert_eq!(f.status, StatusCode::OK, "{feed}");
+        assert!(String::from_utf8(f.body).unwrap().contains("Дерева"));
+    }
+    let ttl = app.get("/dataset/trees.ttl", None).await;
+    assert_eq!(ttl.status, StatusCode::OK);
+    assert!(
+        ttl.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/turtle")
+    );
+}

@@ -268,6 +268,7 @@ struct Layout<'a> {
     css_url: &'a str,
     logo_url: &'a str,
     json_ld: Option<&'a str>,
+    feed_url: Option<&'a str>,
 }
 
 /// Title, highlighted navigation item and optional JSON-LD of a page.
@@ -275,6 +276,8 @@ pub struct Meta<'a> {
     pub title: &'a str,
     pub nav: &'a str,
     pub json_ld: Option<String>,
+    /// An Atom feed of this page's datasets (besides the portal-wide one).
+    pub feed_url: Option<String>,
 }
 
 impl<'a> Meta<'a> {
@@ -283,6 +286,7 @@ impl<'a> Meta<'a> {
             title,
             nav,
             json_ld: None,
+            feed_url: None,
         }
     }
 }
@@ -314,6 +318,7 @@ impl AppState {
             css_url: &self.templates.css_url,
             logo_url: &self.templates.logo_url,
             json_ld: json_ld.as_deref(),
+            feed_url: meta.feed_url.as_deref(),
         };
         let tmpl = self.templates.env.get_template(template)?;
         tmpl.render(context! {

@@ -108,10 +108,7 @@ fn build(st: &AppState, ctx: &Ctx, org: &str) -> Result<Response, WebError> {
         datasets,
         pager,
     };
-    st.page(
-        ctx,
-        "publisher.html",
-        Meta::new(&view.title, "organization"),
-        &view,
-    )
+    let mut meta = Meta::new(&view.title, "organization");
+    meta.feed_url = Some(format!("/feeds/organization/{}.atom", p.name));
+    st.page(ctx, "publisher.html", meta, &view)
 }
