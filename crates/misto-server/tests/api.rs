@@ -860,7 +860,7 @@ async fn pages_link_feeds_that_answer() {
     ] {
         let html = String::from_utf8(app.get(page, None).await.body).unwrap();
         let link = "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Нові та оновлені набори даних\" href=\"/feeds/dataset.atom\">";
-        assert!(html.contains(&link), "{page} lacks the portal feed");
+        assert!(html.contains(link), "{page} lacks the portal feed");
         assert!(
             html.contains(&format!("href=\"{feed}\"")),
             "{page} lacks {feed}"
