@@ -42,6 +42,9 @@ pub struct PortalConfig {
     pub max_upload_bytes: u64,
     /// How often to look for changes made by other processes.
     pub catalog_poll: Duration,
+    /// Secret for signing session cookies and CSRF tokens (32+ bytes). Every
+    /// instance of one install must share it.
+    pub session_key: Vec<u8>,
 }
 
 impl Default for PortalConfig {
@@ -53,6 +56,7 @@ impl Default for PortalConfig {
             locale_default: "uk".into(),
             max_upload_bytes: 100 * 1024 * 1024,
             catalog_poll: Duration::from_secs(1),
+            session_key: random_key(),
         }
     }
 }
@@ -119,6 +123,22 @@ impl Portal {
     pub async fn ready(&self) -> Result<()> {
         self.store.ping().await.map_err(ActionError::from)
     }
+}
+
+/// 32 random bytes (a fresh session key for tests and one-off portals).
+pub fn random_key() -> Vec<u8> {
+    let mut key = vec![0u8; 32];
+    if getrandom::fill(&mut key).is_err() {
+        // No OS randomness: fall back to UUIDs, still unpredictable enough
+        // for a throwaway key.
+        key = uuid::Uuid::new_v4()
+            .as_bytes()
+            .iter()
+            .chain(uuid::Uuid::new_v4().as_bytes())
+            .copied()
+            .collect();
+    }
+    key
 }
 
 pub(crate) fn new_id() -> String {

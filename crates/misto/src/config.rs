@@ -202,6 +202,31 @@ impl Config {
             .to_string()
     }
 
+    /// The session signing key: `MISTO_SESSION_KEY` (hex, 64+ characters)
+    /// when set — instances behind one load balancer share it —, else the
+    /// file `session.key` in the data folder, created on first use.
+    pub fn session_key(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(hex_key) = env("MISTO_SESSION_KEY") {
+            let key = decode_hex(&hex_key).context("MISTO_SESSION_KEY must be hex")?;
+            if key.len() < 32 {
+                bail!("MISTO_SESSION_KEY must be at least 32 bytes (64 hex characters)");
+            }
+            return Ok(key);
+        }
+        let path = self.data_dir.join("session.key");
+        match std::fs::read(&path) {
+            Ok(key) if key.len() >= 32 => Ok(key),
+            Ok(_) => bail!("{} is shorter than 32 bytes", path.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = misto_actions::random_key();
+                write_private(&path, &key)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Ok(key)
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
     pub fn portal_config(&self) -> misto_actions::PortalConfig {
         misto_actions::PortalConfig {
             site_url: self.site_url(),
@@ -210,8 +235,35 @@ impl Config {
             locale_default: "uk".into(),
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
             catalog_poll: Duration::from_millis(self.catalog_poll_ms.max(50)),
+            session_key: Vec::new(),
         }
     }
+}
+
+fn decode_hex(s: &str) -> anyhow::Result<Vec<u8>> {
+    let s = s.trim();
+    if !s.len().is_multiple_of(2) {
+        bail!("odd number of hex digits");
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).context("not a hex digit"))
+        .collect()
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(data)?;
+    f.sync_all()
 }
 
 #[cfg(test)]

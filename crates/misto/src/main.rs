@@ -114,7 +114,9 @@ async fn open(config: &Config) -> anyhow::Result<Portal> {
     let blobs = BlobStore::local(config.data_dir.join("files"))
         .await
         .context("cannot open file storage")?;
-    let portal = Portal::open(store, blobs, config.portal_config()).await?;
+    let mut portal_config = config.portal_config();
+    portal_config.session_key = config.session_key()?;
+    let portal = Portal::open(store, blobs, portal_config).await?;
     portal.seed_themes().await?;
     release_free_memory();
     Ok(portal)
