@@ -20,6 +20,9 @@ pub enum ActionError {
     SearchQuery(String),
     #[error("{0}")]
     TooLarge(String),
+    /// A rate limit was hit.
+    #[error("{0}")]
+    TooMany(String),
     #[error("internal error: {0}")]
     Internal(String),
 }

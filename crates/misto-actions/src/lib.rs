@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod datasets;
+pub mod engagement;
 mod error;
 pub mod publishers;
 pub mod register;
@@ -68,6 +69,7 @@ pub struct Portal {
     pub(crate) blobs: BlobStore,
     pub(crate) catalog: Arc<catalog::Catalog>,
     pub(crate) config: Arc<PortalConfig>,
+    pub(crate) limiter: Arc<engagement::RateLimiter>,
 }
 
 impl Portal {
@@ -78,6 +80,7 @@ impl Portal {
             blobs,
             catalog: Arc::new(catalog::Catalog::new()),
             config: Arc::new(config),
+            limiter: Arc::new(engagement::RateLimiter::default()),
         };
         portal.refresh().await?;
         Ok(portal)

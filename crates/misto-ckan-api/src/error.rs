@@ -66,6 +66,10 @@ impl ApiError {
                     StatusCode::BAD_REQUEST,
                     json!({"__type": "Search Query Error", "message": format!("Search Query is invalid: {m}")}),
                 ),
+                ActionError::TooMany(m) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({"__type": "Validation Error", "message": m}),
+                ),
                 ActionError::TooLarge(m) => (
                     StatusCode::PAYLOAD_TOO_LARGE,
                     json!({"__type": "Validation Error", "upload": [m]}),

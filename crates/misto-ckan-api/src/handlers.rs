@@ -55,6 +55,14 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "dataset_overdue_list" => dataset_overdue_list(&ctx, &mut p),
         "compliance_show" => compliance_show(&ctx, &mut p),
         "register_list" => register_list(&ctx, &mut p).await,
+        "feedback_list" => feedback_list(&ctx, &mut p).await,
+        "feedback_create" => feedback_create(&ctx, &mut p).await,
+        "feedback_update" => feedback_update(&ctx, &mut p).await,
+        "dataset_request_list" => request_list(&ctx, &mut p).await,
+        "dataset_request_show" => request_show(&ctx, &mut p).await,
+        "dataset_request_create" => request_create(&ctx, &mut p).await,
+        "dataset_request_vote" => request_vote(&ctx, &mut p).await,
+        "dataset_request_update" => request_update(&ctx, &mut p).await,
         "register_entry_create" => register_entry_save(&ctx, &mut p, false).await,
         "register_entry_update" => register_entry_save(&ctx, &mut p, true).await,
         "register_entry_delete" => register_entry_delete(&ctx, &mut p).await,
@@ -1156,4 +1164,175 @@ async fn register_entry_delete(ctx: &Ctx, p: &mut Params) -> R {
     p.reject_unknown()?;
     ctx.portal.delete_register_entry(&ctx.viewer, &id).await?;
     Ok(Value::Null)
+}
+
+fn sender(p: &mut Params) -> misto_actions::engagement::Sender {
+    misto_actions::engagement::Sender {
+        name: p.str("author_name").unwrap_or_default(),
+        email: p.str("author_email").unwrap_or_default(),
+        address: None,
+        honeypot: p.str("website"),
+    }
+}
+
+fn feedback_json(ctx: &Ctx, f: &misto_core::Feedback) -> Value {
+    let insider = ctx.viewer.sysadmin || ctx.viewer.role_in(&f.publisher_id).is_some();
+    let mut v = ctx.portal.catalog().read(|ix| {
+        json!({
+            "id": f.id,
+            "package_id": f.dataset_id,
+            "package_name": ix.get(&f.dataset_id).map(|d| d.name.clone()),
+            "organization": ix.publisher(&f.publisher_id).map(|o| o.name.clone()),
+            "kind": f.kind.as_str(),
+            "message": f.message,
+            "author_name": f.author_name,
+            "private": f.private,
+            "status": f.status.as_str(),
+            "answer": f.answer,
+            "answered_by": f.answered_by,
+            "created": ckan_format(&f.created),
+            "modified": ckan_format(&f.modified),
+        })
+    });
+    if insider && let Value::Object(m) = &mut v {
+        m.insert("author_email".into(), json!(f.author_email));
+        m.insert("moderation".into(), json!(f.moderation.as_str()));
+    }
+    v
+}
+
+fn request_json(ctx: &Ctx, r: &misto_core::DatasetRequest) -> Value {
+    let mut v = ctx.portal.catalog().read(|ix| {
+        json!({
+            "id": r.id,
+            "title": r.title,
+            "description": r.description,
+            "organization": r.publisher_id.as_deref().and_then(|p| ix.publisher(p)).map(|o| o.name.clone()),
+            "author_name": r.author_name,
+            "status": r.status.as_str(),
+            "planned_date": r.planned_date.map(|d| d.to_string()),
+            "package_id": r.dataset_id,
+            "package_name": r.dataset_id.as_deref().and_then(|d| ix.get(d)).map(|d| d.name.clone()),
+            "reason": r.reason,
+            "votes": r.votes,
+            "created": ckan_format(&r.created),
+            "modified": ckan_format(&r.modified),
+        })
+    });
+    if ctx.viewer.sysadmin
+        && let Value::Object(m) = &mut v
+    {
+        m.insert("author_email".into(), json!(r.author_email));
+        m.insert("moderation".into(), json!(r.moderation.as_str()));
+    }
+    v
+}
+
+async fn feedback_create(ctx: &Ctx, p: &mut Params) -> R {
+    let dataset = p
+        .str("package_id")
+        .or_else(|| p.str("id"))
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing("package_id"))?;
+    let s = sender(p);
+    let input = misto_actions::engagement::FeedbackInput {
+        dataset,
+        kind: p.str("kind"),
+        message: p.str("message").unwrap_or_default(),
+        private: p.bool("private", false)?,
+    };
+    p.reject_unknown()?;
+    let f = ctx.portal.submit_feedback(&ctx.viewer, s, input).await?;
+    Ok(feedback_json(ctx, &f))
+}
+
+async fn feedback_list(ctx: &Ctx, p: &mut Params) -> R {
+    let dataset = p
+        .str("package_id")
+        .or_else(|| p.str("id"))
+        .filter(|s| !s.is_empty());
+    let publisher = publisher_param(p);
+    let limit = p.int("limit", 100, Some(ROWS_MAX))?;
+    let offset = p.int("offset", 0, None)?;
+    p.reject_unknown()?;
+    if dataset.is_none() && publisher.is_none() {
+        return Err(ApiError::missing("package_id"));
+    }
+    let list = ctx
+        .portal
+        .list_feedback(
+            &ctx.viewer,
+            dataset.as_deref(),
+            publisher.as_deref(),
+            limit,
+            offset,
+        )
+        .await?;
+    Ok(Value::Array(
+        list.iter().map(|f| feedback_json(ctx, f)).collect(),
+    ))
+}
+
+async fn feedback_update(ctx: &Ctx, p: &mut Params) -> R {
+    let id = p.required("id")?;
+    let u = misto_actions::engagement::FeedbackUpdate {
+        status: p.str("status"),
+        answer: p.str("answer"),
+        moderation: p.str("moderation"),
+    };
+    p.reject_unknown()?;
+    let f = ctx.portal.update_feedback(&ctx.viewer, &id, u).await?;
+    Ok(feedback_json(ctx, &f))
+}
+
+async fn request_create(ctx: &Ctx, p: &mut Params) -> R {
+    let s = sender(p);
+    let input = misto_actions::engagement::RequestInput {
+        title: p.str("title").unwrap_or_default(),
+        description: p.str("description").unwrap_or_default(),
+        publisher: publisher_param(p),
+    };
+    p.reject_unknown()?;
+    let r = ctx.portal.submit_request(&ctx.viewer, s, input).await?;
+    Ok(request_json(ctx, &r))
+}
+
+async fn request_list(ctx: &Ctx, p: &mut Params) -> R {
+    let limit = p.int("limit", 100, Some(ROWS_MAX))?;
+    let offset = p.int("offset", 0, None)?;
+    p.reject_unknown()?;
+    let list = ctx.portal.list_requests(&ctx.viewer, limit, offset).await?;
+    Ok(Value::Array(
+        list.iter().map(|r| request_json(ctx, r)).collect(),
+    ))
+}
+
+async fn request_show(ctx: &Ctx, p: &mut Params) -> R {
+    let id = p.required("id")?;
+    p.reject_unknown()?;
+    let r = ctx.portal.show_request(&ctx.viewer, &id).await?;
+    Ok(request_json(ctx, &r))
+}
+
+async fn request_vote(ctx: &Ctx, p: &mut Params) -> R {
+    let id = p.required("id")?;
+    let voter = p.str("voter").unwrap_or_default();
+    p.reject_unknown()?;
+    let counted = ctx.portal.vote_request(&ctx.viewer, &id, &voter).await?;
+    let r = ctx.portal.show_request(&ctx.viewer, &id).await?;
+    Ok(json!({"counted": counted, "votes": r.votes}))
+}
+
+async fn request_update(ctx: &Ctx, p: &mut Params) -> R {
+    let id = p.required("id")?;
+    let u = misto_actions::engagement::RequestUpdate {
+        status: p.str("status"),
+        planned_date: p.str("planned_date"),
+        dataset: p.str("package_id"),
+        reason: p.str("reason"),
+        moderation: p.str("moderation"),
+    };
+    p.reject_unknown()?;
+    let r = ctx.portal.update_request(&ctx.viewer, &id, u).await?;
+    Ok(request_json(ctx, &r))
 }

@@ -350,3 +350,78 @@ pub struct RegisterEntry {
     pub created: Timestamp,
     pub modified: Timestamp,
 }
+
+string_enum!(
+    /// What a piece of feedback is about.
+    FeedbackKind { QualityProblem = "quality_problem", DataError = "data_error", Question = "question" }
+);
+
+string_enum!(
+    /// Where feedback stands with the publisher.
+    FeedbackStatus {
+        New = "new",
+        InProgress = "in_progress",
+        Answered = "answered",
+        Fixed = "fixed",
+        Rejected = "rejected",
+    }
+);
+
+string_enum!(
+    /// The spam guard's verdict on something a visitor submitted.
+    Moderation { Pending = "pending", Approved = "approved", Spam = "spam" }
+);
+
+string_enum!(
+    /// Where a request for a new dataset stands.
+    RequestStatus {
+        New = "new",
+        UnderReview = "under_review",
+        Planned = "planned",
+        Published = "published",
+        Rejected = "rejected",
+    }
+);
+
+/// Feedback on a dataset from anyone, answered by its publisher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub id: String,
+    pub dataset_id: String,
+    pub publisher_id: String,
+    pub kind: FeedbackKind,
+    pub message: String,
+    pub author_name: String,
+    /// For the answer only; never shown publicly.
+    pub author_email: String,
+    /// Shown only to the publisher when set.
+    pub private: bool,
+    pub moderation: Moderation,
+    pub status: FeedbackStatus,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+/// A request for a new dataset; others vote for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRequest {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The publisher the author suggests.
+    pub publisher_id: Option<String>,
+    pub author_name: String,
+    pub author_email: String,
+    pub moderation: Moderation,
+    pub status: RequestStatus,
+    pub planned_date: Option<NaiveDate>,
+    /// The dataset that fulfilled the request.
+    pub dataset_id: Option<String>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    pub votes: i64,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}

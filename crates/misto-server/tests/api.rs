@@ -878,3 +878,185 @@ async fn pages_link_feeds_that_answer() {
             .starts_with("text/turtle")
     );
 }
+
+#[tokio::test]
+async fn feedback_and_dataset_requests() {
+    let app = TestApp::new().await;
+    let outsider = app.user_token("outsider").await;
+    app.org("water").await;
+    app.admin(
+        "package_create",
+        json!({"name": "meters", "title": "Лічильники", "owner_org": "water"}),
+    )
+    .await;
+
+    // An anonymous visitor's feedback waits for moderation; the public does not see it yet.
+    let visitor = json!({"package_id": "meters", "kind": "data_error", "message": "У рядку 5 неправильна адреса",
+                         "author_name": "Оксана", "author_email": "oksana@example.org"});
+    let f = app
+        .post("feedback_create", visitor.clone(), None)
+        .await
+        .result();
+    assert!(
+        f.get("author_email").is_none(),
+        "e-mail addresses are never public"
+    );
+    assert_eq!(
+        app.get("/api/3/action/feedback_list?package_id=meters", None)
+            .await
+            .result(),
+        json!([])
+    );
+    let insider = app
+        .get(
+            "/api/3/action/feedback_list?package_id=meters",
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(insider[0]["moderation"], "pending");
+    assert_eq!(insider[0]["author_email"], "oksana@example.org");
+    // The publisher answers; the answer approves it and the public sees status and answer.
+    let id = f["id"].as_str().unwrap();
+    let r = app
+        .post(
+            "feedback_update",
+            json!({"id": id, "answer": "Виправимо"}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.admin(
+        "feedback_update",
+        json!({"id": id, "answer": "Виправимо до п'ятниці", "status": "in_progress"}),
+    )
+    .await;
+    let public = app
+        .get("/api/3/action/feedback_list?package_id=meters", None)
+        .await
+        .result();
+    assert_eq!(public[0]["status"], "in_progress");
+    assert_eq!(public[0]["answer"], "Виправимо до п'ятниці");
+    // Honeypot: accepted silently, never shown; bad input names the field.
+    let mut bot = visitor.clone();
+    bot["website"] = json!("http://spam.example");
+    app.post("feedback_create", bot, None).await.result();
+    assert_eq!(
+        app.get("/api/3/action/feedback_list?package_id=meters", None)
+            .await
+            .result()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let bad = app
+        .post(
+            "feedback_create",
+            json!({"package_id": "meters", "message": "x"}),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::CONFLICT);
+    let e = bad.json()["error"].clone();
+    assert!(
+        e["message"].is_array() && e["author_email"].is_array(),
+        "{e}"
+    );
+    // Rate limit per sender.
+    let mut limited = 0;
+    for _ in 0..6 {
+        if app
+            .post("feedback_create", visitor.clone(), None)
+            .await
+            .status
+            == StatusCode::TOO_MANY_REQUESTS
+        {
+            limited += 1;
+        }
+    }
+    assert!(
+        limited >= 1,
+        "six more submissions within an hour hit the limit"
+    );
+
+    // Requests: submitted, approved by the coordinator, voted once per voter, listed by votes.
+    let req = app
+        .post(
+            "dataset_request_create",
+            json!({"title": "Графік вивезення сміття", "organization": "water",
+               "author_name": "Іван", "author_email": "ivan@example.org"}),
+            None,
+        )
+        .await
+        .result();
+    let rid = req["id"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/3/action/dataset_request_list", None)
+            .await
+            .result(),
+        json!([])
+    );
+    app.admin(
+        "dataset_request_update",
+        json!({"id": rid, "status": "under_review"}),
+    )
+    .await;
+    let v1 = app
+        .post(
+            "dataset_request_vote",
+            json!({"id": rid, "voter": "browser-key-1"}),
+            None,
+        )
+        .await
+        .result();
+    let v2 = app
+        .post(
+            "dataset_request_vote",
+            json!({"id": rid, "voter": "browser-key-1"}),
+            None,
+        )
+        .await
+        .result();
+    let v3 = app
+        .post("dataset_request_vote", json!({"id": rid}), Some(&outsider))
+        .await
+        .result();
+    assert_eq!(
+        (
+            v1["counted"].clone(),
+            v2["counted"].clone(),
+            v3["votes"].clone()
+        ),
+        (json!(true), json!(false), json!(2))
+    );
+    let r = app
+        .post(
+            "dataset_request_update",
+            json!({"id": rid, "status": "rejected"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert!(r.json()["error"]["reason"].is_array());
+    let r = app
+        .post(
+            "dataset_request_update",
+            json!({"id": rid, "status": "planned"}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.admin(
+        "dataset_request_update",
+        json!({"id": rid, "status": "published", "package_id": "meters"}),
+    )
+    .await;
+    let list = app
+        .get("/api/3/action/dataset_request_list", None)
+        .await
+        .result();
+    assert_eq!(list[0]["status"], "published");
+    assert_eq!(list[0]["package_name"], "meters");
+    assert_eq!(list[0]["votes"], 2);
+    assert!(list[0].get("author_email").is_none());
+}

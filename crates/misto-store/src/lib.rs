@@ -43,6 +43,7 @@ mod rows;
 mod activities;
 mod datasets;
 mod dialect;
+mod engagement;
 mod error;
 mod groups;
 mod memberships;

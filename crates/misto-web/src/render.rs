@@ -428,7 +428,9 @@ impl From<ActionError> for WebError {
     fn from(e: ActionError) -> Self {
         match e {
             ActionError::NotFound(_) | ActionError::NotAuthorized(_) => WebError::NotFound,
-            ActionError::SearchQuery(m) | ActionError::TooLarge(m) => WebError::BadRequest(m),
+            ActionError::SearchQuery(m) | ActionError::TooLarge(m) | ActionError::TooMany(m) => {
+                WebError::BadRequest(m)
+            }
             ActionError::Validation(f) => WebError::BadRequest(format!("{f:?}")),
             ActionError::Internal(m) => WebError::Internal(m),
         }
