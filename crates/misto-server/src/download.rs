@@ -10,16 +10,35 @@ use misto_actions::{ActionError, Portal};
 use misto_ckan_api::dictize::encode_segment;
 use misto_core::formats::is_active_content;
 
+/// The caller of a download: an API token when one is sent, else the
+/// browser session, else anonymous.
+async fn viewer(
+    portal: &Portal,
+    headers: &axum::http::HeaderMap,
+) -> Result<misto_actions::Viewer, Response> {
+    let has_token =
+        headers.contains_key(header::AUTHORIZATION) || headers.contains_key("x-ckan-api-key");
+    if has_token {
+        return misto_ckan_api::viewer_from_headers(portal, headers)
+            .await
+            .map_err(|_| {
+                (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response()
+            });
+    }
+    Ok(match misto_web::session::resolve(portal, headers).await {
+        Some(s) => s.viewer,
+        None => misto_actions::Viewer::anonymous(),
+    })
+}
+
 pub async fn download(
     State(portal): State<Portal>,
     Path((dataset, resource, _filename)): Path<(String, String, String)>,
     req: Request,
 ) -> Response {
-    let viewer = match misto_ckan_api::viewer_from_headers(&portal, req.headers()).await {
+    let viewer = match viewer(&portal, req.headers()).await {
         Ok(v) => v,
-        Err(_) => {
-            return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response();
-        }
+        Err(resp) => return resp,
     };
     match portal.open_download(&viewer, &dataset, &resource).await {
         Ok((res, reader)) => {
@@ -84,11 +103,9 @@ pub async fn download_bare(
     Path((dataset, resource)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    let viewer = match misto_ckan_api::viewer_from_headers(&portal, req.headers()).await {
+    let viewer = match viewer(&portal, req.headers()).await {
         Ok(v) => v,
-        Err(_) => {
-            return (StatusCode::FORBIDDEN, "Access denied: invalid API token").into_response();
-        }
+        Err(resp) => return resp,
     };
     match portal.show_resource(&viewer, &resource) {
         Ok((d, r)) if r.is_upload() && (d.id == dataset || d.name == dataset) => {

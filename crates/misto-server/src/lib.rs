@@ -103,7 +103,9 @@ pub async fn serve(portal: Portal, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "misto is listening");
     let refresher = portal.spawn_refresher();
-    let result = axum::serve(listener, app(portal))
+    // Client addresses reach the handlers (login throttling) but are never stored.
+    let service = app(portal).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     refresher.abort();

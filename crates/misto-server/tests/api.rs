@@ -1060,3 +1060,79 @@ async fn feedback_and_dataset_requests() {
     assert_eq!(list[0]["votes"], 2);
     assert!(list[0].get("author_email").is_none());
 }
+
+#[tokio::test]
+async fn signed_in_members_download_private_files() {
+    let app = TestApp::new().await;
+    let member_token = app.user_token("member").await;
+    app.org("hr").await;
+    app.admin(
+        "organization_member_create",
+        json!({"id": "hr", "username": "member", "role": "member"}),
+    )
+    .await;
+    let d = app
+        .admin(
+            "package_create",
+            json!({"name": "staff", "owner_org": "hr", "private": true}),
+        )
+        .await;
+    let res = app
+        .upload(
+            d["id"].as_str().unwrap(),
+            "staff.csv",
+            b"a,b\n1,2\n",
+            &app.admin_token,
+        )
+        .await
+        .result();
+    let path = res["url"]
+        .as_str()
+        .unwrap()
+        .replace("http://127.0.0.1:8080", "");
+    assert_eq!(
+        app.get(&path, None).await.status,
+        StatusCode::NOT_FOUND,
+        "anonymous"
+    );
+    assert_eq!(
+        app.get(&path, Some(&member_token)).await.status,
+        StatusCode::OK,
+        "API token"
+    );
+    let user = app
+        .portal
+        .store()
+        .find_user("member")
+        .await
+        .unwrap()
+        .unwrap();
+    let cookie =
+        misto_web::session::issue(&app.portal.config().session_key, &user, chrono_now_unix());
+    let req = Request::get(&path)
+        .header(
+            "cookie",
+            format!("{}={cookie}", misto_web::session::SESSION_COOKIE),
+        )
+        .body(Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "browser session");
+    assert_eq!(r.body, b"a,b\n1,2\n");
+    let forged = Request::get(&path)
+        .header(
+            "cookie",
+            format!("{}={cookie}x", misto_web::session::SESSION_COOKIE),
+        )
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.send(forged).await.status,
+        StatusCode::NOT_FOUND,
+        "tampered cookie is anonymous"
+    );
+}
+
+fn chrono_now_unix() -> i64 {
+    misto_core::time::now().timestamp()
+}

@@ -6,8 +6,9 @@
 //! served from `/static/`.
 //!
 //! What this crate must not do:
-//! * change state other than through `misto-actions` (the public pages here
-//!   only read);
+//! * change state other than through `misto-actions` (the public pages
+//!   only read; the publisher workspace writes through the actions, with
+//!   the signed-in person's viewer, after checking the CSRF token);
 //! * decide visibility by itself: every dataset, resource, count and facet
 //!   comes from the portal's actions or the search index with the viewer, so
 //!   a dataset the viewer may not read does not exist on any page;
@@ -23,15 +24,17 @@ pub mod markdown;
 mod pages;
 pub mod preview;
 mod render;
+pub mod session;
 
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use misto_actions::Portal;
 
 pub use render::WebError;
@@ -45,15 +48,66 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' da
 pub(crate) struct AppState {
     pub portal: Portal,
     pub templates: Arc<render::Templates>,
+    pub throttle: Arc<session::Throttle>,
 }
 
 /// Routes owned by this crate (merged into the server's router).
 pub fn router(portal: Portal) -> Router {
+    let upload_limit = usize::try_from(portal.config().max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1 << 20);
     let state = AppState {
         portal,
         templates: Arc::new(render::Templates::new()),
+        throttle: Arc::new(session::Throttle::default()),
     };
+    use pages::{dashboard, dataset_edit, login, members, resources_edit, tokens};
     Router::new()
+        .route("/login", get(login::login_form).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/user/me", get(dashboard::dashboard))
+        .route(
+            "/user/me/password",
+            get(login::password_form).post(login::change_password),
+        )
+        .route("/user/me/tokens", get(tokens::list).post(tokens::create))
+        .route("/user/me/tokens/revoke", post(tokens::revoke))
+        .route(
+            "/dataset/new",
+            get(dataset_edit::new_form).post(dataset_edit::create),
+        )
+        .route(
+            "/dataset/{dataset}/edit",
+            get(dataset_edit::edit_form).post(dataset_edit::update),
+        )
+        .route(
+            "/dataset/{dataset}/delete",
+            get(dataset_edit::delete_form).post(dataset_edit::delete),
+        )
+        .route("/dataset/{dataset}/resources", get(resources_edit::list))
+        .route(
+            "/dataset/{dataset}/resources/new",
+            post(resources_edit::add).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/dataset/{dataset}/resources/order",
+            post(resources_edit::reorder),
+        )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/edit",
+            get(resources_edit::edit_form)
+                .post(resources_edit::update)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/delete",
+            get(resources_edit::delete_form).post(resources_edit::delete),
+        )
+        .route(
+            "/organization/{org}/members",
+            get(members::list).post(members::change),
+        )
         .route("/", get(pages::home::home))
         .route("/dataset", get(pages::search::search))
         .route("/dataset/", get(pages::search::search))
@@ -79,6 +133,7 @@ pub fn not_found_service(portal: Portal) -> Router {
     let state = AppState {
         portal,
         templates: Arc::new(render::Templates::new()),
+        throttle: Arc::new(session::Throttle::default()),
     };
     Router::new()
         .fallback(pages::not_found)

@@ -16,8 +16,13 @@ use minijinja::{Environment, UndefinedBehavior, Value, context};
 use misto_actions::ActionError;
 use serde::Serialize;
 
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+
 use crate::AppState;
 use crate::i18n::{Lang, Strings, tr};
+use crate::session::{self, Session};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
@@ -41,6 +46,27 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/developers.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("password.html", include_str!("../templates/password.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    (
+        "dataset_form.html",
+        include_str!("../templates/dataset_form.html"),
+    ),
+    ("confirm.html", include_str!("../templates/confirm.html")),
+    (
+        "resources.html",
+        include_str!("../templates/resources.html"),
+    ),
+    (
+        "resource_form.html",
+        include_str!("../templates/resource_form.html"),
+    ),
+    ("tokens.html", include_str!("../templates/tokens.html")),
+    ("members.html", include_str!("../templates/members.html")),
 ];
 
 struct StaticFile {
@@ -54,6 +80,11 @@ const STATIC: &[StaticFile] = &[
         name: "site.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../static/site.css"),
+    },
+    StaticFile {
+        name: "workspace.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/workspace.js"),
     },
     StaticFile {
         name: "logo.svg",
@@ -108,6 +139,7 @@ pub struct Templates {
     env: Environment<'static>,
     css_url: String,
     logo_url: String,
+    js_url: String,
 }
 
 impl Templates {
@@ -132,6 +164,7 @@ impl Templates {
         Self {
             css_url: url("site.css"),
             logo_url: url("logo.svg"),
+            js_url: url("workspace.js"),
             env,
         }
     }
@@ -163,6 +196,18 @@ pub struct Ctx {
     pub query: Vec<(String, String)>,
     pub request_id: String,
     pub headers: HeaderMap,
+    /// Who is signed in, from the session cookie.
+    pub session: Option<Session>,
+    /// The CSRF token for this request's forms (empty before login until
+    /// [`Ctx::ensure_pre`]).
+    pub csrf: String,
+    /// A new pre-login CSRF basis to set as a cookie.
+    fresh_pre: Option<String>,
+    /// Extra `Set-Cookie` headers for the response.
+    pub set_cookies: Vec<HeaderValue>,
+    /// The client's address when the server knows it (throttling only).
+    pub client_addr: Option<String>,
+    pub site_url: String,
 }
 
 impl Ctx {
@@ -180,6 +225,15 @@ impl Ctx {
 
     pub fn t(&self, key: &str) -> String {
         tr(self.lang, key)
+    }
+
+    /// Makes sure forms rendered without a session have a CSRF token.
+    pub fn ensure_pre(&mut self, key: &[u8]) {
+        if self.csrf.is_empty() {
+            let pre = session::random_hex();
+            self.csrf = session::csrf_token(key, &self.headers, Some(&pre));
+            self.fresh_pre = Some(pre);
+        }
     }
 }
 
@@ -217,6 +271,13 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
             .to_string();
+        let session = session::resolve(&state.portal, &parts.headers).await;
+        let key = &state.portal.config().session_key;
+        let csrf = session::csrf_token(key, &parts.headers, None);
+        let client_addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         Ok(Ctx {
             lang,
             lang_from_query: query_lang.is_some(),
@@ -224,6 +285,12 @@ impl FromRequestParts<AppState> for Ctx {
             query,
             request_id,
             headers: parts.headers.clone(),
+            session,
+            csrf,
+            fresh_pre: None,
+            set_cookies: Vec::new(),
+            client_addr,
+            site_url: state.portal.config().site_url.clone(),
         })
     }
 }
@@ -269,6 +336,10 @@ struct Layout<'a> {
     logo_url: &'a str,
     json_ld: Option<&'a str>,
     feed_url: Option<&'a str>,
+    js_url: &'a str,
+    /// The signed-in person's name, shown in the header.
+    user: Option<&'a str>,
+    csrf: &'a str,
 }
 
 /// Title, highlighted navigation item and optional JSON-LD of a page.
@@ -319,6 +390,9 @@ impl AppState {
             logo_url: &self.templates.logo_url,
             json_ld: json_ld.as_deref(),
             feed_url: meta.feed_url.as_deref(),
+            js_url: &self.templates.js_url,
+            user: ctx.session.as_ref().map(|s| s.display_name.as_str()),
+            csrf: &ctx.csrf,
         };
         let tmpl = self.templates.env.get_template(template)?;
         tmpl.render(context! {
@@ -336,8 +410,20 @@ impl AppState {
         meta: Meta<'_>,
         view: &V,
     ) -> Result<Response, WebError> {
+        self.page_with_status(ctx, StatusCode::OK, template, meta, view)
+    }
+
+    /// Renders a page with another status (a form with errors: 422).
+    pub fn page_with_status<V: Serialize>(
+        &self,
+        ctx: &Ctx,
+        status: StatusCode,
+        template: &str,
+        meta: Meta<'_>,
+        view: &V,
+    ) -> Result<Response, WebError> {
         let html = self.render_page(ctx, template, &meta, view)?;
-        Ok(html_response(ctx, StatusCode::OK, html))
+        Ok(html_response(ctx, status, html))
     }
 
     /// Turns a handler's result into a response, rendering errors as pages.
@@ -358,6 +444,16 @@ impl AppState {
             WebError::BadRequest(m) => (
                 StatusCode::BAD_REQUEST,
                 ctx.t("error_bad_request_title"),
+                m.clone(),
+            ),
+            WebError::Forbidden(m) => (
+                StatusCode::FORBIDDEN,
+                ctx.t("error_forbidden_title"),
+                m.clone(),
+            ),
+            WebError::TooManyRequests(m) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ctx.t("error_too_many_title"),
                 m.clone(),
             ),
             WebError::Internal(m) => {
@@ -407,10 +503,32 @@ fn html_response(ctx: &Ctx, status: StatusCode, html: String) -> Response {
             ctx.lang.code()
         );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
-            h.insert(header::SET_COOKIE, v);
+            h.append(header::SET_COOKIE, v);
         }
     }
+    with_cookies(ctx, resp)
+}
+
+/// Adds the cookies a handler asked for (session, pre-login CSRF basis).
+pub fn with_cookies(ctx: &Ctx, mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    if let Some(pre) = &ctx.fresh_pre {
+        // The site URL decides `Secure`; without it, plain http is assumed.
+        h.append(header::SET_COOKIE, session::pre_cookie(&ctx.site_url, pre));
+    }
+    for c in &ctx.set_cookies {
+        h.append(header::SET_COOKIE, c.clone());
+    }
+    if ctx.session.is_some() || !ctx.set_cookies.is_empty() {
+        // Pages of a signed-in person are theirs alone.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     resp
+}
+
+/// A 303 redirect after a form (with the handler's cookies).
+pub fn see_other(ctx: &Ctx, to: &str) -> Response {
+    with_cookies(ctx, axum::response::Redirect::to(to).into_response())
 }
 
 /// Why a page could not be shown.
@@ -420,6 +538,10 @@ pub enum WebError {
     NotFound,
     /// A malformed request; the message is shown.
     BadRequest(String),
+    /// Refused (CSRF, not allowed to manage); the message is shown.
+    Forbidden(String),
+    /// Login throttled; the message is shown.
+    TooManyRequests(String),
     /// Logged with the request id, never shown.
     Internal(String),
 }

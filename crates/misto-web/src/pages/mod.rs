@@ -1,13 +1,23 @@
 //! One module per page. Each builds a typed view struct from the portal's
-//! actions (with the anonymous viewer for now) and renders one template.
+//! actions (with the viewer of the request's session, anonymous without
+//! one) and renders one template. The publisher workspace (login, "my
+//! datasets", the dataset and resource forms, tokens, members) shares
+//! [`forms`].
 
+pub mod dashboard;
 pub mod dataset;
+pub mod dataset_edit;
 pub mod developers;
+pub mod forms;
 pub mod groups;
 pub mod home;
+pub mod login;
+pub mod members;
 pub mod publishers;
 pub mod resource;
+pub mod resources_edit;
 pub mod search;
+pub mod tokens;
 
 use misto_actions::{Portal, Viewer};
 use misto_core::{Dataset, Group, Publisher, Timestamp};
@@ -31,9 +41,12 @@ pub const PAGE_SIZE: usize = 20;
 /// The last page anyone may ask for (deep paging costs without use).
 pub const MAX_PAGE: usize = 500;
 
-/// The viewer of public pages. Login comes with the publisher workspace.
-pub fn viewer(_ctx: &Ctx) -> Viewer {
-    Viewer::anonymous()
+/// The viewer of a request: the signed-in person, or anonymous.
+pub fn viewer(ctx: &Ctx) -> Viewer {
+    ctx.session
+        .as_ref()
+        .map(|s| s.viewer.clone())
+        .unwrap_or_else(Viewer::anonymous)
 }
 
 #[derive(Debug, Serialize)]
@@ -190,6 +203,9 @@ pub fn list_datasets(
     q.sort = Some("metadata_modified desc".into());
     q.rows = PAGE_SIZE;
     q.start = (page - 1) * PAGE_SIZE;
+    // Members see their publishers' private datasets and drafts too.
+    q.include_private = ctx.session.is_some();
+    q.include_drafts = ctx.session.is_some();
     let res = portal.search_datasets(&viewer(ctx), &q)?;
     let cards = cards(portal, ctx.lang, &res, now);
     let path = ctx.path.clone();

@@ -181,6 +181,7 @@ fn build(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let now = misto_core::time::now();
     let mut q = SearchQuery::at(now);
+    q.include_private = ctx.session.is_some();
     q.q = (!req.q.is_empty()).then(|| req.q.clone());
     q.fq = req
         .filters

@@ -1,0 +1,156 @@
+//! What every page of the publisher workspace shares: decoding forms,
+//! refusing cross-site and forged posts (Origin check plus the CSRF token),
+//! sending anonymous visitors to the login page, and turning action errors
+//! into messages next to form fields.
+
+use std::collections::BTreeMap;
+
+use axum::response::Response;
+use misto_actions::ActionError;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::render::{Ctx, WebError, query_string, see_other};
+use crate::session::{self, Session};
+
+/// A decoded `application/x-www-form-urlencoded` body, pairs in order.
+#[derive(Debug, Default)]
+pub struct Form(pub Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Self {
+        Form(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `key`, or "".
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
+    /// `Some(trimmed)` unless empty.
+    pub fn opt(&self, key: &str) -> Option<String> {
+        let v = self.get(key).trim();
+        (!v.is_empty()).then(|| v.to_string())
+    }
+}
+
+/// Refuses a POST from another site or without this session's CSRF token.
+pub fn check_post(st: &AppState, ctx: &Ctx, token: &str) -> Result<(), WebError> {
+    let config = st.portal.config();
+    if !session::same_origin(&config.site_url, &ctx.headers) {
+        return Err(WebError::Forbidden(ctx.t("error_cross_origin")));
+    }
+    if !session::csrf_ok(&config.session_key, &ctx.headers, token) {
+        return Err(WebError::Forbidden(ctx.t("error_csrf")));
+    }
+    Ok(())
+}
+
+/// The signed-in person, or a redirect to the login page that comes back here.
+#[allow(clippy::result_large_err)] // returned straight to axum, never stored
+pub fn require_login(ctx: &Ctx) -> Result<&Session, Response> {
+    match &ctx.session {
+        Some(s) => Ok(s),
+        None => {
+            let mut back = ctx.path.clone();
+            if !ctx.query.is_empty() {
+                back.push_str(&query_string(
+                    ctx.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                ));
+            }
+            Err(see_other(
+                ctx,
+                &format!("/login{}", query_string([("next", back.as_str())])),
+            ))
+        }
+    }
+}
+
+/// An option of a `<select>`, or a checkbox.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Messages per form field, and the links of the error summary.
+#[derive(Debug, Default, Serialize)]
+pub struct Errors {
+    pub fields: BTreeMap<String, Vec<String>>,
+    /// Messages not tied to a field of this form.
+    pub general: Vec<String>,
+}
+
+impl Errors {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.general.is_empty()
+    }
+
+    pub fn add(&mut self, field: &str, msg: String) {
+        self.fields.entry(field.to_string()).or_default().push(msg);
+    }
+
+    /// Puts validation messages next to the form's fields (translating the
+    /// common ones), the rest into the general list. Other action errors
+    /// are returned.
+    pub fn absorb(
+        &mut self,
+        ctx: &Ctx,
+        form_fields: &[&str],
+        e: ActionError,
+    ) -> Result<(), WebError> {
+        match e {
+            ActionError::Validation(f) => {
+                for (field, msgs) in f.0 {
+                    for m in msgs {
+                        let m = translate(ctx, &m);
+                        if form_fields.contains(&field.as_str()) {
+                            self.add(&field, m);
+                        } else {
+                            self.general.push(format!("{field}: {m}"));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            ActionError::TooLarge(m) => {
+                self.general.push(m);
+                Ok(())
+            }
+            ActionError::NotAuthorized(_) => Err(WebError::Forbidden(ctx.t("error_not_allowed"))),
+            other => Err(other.into()),
+        }
+    }
+}
+
+/// The translation of the validator's most common messages.
+fn translate(ctx: &Ctx, msg: &str) -> String {
+    match msg {
+        "Missing value" => ctx.t("error_missing"),
+        "That URL is already in use." => ctx.t("error_name_taken"),
+        m if m.starts_with("Must be 2 to 100 characters") => ctx.t("error_name_format"),
+        m if m.starts_with("Email ") => ctx.t("error_email"),
+        m => m.to_string(),
+    }
+}

@@ -1,0 +1,755 @@
+//! The publisher workspace driven in-process through `misto_web::router`:
+//! login and sessions, CSRF, the dataset and resource forms, tokens and
+//! members.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use futures_util::StreamExt;
+use http_body_util::BodyExt;
+use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::datasets::DatasetInput;
+use misto_actions::publishers::PublisherInput;
+use misto_actions::{BlobStore, Portal, PortalConfig, Viewer};
+use tower::ServiceExt;
+
+struct App {
+    portal: Portal,
+    router: axum::Router,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Resp {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+}
+
+/// The value of the first hidden input `name` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    body.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn enc(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+const PASSWORD: &str = "correct-horse-1";
+
+impl App {
+    async fn new() -> Self {
+        let store = misto_store::testing::fresh_store().await;
+        let dir = std::env::temp_dir().join(format!("misto-web-ws-{}", uuid::Uuid::new_v4()));
+        let blobs = BlobStore::local(dir).await.expect("blobs");
+        let portal = Portal::open(store, blobs, PortalConfig::default())
+            .await
+            .expect("portal");
+        portal.seed_themes().await.expect("themes");
+        let sys = system_viewer();
+        for name in ["finance", "transport"] {
+            portal
+                .create_publisher(
+                    &sys,
+                    PublisherInput {
+                        name: name.into(),
+                        title: Some(format!("Publisher {name}")),
+                        ..PublisherInput::default()
+                    },
+                )
+                .await
+                .expect("publisher");
+        }
+        for (user, org, role) in [
+            ("editor", "finance", "editor"),
+            ("boss", "finance", "admin"),
+            ("other", "transport", "editor"),
+        ] {
+            portal
+                .create_user(
+                    &sys,
+                    NewUser {
+                        name: user.into(),
+                        email: format!("{user}@example.org"),
+                        password: Some(PASSWORD.into()),
+                        ..NewUser::default()
+                    },
+                )
+                .await
+                .expect("user");
+            portal
+                .set_member(&sys, org, user, role)
+                .await
+                .expect("member");
+        }
+        portal
+            .create_dataset(
+                &sys,
+                DatasetInput {
+                    name: "sekretnyi".into(),
+                    title: Some("Секретний набір".into()),
+                    owner_org: Some("finance".into()),
+                    private: true,
+                    ..DatasetInput::default()
+                },
+            )
+            .await
+            .expect("private dataset");
+        let router = misto_web::router(portal.clone());
+        Self { portal, router }
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.expect("response");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str, cookie: &str) -> Resp {
+        let mut req = Request::builder().uri(uri);
+        if !cookie.is_empty() {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+
+    async fn post(&self, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if !cookie.is_empty() {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::from(enc(pairs))).expect("request"))
+            .await
+    }
+
+    /// Posts the login form; the response and the pre-login cookie used.
+    async fn try_login(&self, user: &str, password: &str) -> Resp {
+        let page = self.get("/login", "").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let pre = page
+            .cookie("misto_pre")
+            .and_then(|c| c.split(';').next().map(str::to_string))
+            .expect("pre-login cookie");
+        let csrf = hidden(&page.body, "csrf");
+        assert!(!csrf.is_empty(), "login form has a CSRF token");
+        self.post(
+            "/login",
+            &pre,
+            &[
+                ("csrf", &csrf),
+                ("next", "/dashboard"),
+                ("user", user),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// Logs in; the `Cookie` header value of the session.
+    async fn login(&self, user: &str) -> String {
+        let r = self.try_login(user, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let c = r.cookie("misto_session").expect("session cookie");
+        c.split(';').next().unwrap_or("").to_string()
+    }
+
+    /// The CSRF token of forms for this session.
+    async fn csrf(&self, cookie: &str) -> String {
+        let page = self.get("/dashboard", cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        hidden(&page.body, "csrf")
+    }
+}
+
+fn dataset_form<'a>(csrf: &'a str, name: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("title", title),
+        ("name", name),
+        ("notes", "Опис набору."),
+        ("owner_org", "finance"),
+        ("update_frequency", "once a month"),
+        ("tags", "бюджет, видатки"),
+        ("groups", "podatky"),
+        ("license_id", "cc-by-4.0"),
+        ("language", "ua"),
+        ("state", "active"),
+        ("maintainer", "Олена Коваль"),
+        ("maintainer_email", "olena@example.org"),
+    ]
+}
+
+#[tokio::test]
+async fn login_success_failure_and_throttling() {
+    let app = App::new().await;
+    let bad = app.try_login("editor", "wrong-password").await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.body.contains("Невірне ім&#39;я користувача або пароль"));
+    assert!(bad.cookie("misto_session").is_none());
+
+    let ok = app.try_login("editor", PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location(), "/dashboard");
+    let set = ok.cookie("misto_session").expect("session cookie");
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"));
+    assert!(!set.contains("Secure"), "plain http site: no Secure flag");
+    let cookie = set.split(';').next().unwrap_or("").to_string();
+    let dash = app.get("/dashboard", &cookie).await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(dash.body.contains("Ви увійшли як") && dash.body.contains("action=\"/logout\""));
+    assert!(
+        dash.body.contains("Секретний набір"),
+        "the editor's private dataset is listed"
+    );
+    assert!(dash.body.contains("Приватний"));
+
+    // Logout clears the cookie.
+    let csrf = hidden(&dash.body, "csrf");
+    let out = app.post("/logout", &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(
+        out.cookie("misto_session")
+            .is_some_and(|c| c.contains("Max-Age=0"))
+    );
+
+    // Five failures, then even the right password waits.
+    for _ in 0..5 {
+        let r = app.try_login("boss", "nope-nope").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = app.try_login("boss", PASSWORD).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.body.contains("Забагато невдалих спроб"));
+    // Other accounts are not affected.
+    app.login("other").await;
+}
+
+#[tokio::test]
+async fn tampered_and_stale_sessions_are_refused() {
+    let app = App::new().await;
+    let cookie = app.login("editor").await;
+    assert_eq!(app.get("/dashboard", &cookie).await.status, StatusCode::OK);
+    let anon = app.get("/dashboard", "").await;
+    assert_eq!(anon.status, StatusCode::SEE_OTHER);
+    assert!(anon.location().starts_with("/login?next=%2Fdashboard"));
+    // Another user's id under the same signature.
+    let value = cookie.trim_start_matches("misto_session=");
+    let mut parts: Vec<&str> = value.split('.').collect();
+    let boss = app
+        .portal
+        .find_user_for(&system_viewer(), "boss")
+        .await
+        .expect("boss");
+    parts[0] = &boss.id;
+    let forged = format!("misto_session={}", parts.join("."));
+    assert_eq!(
+        app.get("/dashboard", &forged).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // A flipped character of the signature.
+    let mut bytes = cookie.clone().into_bytes();
+    let last = bytes.len() - 1;
+    bytes[last] = if bytes[last] == b'0' { b'1' } else { b'0' };
+    let flipped = String::from_utf8(bytes).unwrap_or_default();
+    assert_eq!(
+        app.get("/dashboard", &flipped).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // A password change ends older sessions.
+    let editor = app
+        .portal
+        .find_user_for(&system_viewer(), "editor")
+        .await
+        .expect("editor");
+    app.portal
+        .change_password(&system_viewer(), &editor.id, "another-password-2")
+        .await
+        .expect("change");
+    assert_eq!(
+        app.get("/dashboard", &cookie).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn posts_without_the_right_csrf_token_or_from_elsewhere_are_refused() {
+    let app = App::new().await;
+    let cookie = app.login("editor").await;
+    let csrf = app.csrf(&cookie).await;
+    let mut form = dataset_form("", "bez-tokena", "Без токена");
+    form.remove(0);
+    let r = app.post("/dataset/new", &cookie, &form).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            "/dataset/new",
+            &cookie,
+            &dataset_form("0123456789abcdef", "x", "X"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another session's token does not fit this one.
+    let other = app.login("boss").await;
+    let other_csrf = app.csrf(&other).await;
+    assert_ne!(other_csrf, csrf);
+    let r = app
+        .post(
+            "/dataset/new",
+            &cookie,
+            &dataset_form(&other_csrf, "x", "X"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The right token from another origin.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/dataset/new")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &cookie)
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(enc(&dataset_form(&csrf, "zlyi", "Злий"))))
+        .expect("request");
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+    assert!(app.portal.show_dataset(&system_viewer(), "zlyi").is_err());
+    // Logout needs the token too.
+    assert_eq!(
+        app.post("/logout", &cookie, &[("csrf", "bad")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn members_see_private_datasets_anonymous_get_404() {
+    let app = App::new().await;
+    assert_eq!(
+        app.get("/dataset/sekretnyi", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let cookie = app.login("editor").await;
+    let page = app.get("/dataset/sekretnyi", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Секретний набір"));
+    // A member of another publisher does not see it.
+    let other = app.login("other").await;
+    assert_eq!(
+        app.get("/dataset/sekretnyi", &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Nor may they edit a finance dataset.
+    assert_ne!(
+        app.get("/dataset/sekretnyi/edit", &other).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_are_shown_next_to_fields() {
+    let app = App::new().await;
+    let cookie = app.login("editor").await;
+    let csrf = app.csrf(&cookie).await;
+    let form = app.get("/dataset/new", &cookie).await;
+    assert_eq!(form.status, StatusCode::OK);
+    for field in [
+        "f-title",
+        "f-notes",
+        "f-update_frequency",
+        "f-tags",
+        "h-title",
+    ] {
+        assert!(form.body.contains(&format!("id=\"{field}\"")), "{field}");
+    }
+    assert!(
+        form.body.contains("Щотижня")
+            || form.body.contains("щотижня")
+            || form.body.contains("option value=\"weekly\"")
+    );
+    let mut bad = dataset_form(&csrf, "Bad Name!", "");
+    bad.retain(|(k, _)| *k != "update_frequency");
+    let r = app.post("/dataset/new", &cookie, &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("id=\"e-title\""),
+        "title error next to the field"
+    );
+    assert!(r.body.contains("id=\"e-update_frequency\""));
+    assert!(r.body.contains("aria-invalid=\"true\""));
+    assert!(
+        r.body.contains("href=\"#f-title\""),
+        "error summary links the field"
+    );
+    // What was typed is kept.
+    assert!(r.body.contains("value=\"Bad Name!\""));
+    // The validator's errors (from the actions) too.
+    let r = app
+        .post(
+            "/dataset/new",
+            &cookie,
+            &dataset_form(&csrf, "Bad Name!", "Назва"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-name\""), "{}", r.body);
+}
+
+#[tokio::test]
+async fn create_edit_and_conflict() {
+    let app = App::new().await;
+    let cookie = app.login("editor").await;
+    let csrf = app.csrf(&cookie).await;
+    let r = app
+        .post(
+            "/dataset/new",
+            &cookie,
+            &dataset_form(&csrf, "", "Видатки бюджету"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let d = app
+        .portal
+        .search_datasets(&system_viewer(), &{
+            let mut q = misto_search::SearchQuery::at(misto_core::time::now());
+            q.q = Some("Видатки".into());
+            q
+        })
+        .expect("search");
+    let d = d.results.first().expect("created").clone();
+    assert_eq!(
+        r.location(),
+        format!("/dataset/{}/resources?saved=1", d.name)
+    );
+    assert_eq!(d.tags, vec!["бюджет".to_string(), "видатки".to_string()]);
+    assert!(!d.groups.is_empty());
+    let edit_url = format!("/dataset/{}/edit", d.name);
+    let page = app.get(&edit_url, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let read_at = hidden(&page.body, "metadata_modified");
+    assert!(!read_at.is_empty());
+    let mut form = dataset_form(&csrf, &d.name, "Видатки бюджету 2026");
+    form.push(("metadata_modified", &read_at));
+    form.push(("private", "1"));
+    let r = app.post(&edit_url, &cookie, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let saved = app
+        .portal
+        .show_dataset(&system_viewer(), &d.id)
+        .expect("saved");
+    assert_eq!(saved.title, "Видатки бюджету 2026");
+    assert!(saved.private);
+    // The same (now stale) form again: a conflict, nothing overwritten.
+    let mut stale = dataset_form(&csrf, &d.name, "Застаріла назва");
+    stale.push(("metadata_modified", &read_at));
+    let r = app.post(&edit_url, &cookie, &stale).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("Набір змінив хтось інший"));
+    assert_eq!(
+        app.portal
+            .show_dataset(&system_viewer(), &d.id)
+            .expect("d")
+            .title,
+        "Видатки бюджету 2026"
+    );
+    // Delete after confirmation.
+    let del = format!("/dataset/{}/delete", d.name);
+    assert_eq!(app.get(&del, &cookie).await.status, StatusCode::OK);
+    let r = app.post(&del, &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.portal
+            .show_dataset(&Viewer::anonymous(), &d.id)
+            .is_err()
+    );
+}
+
+fn multipart(boundary: &str, fields: &[(&str, &str)], file: Option<(&str, &str)>) -> String {
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    if let Some((name, content)) = file {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    body
+}
+
+#[tokio::test]
+async fn upload_through_the_form_reorder_and_download() {
+    let app = App::new().await;
+    let cookie = app.login("editor").await;
+    let csrf = app.csrf(&cookie).await;
+    let r = app
+        .post(
+            "/dataset/new",
+            &cookie,
+            &dataset_form(&csrf, "vydatky", "Видатки"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get("/dataset/vydatky/resources", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    let boundary = "XyZboundary42";
+    let csv = "рік;сума\n2026;100\n";
+    let send = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, &'static str)>| {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let body = multipart(boundary, &f, file);
+        Request::builder()
+            .method("POST")
+            .uri("/dataset/vydatky/resources/new")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    // Without the token: refused, nothing stored.
+    let r = app
+        .send(send(vec![("name", "x".into())], Some(("a.csv", "a;b\n"))))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Neither file nor link: an error next to the link field.
+    let r = app
+        .send(send(
+            vec![("csrf", csrf.clone()), ("name", "x".into())],
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-url\""));
+    let r = app
+        .send(send(
+            vec![("csrf", csrf.clone()), ("name", "Видатки 2026".into())],
+            Some(("vydatky.csv", csv)),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .send(send(
+            vec![
+                ("csrf", csrf.clone()),
+                ("name", "Джерело".into()),
+                ("url", "https://example.org/data.json".into()),
+            ],
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let d = app
+        .portal
+        .show_dataset(&Viewer::anonymous(), "vydatky")
+        .expect("dataset");
+    assert_eq!(d.resources.len(), 2);
+    let file_res = d.resources[0].clone();
+    assert_eq!(file_res.format.to_uppercase(), "CSV");
+    let (_, reader) = app
+        .portal
+        .open_download(&Viewer::anonymous(), "vydatky", &file_res.id)
+        .await
+        .expect("download");
+    let mut got = Vec::new();
+    let mut stream = reader.stream;
+    while let Some(chunk) = stream.next().await {
+        got.extend_from_slice(&chunk.expect("chunk"));
+    }
+    assert_eq!(String::from_utf8_lossy(&got), csv);
+    // Move the link up.
+    let link_id = d.resources[1].id.clone();
+    let r = app
+        .post(
+            "/dataset/vydatky/resources/order",
+            &cookie,
+            &[("csrf", &csrf), ("resource", &link_id), ("move", "up")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let d = app
+        .portal
+        .show_dataset(&Viewer::anonymous(), "vydatky")
+        .expect("dataset");
+    assert_eq!(d.resources[0].id, link_id);
+    // Delete the link after confirmation.
+    let del = format!("/dataset/vydatky/resource/{link_id}/delete");
+    assert_eq!(app.get(&del, &cookie).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post(&del, &cookie, &[("csrf", &csrf)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let d = app
+        .portal
+        .show_dataset(&Viewer::anonymous(), "vydatky")
+        .expect("dataset");
+    assert_eq!(d.active_resources().count(), 1);
+}
+
+#[tokio::test]
+async fn tokens_are_created_once_and_revoked() {
+    let app = App::new().await;
+    let cookie = app.login("editor").await;
+    let csrf = app.csrf(&cookie).await;
+    let r = app
+        .post(
+            "/user/me/tokens",
+            &cookie,
+            &[("csrf", &csrf), ("name", "скрипт")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let secret = r
+        .body
+        .split("id=\"new-token\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("secret shown")
+        .to_string();
+    assert!(secret.starts_with("misto_"));
+    assert!(app.portal.viewer_for_token(&secret).await.is_ok());
+    let list = app.get("/user/me/tokens", &cookie).await;
+    assert!(list.body.contains("скрипт"));
+    assert!(
+        !list.body.contains(&secret),
+        "the secret is shown only once"
+    );
+    let id = hidden(
+        list.body
+            .split("action=\"/user/me/tokens/revoke\"")
+            .nth(1)
+            .unwrap_or(""),
+        "id",
+    );
+    // Another user may not revoke it.
+    let other = app.login("other").await;
+    let other_csrf = app.csrf(&other).await;
+    let r = app
+        .post(
+            "/user/me/tokens/revoke",
+            &other,
+            &[("csrf", &other_csrf), ("id", &id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post(
+            "/user/me/tokens/revoke",
+            &cookie,
+            &[("csrf", &csrf), ("id", &id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.portal.viewer_for_token(&secret).await.is_err());
+}
+
+#[tokio::test]
+async fn only_publisher_admins_manage_members() {
+    let app = App::new().await;
+    let editor = app.login("editor").await;
+    let csrf = app.csrf(&editor).await;
+    assert_eq!(
+        app.get("/organization/finance/members", &editor)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post(
+            "/organization/finance/members",
+            &editor,
+            &[
+                ("csrf", &csrf),
+                ("op", "set"),
+                ("user", "other"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let boss = app.login("boss").await;
+    let csrf = app.csrf(&boss).await;
+    let page = app.get("/organization/finance/members", &boss).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("editor"));
+    let r = app
+        .post(
+            "/organization/finance/members",
+            &boss,
+            &[
+                ("csrf", &csrf),
+                ("op", "set"),
+                ("user", "other"),
+                ("role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .post(
+            "/organization/finance/members",
+            &boss,
+            &[
+                ("csrf", &csrf),
+                ("op", "set"),
+                ("user", "nobody"),
+                ("role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-user\""));
+    // The new member now reads the private dataset.
+    let other = app.login("other").await;
+    assert_eq!(
+        app.get("/dataset/sekretnyi", &other).await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .post(
+            "/organization/finance/members",
+            &boss,
+            &[("csrf", &csrf), ("op", "remove"), ("user", "other")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/dataset/sekretnyi", &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
