@@ -1,0 +1,161 @@
+//! XLSX, XLS and ODS through calamine: one table per non-empty sheet.
+//!
+//! Cells become text: integers as written, floats in their shortest form
+//! (`12` for 12.0), dates as ISO 8601 (`2024-03-01`, or
+//! `2024-03-01T10:30:00` when there is a time), booleans as `true`/`false`,
+//! errors as Excel shows them (`#DIV/0!`). Merged ranges of XLSX and XLS
+//! sheets are reported as [`DiagnosticKind::MergedCells`].
+
+use std::io::Cursor;
+
+use calamine::{Data, Dimensions, Reader, Sheets, open_workbook_auto_from_rs};
+
+use crate::table::{self, Raw};
+use crate::{Diagnostic, DiagnosticKind, Format, ReadError, ReadOptions, Workbook};
+
+/// Text of one cell.
+pub(crate) fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => {
+            if dt.is_duration() {
+                return float_text(dt.as_f64());
+            }
+            match dt.as_datetime() {
+                Some(v) if v.time() == chrono::NaiveTime::MIN => v.format("%Y-%m-%d").to_string(),
+                Some(v) => v.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                None => float_text(dt.as_f64()),
+            }
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn merged(dims: Vec<Dimensions>) -> Vec<Diagnostic> {
+    dims.into_iter()
+        .filter(|d| d.start != d.end)
+        .map(|d| {
+            let rows = (d.start.0 as usize + 1, d.end.0 as usize + 1);
+            let columns = (d.start.1 as usize + 1, d.end.1 as usize + 1);
+            Diagnostic {
+                row: Some(rows.0),
+                column: Some(columns.0 - 1),
+                kind: DiagnosticKind::MergedCells { rows, columns },
+                message: format!(
+                    "cells of rows {}-{}, columns {}-{} are merged",
+                    rows.0, rows.1, columns.0, columns.1
+                ),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn read_sheets(
+    bytes: &[u8],
+    format: Format,
+    options: &ReadOptions,
+) -> Result<Workbook, ReadError> {
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
+    let actual = match &wb {
+        Sheets::Xls(_) => Format::Xls,
+        Sheets::Ods(_) => Format::Ods,
+        Sheets::Xlsx(_) | Sheets::Xlsb(_) => {
+            if format == Format::Ods {
+                Format::Xlsx
+            } else {
+                format
+            }
+        }
+    };
+    let names = wb.sheet_names();
+    let mut tables = Vec::new();
+    for name in &names {
+        let range = match wb.worksheet_range(name) {
+            Ok(r) => r,
+            Err(e) => return Err(ReadError::Spreadsheet(format!("sheet {name}: {e}"))),
+        };
+        if range.is_empty() {
+            continue;
+        }
+        let (start_row, _) = range.start().unwrap_or((0, 0));
+        let records: Vec<(usize, Vec<String>)> = range
+            .rows()
+            .enumerate()
+            .map(|(i, row)| {
+                (
+                    start_row as usize + i + 1,
+                    row.iter().map(cell_text).collect(),
+                )
+            })
+            .collect();
+        if records
+            .iter()
+            .all(|(_, r)| r.iter().all(|c| c.trim().is_empty()))
+        {
+            continue;
+        }
+        let merges = match &mut wb {
+            Sheets::Xlsx(x) => x
+                .merge_cells_by_sheet_name(name)
+                .map(merged)
+                .unwrap_or_default(),
+            Sheets::Xls(x) => x
+                .merge_cells_by_sheet_name(name)
+                .map(merged)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        tables.push(table::build(
+            Raw {
+                name: name.clone(),
+                records,
+                blank_lines: Vec::new(),
+                encoding: "binary",
+                bom: false,
+                delimiter: None,
+                check_ragged: false,
+                diagnostics: merges,
+            },
+            options,
+        ));
+    }
+    Ok(Workbook {
+        format: actual,
+        tables,
+        sheet_names: names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_texts() {
+        let cases: Vec<(Data, &str)> = vec![
+            (Data::Empty, ""),
+            (Data::Int(5), "5"),
+            (Data::Float(12.0), "12"),
+            (Data::Float(12.5), "12.5"),
+            (Data::Bool(true), "true"),
+            (Data::String("Київ".into()), "Київ"),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(cell_text(&cell), want);
+        }
+    }
+}
