@@ -34,6 +34,7 @@ mod delimited;
 mod infer;
 mod json;
 mod sheets;
+pub mod synthetic;
 mod table;
 
 pub use decode::{Decoded, decode};

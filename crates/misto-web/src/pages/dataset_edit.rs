@@ -16,7 +16,7 @@ use misto_core::auth::can_edit_dataset;
 use misto_core::{Dataset, DatasetState, UpdateFrequency};
 use serde::Serialize;
 
-use super::forms::{Choice, Errors, Form, check_post, require_login};
+use super::forms::{Choice, Errors, Form, check_post, edit_post, require_login};
 use super::{dataset_title, group_title, publisher_title};
 use crate::AppState;
 use crate::i18n::Lang;
@@ -519,17 +519,9 @@ pub async fn update(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
-    let session = match require_login(&ctx) {
-        Ok(s) => s,
+    let (session, form, current) = match edit_post(&st, &ctx, &body, &name) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
-    let current = match editable(&st, &ctx, session, &name) {
-        Ok(d) => d,
-        Err(e) => return st.error_page(&ctx, e),
     };
     let Some(read_at) = form
         .get("metadata_modified")
@@ -619,17 +611,9 @@ pub async fn delete(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
-    let session = match require_login(&ctx) {
-        Ok(s) => s,
+    let (session, _, d) = match edit_post(&st, &ctx, &body, &name) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
-    let d = match editable(&st, &ctx, session, &name) {
-        Ok(d) => d,
-        Err(e) => return st.error_page(&ctx, e),
     };
     match st.portal.delete_dataset(&session.viewer, &d.id).await {
         Ok(()) => see_other(&ctx, "/dashboard"),

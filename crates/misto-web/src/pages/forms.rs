@@ -154,3 +154,22 @@ fn translate(ctx: &Ctx, msg: &str) -> String {
         m => m.to_string(),
     }
 }
+
+/// The common start of a POST that changes a dataset: signed in, same
+/// origin with this session's CSRF token, and allowed to edit the dataset.
+#[allow(clippy::result_large_err)] // returned straight to axum, never stored
+pub fn edit_post<'a>(
+    st: &AppState,
+    ctx: &'a Ctx,
+    body: &[u8],
+    name: &str,
+) -> Result<(&'a Session, Form, std::sync::Arc<misto_core::Dataset>), Response> {
+    let session = require_login(ctx)?;
+    let form = Form::parse(body);
+    if let Err(e) = check_post(st, ctx, form.get("csrf")) {
+        return Err(st.error_page(ctx, e));
+    }
+    let d =
+        super::dataset_edit::editable(st, ctx, session, name).map_err(|e| st.error_page(ctx, e))?;
+    Ok((session, form, d))
+}

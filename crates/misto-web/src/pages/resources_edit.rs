@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::dataset_edit::{ConfirmView, editable};
 use super::dataset_title;
-use super::forms::{Errors, Form, check_post, require_login};
+use super::forms::{Errors, Form, check_post, edit_post, require_login};
 use crate::AppState;
 use crate::i18n;
 use crate::render::{Ctx, Meta, WebError, see_other, segment};
@@ -256,17 +256,9 @@ pub async fn reorder(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
-    let session = match require_login(&ctx) {
-        Ok(s) => s,
+    let (session, form, d) = match edit_post(&st, &ctx, &body, &name) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
-    let d = match editable(&st, &ctx, session, &name) {
-        Ok(d) => d,
-        Err(e) => return st.error_page(&ctx, e),
     };
     let mut order: Vec<String> = d.resources.iter().map(|r| r.id.clone()).collect();
     let Some(i) = order.iter().position(|id| id == form.get("resource")) else {
@@ -455,17 +447,9 @@ pub async fn delete(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
-    let session = match require_login(&ctx) {
-        Ok(s) => s,
+    let (session, _, d) = match edit_post(&st, &ctx, &body, &name) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
-    let d = match editable(&st, &ctx, session, &name) {
-        Ok(d) => d,
-        Err(e) => return st.error_page(&ctx, e),
     };
     if let Err(e) = find_resource(&d, &rid) {
         return st.error_page(&ctx, e);
