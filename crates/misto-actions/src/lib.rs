@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod datasets;
 pub mod engagement;
 mod error;
+pub mod jobs;
 pub mod publishers;
 pub mod register;
 pub mod resources;
@@ -46,6 +47,11 @@ pub struct PortalConfig {
     /// Secret for signing session cookies and CSRF tokens (32+ bytes). Every
     /// instance of one install must share it.
     pub session_key: Vec<u8>,
+    /// How long a worker holds a job without reporting progress before
+    /// another worker may take it over (its worker is presumed dead).
+    pub job_lease: Duration,
+    /// How often idle job workers look for work queued by other processes.
+    pub job_poll: Duration,
 }
 
 impl Default for PortalConfig {
@@ -58,6 +64,8 @@ impl Default for PortalConfig {
             max_upload_bytes: 100 * 1024 * 1024,
             catalog_poll: Duration::from_secs(1),
             session_key: random_key(),
+            job_lease: Duration::from_secs(60),
+            job_poll: Duration::from_secs(1),
         }
     }
 }
@@ -70,6 +78,8 @@ pub struct Portal {
     pub(crate) catalog: Arc<catalog::Catalog>,
     pub(crate) config: Arc<PortalConfig>,
     pub(crate) limiter: Arc<engagement::RateLimiter>,
+    /// Wakes this process's job workers when work is queued here.
+    pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Portal {
@@ -81,6 +91,7 @@ impl Portal {
             catalog: Arc::new(catalog::Catalog::new()),
             config: Arc::new(config),
             limiter: Arc::new(engagement::RateLimiter::default()),
+            jobs_wake: Arc::new(tokio::sync::Notify::new()),
         };
         portal.refresh().await?;
         Ok(portal)

@@ -425,3 +425,37 @@ pub struct DatasetRequest {
     pub created: Timestamp,
     pub modified: Timestamp,
 }
+
+string_enum!(
+    /// Where a background job is in its life.
+    JobState {
+        Pending = "pending",
+        Running = "running",
+        Done = "done",
+        Error = "error",
+    }
+);
+
+/// A durable background job: a unit of work (ingest a resource, validate
+/// it, run a harvest source, send reminders) stored in the database so that
+/// it survives a restart. `subject` names what it works on (a resource id,
+/// a harvest source id); at most one job per (kind, subject) waits at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    pub subject: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_after: Timestamp,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<Timestamp>,
+    pub progress_done: i64,
+    pub progress_total: i64,
+    /// The last outcome: a summary when done, the reason when it failed.
+    pub message: String,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}

@@ -99,16 +99,24 @@ async fn common_headers(mut req: Request, next: Next) -> Response {
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub async fn serve(portal: Portal, addr: SocketAddr) -> std::io::Result<()> {
+/// Runs `workers` background job workers with the handlers of `jobs`.
+pub async fn serve(
+    portal: Portal,
+    addr: SocketAddr,
+    jobs: misto_actions::jobs::JobRegistry,
+    workers: usize,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "misto is listening");
+    tracing::info!(%addr, workers, "misto is listening");
     let refresher = portal.spawn_refresher();
+    let job_workers = portal.spawn_job_workers(std::sync::Arc::new(jobs), workers);
     // Client addresses reach the handlers (login throttling) but are never stored.
     let service = app(portal).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     refresher.abort();
+    job_workers.iter().for_each(|w| w.abort());
     result
 }
 

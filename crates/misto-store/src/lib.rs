@@ -46,6 +46,7 @@ mod dialect;
 mod engagement;
 mod error;
 mod groups;
+mod jobs;
 mod memberships;
 mod publishers;
 mod register;
@@ -55,6 +56,7 @@ mod tokens;
 mod users;
 
 pub use error::StoreError;
+pub use jobs::NewJob;
 pub use store::{Backend, Store};
 
 /// The result of every store operation.

@@ -52,19 +52,41 @@ impl Lang {
 
 type Table = BTreeMap<String, String>;
 
-fn load(name: &str, src: &str) -> Table {
+/// The translation files, one pair per part of the site: `(part,
+/// Ukrainian, English)`. A feature adds its own pair
+/// (`i18n/{part}.uk.json`, `i18n/{part}.en.json`) here; keys must be unique
+/// across parts and each pair must have the same keys (tests check both).
+const SOURCES: &[(&str, &str, &str)] = &[(
+    "site",
+    include_str!("../i18n/uk.json"),
+    include_str!("../i18n/en.json"),
+)];
+
+fn parse(part: &str, lang: &str, src: &str) -> Table {
     match serde_json::from_str(src) {
         Ok(t) => t,
         Err(e) => {
-            // Embedded at build time; a unit test parses both files.
-            tracing::error!(file = name, error = %e, "translation file does not parse");
+            // Embedded at build time; a unit test parses every file.
+            tracing::error!(part, lang, error = %e, "translation file does not parse");
             Table::new()
         }
     }
 }
 
-static UK: LazyLock<Table> = LazyLock::new(|| load("uk.json", include_str!("../i18n/uk.json")));
-static EN: LazyLock<Table> = LazyLock::new(|| load("en.json", include_str!("../i18n/en.json")));
+fn load(lang: Lang) -> Table {
+    let mut all = Table::new();
+    for (part, uk, en) in SOURCES {
+        let src = match lang {
+            Lang::Uk => uk,
+            Lang::En => en,
+        };
+        all.extend(parse(part, lang.code(), src));
+    }
+    all
+}
+
+static UK: LazyLock<Table> = LazyLock::new(|| load(Lang::Uk));
+static EN: LazyLock<Table> = LazyLock::new(|| load(Lang::En));
 
 fn table(lang: Lang) -> &'static Table {
     match lang {
@@ -200,6 +222,22 @@ pub fn size(lang: Lang, bytes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_part_parses_with_the_same_keys_and_no_key_twice() {
+        let mut seen = std::collections::BTreeMap::new();
+        for (part, uk, en) in SOURCES {
+            let uk: Table = serde_json::from_str(uk).expect(part);
+            let en: Table = serde_json::from_str(en).expect(part);
+            let (ku, ke): (Vec<_>, Vec<_>) = (uk.keys().collect(), en.keys().collect());
+            assert_eq!(ku, ke, "{part}: uk and en keys differ");
+            for k in uk.keys() {
+                if let Some(other) = seen.insert(k.clone(), *part) {
+                    panic!("key {k} is in both {other} and {part}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn both_languages_have_the_same_keys() {

@@ -32,6 +32,12 @@ pub struct Config {
     pub catalog_poll_ms: u64,
     /// `text` or `json` log lines (`MISTO_LOG_FORMAT`).
     pub log_format: String,
+    /// Background job workers in this instance (`MISTO_JOB_WORKERS`); 0
+    /// leaves jobs to other instances. Default: half the cores, at least 1.
+    pub job_workers: usize,
+    /// Seconds a job may go without reporting progress before another
+    /// worker takes it over (`MISTO_JOB_LEASE_SECS`).
+    pub job_lease_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -75,6 +81,8 @@ impl Default for Config {
             max_upload_mb: 100,
             catalog_poll_ms: 1000,
             log_format: "text".into(),
+            job_workers: misto_actions::jobs::default_worker_count(),
+            job_lease_secs: 60,
         }
     }
 }
@@ -138,6 +146,16 @@ impl Config {
         }
         if let Some(v) = env("MISTO_LOG_FORMAT") {
             c.log_format = v;
+        }
+        if let Some(v) = env("MISTO_JOB_WORKERS") {
+            c.job_workers = v
+                .parse()
+                .context("MISTO_JOB_WORKERS must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_JOB_LEASE_SECS") {
+            c.job_lease_secs = v
+                .parse()
+                .context("MISTO_JOB_LEASE_SECS must be a whole number")?;
         }
         if let Some(v) = &o.addr {
             c.addr = v.clone();
@@ -236,6 +254,8 @@ impl Config {
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
             catalog_poll: Duration::from_millis(self.catalog_poll_ms.max(50)),
             session_key: Vec::new(),
+            job_lease: Duration::from_secs(self.job_lease_secs.max(1)),
+            job_poll: Duration::from_millis(self.catalog_poll_ms.clamp(50, 1000)),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod config;
 mod demo;
+mod jobs;
 mod seed;
 
 use std::io::Read;
@@ -57,6 +58,28 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Background jobs (ingest, validation, harvest, reminders).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run every job that is due now, then exit.
+    Run,
+    /// List recent jobs, newest first.
+    List {
+        /// Only jobs of this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only jobs in this state: pending, running, done, error.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
 }
 
@@ -158,7 +181,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Serve => {
             let portal = open(&config).await?;
-            misto_server::serve(portal, config.socket_addr()?).await?;
+            let addr = config.socket_addr()?;
+            misto_server::serve(portal, addr, jobs::registry(), config.job_workers).await?;
             Ok(())
         }
         Command::Demo => {
@@ -170,7 +194,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             } else {
                 tracing::info!("the install has data already; the demo city is not loaded");
             }
-            misto_server::serve(portal, config.socket_addr()?).await?;
+            let addr = config.socket_addr()?;
+            misto_server::serve(portal, addr, jobs::registry(), config.job_workers).await?;
             Ok(())
         }
         Command::Seed {
@@ -238,6 +263,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{secret}");
             Ok(())
+        }
+        Command::Jobs { command } => {
+            let portal = open(&config).await?;
+            match command {
+                JobsCommand::Run => jobs::run(&portal).await,
+                JobsCommand::List { kind, state, limit } => {
+                    jobs::list(&portal, kind.as_deref(), state.as_deref(), limit).await
+                }
+            }
         }
     }
 }
