@@ -84,6 +84,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "user_create" => user_create(&ctx, &mut p).await,
         "api_token_create" => api_token_create(&ctx, &mut p).await,
         "api_token_revoke" => api_token_revoke(&ctx, &mut p).await,
+        "config_option_list" => crate::site::config_option_list(&ctx, &mut p),
+        "config_option_show" => crate::site::config_option_show(&ctx, &mut p),
+        "config_option_update" => crate::site::config_option_update(&ctx, &mut p).await,
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),
@@ -107,11 +110,12 @@ fn id_param(p: &mut Params) -> Result<String, ApiError> {
 
 fn status_show(ctx: &Ctx, p: &mut Params) -> R {
     let c = ctx.portal.config();
+    let s = ctx.portal.site_settings();
     done(
         p,
         json!({
-            "site_title": c.site_title,
-            "site_description": c.site_description,
+            "site_title": s.title,
+            "site_description": s.description,
             "site_url": c.site_url,
             "error_emails_to": null,
             "locale_default": c.locale_default,

@@ -11,6 +11,7 @@ mod error;
 pub(crate) mod handlers;
 mod params;
 mod show_cache;
+mod site;
 
 use axum::Router;
 use axum::body::Body;
@@ -85,6 +86,9 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("user_create", Kind::Write),
     ("api_token_create", Kind::Write),
     ("api_token_revoke", Kind::Write),
+    ("config_option_list", Kind::Read),
+    ("config_option_show", Kind::Read),
+    ("config_option_update", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

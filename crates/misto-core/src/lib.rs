@@ -14,6 +14,7 @@ pub mod license;
 pub mod model;
 pub mod names;
 pub mod resolution835;
+pub mod settings;
 pub mod themes;
 pub mod time;
 pub mod validate;

@@ -50,6 +50,7 @@ mod jobs;
 mod memberships;
 mod publishers;
 mod register;
+mod settings;
 mod store;
 pub mod testing;
 mod tokens;

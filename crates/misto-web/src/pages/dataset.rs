@@ -31,6 +31,9 @@ struct DatasetView {
     updated: String,
     next_due: Option<String>,
     overdue: bool,
+    /// The workspace form, for those who may edit the dataset.
+    edit_url: Option<String>,
+    resources_url: String,
     activity: Vec<ActivityRow>,
     api: Vec<Link>,
 }
@@ -407,6 +410,9 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         updated: i18n::date(lang, &d.data_last_updated()),
         next_due,
         overdue: d.is_overdue(now),
+        edit_url: misto_core::auth::can_edit_dataset(&super::viewer(ctx), &d)
+            .then(|| format!("{}/edit", super::dataset_url(&d))),
+        resources_url: format!("{}/resources", super::dataset_url(&d)),
         activity,
         api: vec![
             Link {

@@ -4,6 +4,7 @@
 //! datasets", the dataset and resource forms, tokens, members) shares
 //! [`forms`].
 
+pub mod admin;
 pub mod dashboard;
 pub mod dataset;
 pub mod dataset_edit;
