@@ -67,6 +67,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/admin.uk.json"),
         include_str!("../i18n/admin.en.json"),
     ),
+    (
+        "forms",
+        include_str!("../i18n/forms.uk.json"),
+        include_str!("../i18n/forms.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {

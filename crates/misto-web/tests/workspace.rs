@@ -809,6 +809,7 @@ async fn sysadmins_change_site_settings_and_everyone_sees_them() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"e-primary_color\""), "{}", bad.body);
+    assert!(bad.body.contains("Надто світлий колір"), "{}", bad.body);
     // Without a CSRF token nothing changes.
     let forged = app
         .post("/admin/settings", &root, &[("title", "Підробка")])
@@ -976,6 +977,7 @@ async fn sysadmins_manage_users_and_publishers() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"e-edrpou\""), "{}", bad.body);
+    assert!(bad.body.contains("Код ЄДРПОУ — 8 цифр"), "{}", bad.body);
     let ok = app
         .post("/admin/publishers/new", &root, &form("37508596"))
         .await;
