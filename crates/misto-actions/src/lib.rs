@@ -18,6 +18,7 @@ pub mod engagement;
 mod error;
 pub mod jobs;
 pub mod publishers;
+pub mod quality;
 pub mod register;
 pub mod resources;
 pub mod timeliness;
