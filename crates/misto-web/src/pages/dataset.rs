@@ -33,6 +33,7 @@ struct DatasetView {
     overdue: bool,
     activity: Vec<ActivityRow>,
     api: Vec<Link>,
+    quality: Option<super::quality::DatasetQualityBox>,
 }
 
 #[derive(Serialize)]
@@ -390,6 +391,24 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         })
         .collect();
 
+    let quality = super::quality::dataset_box(st, ctx, &d).await;
+    if let Some(s) = quality.as_ref().and_then(|q| q.structure.as_ref()) {
+        passport.push(PassportRow {
+            number: None,
+            label: ctx.t("quality_structure_title"),
+            text: String::new(),
+            links: vec![
+                Link {
+                    url: s.json_url.clone(),
+                    label: "Table Schema (JSON)".into(),
+                },
+                Link {
+                    url: s.csv_url.clone(),
+                    label: ctx.t("quality_structure_csv"),
+                },
+            ],
+        });
+    }
     let view = DatasetView {
         title: dataset_title(lang, &d),
         name: d.name.clone(),
@@ -408,6 +427,7 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         next_due,
         overdue: d.is_overdue(now),
         activity,
+        quality,
         api: vec![
             Link {
                 url: api_url,
