@@ -19,6 +19,7 @@ pub mod engagement;
 mod error;
 pub mod jobs;
 pub mod publishers;
+pub mod quality;
 pub mod register;
 pub mod resources;
 pub mod settings;

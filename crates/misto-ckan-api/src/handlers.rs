@@ -16,6 +16,7 @@ use crate::decode::{
 use crate::dictize;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::quality;
 
 type R = Result<Value, ApiError>;
 
@@ -66,6 +67,14 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "register_entry_create" => register_entry_save(&ctx, &mut p, false).await,
         "register_entry_update" => register_entry_save(&ctx, &mut p, true).await,
         "register_entry_delete" => register_entry_delete(&ctx, &mut p).await,
+        "resource_validation_show" => quality::resource_validation_show(&ctx, &mut p).await,
+        "resource_version_list" => quality::resource_version_list(&ctx, &mut p).await,
+        "resource_fix_preview" => quality::resource_fix_preview(&ctx, &mut p).await,
+        "resource_fix_apply" => quality::resource_fix_apply(&ctx, &mut p).await,
+        "dataset_structure_show" => quality::dataset_structure_show(&ctx, &mut p).await,
+        "dataset_structure_update" => quality::dataset_structure_update(&ctx, &mut p).await,
+        "dataset_quality_show" => quality::dataset_quality_show(&ctx, &mut p).await,
+        "publisher_rating_list" => quality::publisher_rating_list(&ctx, &mut p).await,
         "package_create" => package_create(&ctx, &mut p).await,
         "package_update" => package_update(&ctx, &mut p).await,
         "package_patch" => package_patch(&ctx, &mut p).await,

@@ -10,6 +10,7 @@ pub mod dictize;
 mod error;
 pub(crate) mod handlers;
 mod params;
+mod quality;
 mod show_cache;
 mod site;
 
@@ -60,6 +61,12 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("feedback_list", Kind::Read),
     ("dataset_request_list", Kind::Read),
     ("dataset_request_show", Kind::Read),
+    ("resource_validation_show", Kind::Read),
+    ("resource_version_list", Kind::Read),
+    ("resource_fix_preview", Kind::Read),
+    ("dataset_structure_show", Kind::Read),
+    ("dataset_quality_show", Kind::Read),
+    ("publisher_rating_list", Kind::Read),
     ("feedback_create", Kind::Write),
     ("feedback_update", Kind::Write),
     ("dataset_request_create", Kind::Write),
@@ -68,6 +75,8 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("register_entry_create", Kind::Write),
     ("register_entry_update", Kind::Write),
     ("register_entry_delete", Kind::Write),
+    ("resource_fix_apply", Kind::Write),
+    ("dataset_structure_update", Kind::Write),
     ("package_create", Kind::Write),
     ("package_update", Kind::Write),
     ("package_patch", Kind::Write),

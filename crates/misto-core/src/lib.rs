@@ -13,6 +13,7 @@ pub mod frequency;
 pub mod license;
 pub mod model;
 pub mod names;
+pub mod quality;
 pub mod resolution835;
 pub mod settings;
 pub mod themes;

@@ -3,6 +3,7 @@
 //! they decode the request, call `misto-actions`, and encode the answer.
 
 mod download;
+mod quality;
 mod register;
 
 use std::net::SocketAddr;
@@ -28,6 +29,18 @@ pub fn app(portal: Portal) -> Router {
         .route(
             "/dataset/{dataset}/resource/{resource}/download",
             get(download::download_bare),
+        )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/version/{version}/download/{filename}",
+            get(quality::version_download),
+        )
+        .route(
+            "/dataset/{dataset}/structure.json",
+            get(quality::structure_json),
+        )
+        .route(
+            "/dataset/{dataset}/structure.csv",
+            get(quality::structure_csv),
         )
         .route("/register.csv", get(register::csv))
         .route("/register.json", get(register::json))

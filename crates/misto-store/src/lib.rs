@@ -49,6 +49,7 @@ mod groups;
 mod jobs;
 mod memberships;
 mod publishers;
+mod quality;
 mod register;
 mod settings;
 mod store;

@@ -72,6 +72,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/forms.uk.json"),
         include_str!("../i18n/forms.en.json"),
     ),
+    (
+        "quality",
+        include_str!("../i18n/quality.uk.json"),
+        include_str!("../i18n/quality.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {

@@ -117,6 +117,23 @@ pub fn router(portal: Portal) -> Router {
             "/dataset/{dataset}/resource/{resource}",
             get(pages::resource::resource),
         )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/quality",
+            get(pages::quality::resource_quality),
+        )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/fix",
+            post(pages::quality::resource_fix),
+        )
+        .route(
+            "/dataset/{dataset}/quality",
+            get(pages::quality::dataset_quality),
+        )
+        .route(
+            "/dataset/{dataset}/structure",
+            post(pages::quality::structure_save),
+        )
+        .route("/rating", get(pages::quality::rating))
         .route("/organization", get(pages::publishers::list))
         .route("/organization/{org}", get(pages::publishers::show))
         .route("/group", get(pages::groups::list))

@@ -58,6 +58,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("confirm.html", include_str!("../templates/confirm.html")),
     (
+        "quality_resource.html",
+        include_str!("../templates/quality_resource.html"),
+    ),
+    (
+        "quality_dataset.html",
+        include_str!("../templates/quality_dataset.html"),
+    ),
+    (
+        "quality_rating.html",
+        include_str!("../templates/quality_rating.html"),
+    ),
+    (
         "resources.html",
         include_str!("../templates/resources.html"),
     ),

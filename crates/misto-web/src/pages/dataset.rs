@@ -36,6 +36,7 @@ struct DatasetView {
     resources_url: String,
     activity: Vec<ActivityRow>,
     api: Vec<Link>,
+    quality: Option<super::quality::DatasetQualityBox>,
 }
 
 #[derive(Serialize)]
@@ -393,6 +394,24 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         })
         .collect();
 
+    let quality = super::quality::dataset_box(st, ctx, &d).await;
+    if let Some(s) = quality.as_ref().and_then(|q| q.structure.as_ref()) {
+        passport.push(PassportRow {
+            number: None,
+            label: ctx.t("quality_structure_title"),
+            text: String::new(),
+            links: vec![
+                Link {
+                    url: s.json_url.clone(),
+                    label: "Table Schema (JSON)".into(),
+                },
+                Link {
+                    url: s.csv_url.clone(),
+                    label: ctx.t("quality_structure_csv"),
+                },
+            ],
+        });
+    }
     let view = DatasetView {
         title: dataset_title(lang, &d),
         name: d.name.clone(),
@@ -414,6 +433,7 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
             .then(|| format!("{}/edit", super::dataset_url(&d))),
         resources_url: format!("{}/resources", super::dataset_url(&d)),
         activity,
+        quality,
         api: vec![
             Link {
                 url: api_url,

@@ -15,6 +15,7 @@ pub mod home;
 pub mod login;
 pub mod members;
 pub mod publishers;
+pub mod quality;
 pub mod resource;
 pub mod resources_edit;
 pub mod search;
