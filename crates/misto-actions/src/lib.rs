@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod content;
 pub mod datasets;
 pub mod engagement;
 mod error;

@@ -33,6 +33,7 @@ struct DatasetView {
     overdue: bool,
     activity: Vec<ActivityRow>,
     api: Vec<Link>,
+    feedback: super::feedback::FeedbackBlock,
 }
 
 #[derive(Serialize)]
@@ -138,7 +139,11 @@ fn field_label(ctx: &Ctx, field: &str) -> String {
     ctx.t(key)
 }
 
-pub async fn dataset(State(st): State<AppState>, Path(name): Path<String>, ctx: Ctx) -> Response {
+pub async fn dataset(
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+    mut ctx: Ctx,
+) -> Response {
     let v = viewer(&ctx);
     for ext in ["ttl", "rdf", "jsonld"] {
         if let Some(base) = name.strip_suffix(&format!(".{ext}")) {
@@ -150,6 +155,8 @@ pub async fn dataset(State(st): State<AppState>, Path(name): Path<String>, ctx: 
     {
         return rdf(&st, &ctx, &name, format);
     }
+    // The feedback form on the page needs a CSRF token before login too.
+    ctx.ensure_pre(&st.portal.config().session_key);
     let r = build(&st, &ctx, &name).await;
     st.respond(&ctx, r)
 }
@@ -390,7 +397,9 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         })
         .collect();
 
+    let feedback = super::feedback::block(st, ctx, &d).await?;
     let view = DatasetView {
+        feedback,
         title: dataset_title(lang, &d),
         name: d.name.clone(),
         description_html: markdown::render(lang.pick(&d.notes, d.notes_en.as_deref())),
