@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod catalog;
+pub mod content;
 pub mod datasets;
 pub mod engagement;
 mod error;

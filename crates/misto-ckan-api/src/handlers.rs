@@ -30,7 +30,7 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
     let is_resource_write = matches!(
         name,
         "resource_create" | "resource_update" | "resource_patch"
-    );
+    ) || crate::engagement_api::takes_upload(name);
     if !is_resource_write && let Some(up) = upload.clone() {
         ctx.portal.discard_upload(up).await;
     }
@@ -96,6 +96,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "config_option_list" => crate::site::config_option_list(&ctx, &mut p),
         "config_option_show" => crate::site::config_option_show(&ctx, &mut p),
         "config_option_update" => crate::site::config_option_update(&ctx, &mut p).await,
+        n if crate::engagement_api::handles(n) => {
+            crate::engagement_api::dispatch(n, &mut ctx, &mut p).await
+        }
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),
@@ -1188,7 +1191,7 @@ fn sender(p: &mut Params) -> misto_actions::engagement::Sender {
     }
 }
 
-fn feedback_json(ctx: &Ctx, f: &misto_core::Feedback) -> Value {
+pub(crate) fn feedback_json(ctx: &Ctx, f: &misto_core::Feedback) -> Value {
     let insider = ctx.viewer.sysadmin || ctx.viewer.role_in(&f.publisher_id).is_some();
     let mut v = ctx.portal.catalog().read(|ix| {
         json!({
@@ -1214,7 +1217,7 @@ fn feedback_json(ctx: &Ctx, f: &misto_core::Feedback) -> Value {
     v
 }
 
-fn request_json(ctx: &Ctx, r: &misto_core::DatasetRequest) -> Value {
+pub(crate) fn request_json(ctx: &Ctx, r: &misto_core::DatasetRequest) -> Value {
     let mut v = ctx.portal.catalog().read(|ix| {
         json!({
             "id": r.id,

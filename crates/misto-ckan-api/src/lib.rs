@@ -7,6 +7,7 @@
 
 mod decode;
 pub mod dictize;
+pub mod engagement_api;
 mod error;
 pub(crate) mod handlers;
 mod params;
@@ -67,11 +68,17 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("dataset_structure_show", Kind::Read),
     ("dataset_quality_show", Kind::Read),
     ("publisher_rating_list", Kind::Read),
+    ("news_list", Kind::Read),
+    ("news_show", Kind::Read),
+    ("moderation_queue_show", Kind::Read),
     ("feedback_create", Kind::Write),
     ("feedback_update", Kind::Write),
     ("dataset_request_create", Kind::Write),
     ("dataset_request_vote", Kind::Write),
     ("dataset_request_update", Kind::Write),
+    ("news_create", Kind::Write),
+    ("news_update", Kind::Write),
+    ("news_delete", Kind::Write),
     ("register_entry_create", Kind::Write),
     ("register_entry_update", Kind::Write),
     ("register_entry_delete", Kind::Write),

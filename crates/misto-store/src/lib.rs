@@ -41,6 +41,7 @@ mod macros;
 mod rows;
 
 mod activities;
+mod content;
 mod datasets;
 mod dialect;
 mod engagement;

@@ -77,6 +77,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/quality.uk.json"),
         include_str!("../i18n/quality.en.json"),
     ),
+    (
+        "engagement",
+        include_str!("../i18n/engagement.uk.json"),
+        include_str!("../i18n/engagement.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {

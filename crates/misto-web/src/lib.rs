@@ -109,6 +109,39 @@ pub fn router(portal: Portal) -> Router {
             "/organization/{org}/members",
             get(members::list).post(members::change),
         )
+        .route(
+            "/dataset/{dataset}/feedback",
+            get(pages::feedback::form).post(pages::feedback::submit),
+        )
+        .route("/feedback/{id}", get(pages::feedback::author_view))
+        .route("/dashboard/feedback", get(pages::feedback::inbox))
+        .route("/dashboard/feedback/{id}", post(pages::feedback::update))
+        .route("/dashboard/moderation", get(pages::feedback::moderation))
+        .route("/requests", get(pages::requests::list))
+        .route(
+            "/requests/new",
+            get(pages::requests::new_form).post(pages::requests::create),
+        )
+        .route("/requests/{id}", get(pages::requests::show))
+        .route("/requests/{id}/vote", post(pages::requests::vote))
+        .route("/requests/{id}/review", post(pages::requests::review))
+        .route("/news", get(pages::news::list))
+        .route(
+            "/news/new",
+            get(pages::news::new_form)
+                .post(pages::news::create)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/news/{name}", get(pages::news::show))
+        .route("/news/{name}/image", get(pages::news::image))
+        .route(
+            "/news/{name}/edit",
+            get(pages::news::edit_form)
+                .post(pages::news::update)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/news/{name}/delete", post(pages::news::delete))
+        .route("/dashboard/news", get(pages::news::admin))
         .route("/", get(pages::home::home))
         .route("/dataset", get(pages::search::search))
         .route("/dataset/", get(pages::search::search))

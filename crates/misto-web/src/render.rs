@@ -96,6 +96,60 @@ const TEMPLATES: &[(&str, &str)] = &[
         "publisher_form.html",
         include_str!("../templates/publisher_form.html"),
     ),
+    (
+        "feedback_block.html",
+        include_str!("../templates/feedback_block.html"),
+    ),
+    (
+        "feedback_fields.html",
+        include_str!("../templates/feedback_fields.html"),
+    ),
+    (
+        "feedback_form.html",
+        include_str!("../templates/feedback_form.html"),
+    ),
+    (
+        "feedback_status.html",
+        include_str!("../templates/feedback_status.html"),
+    ),
+    (
+        "feedback_row.html",
+        include_str!("../templates/feedback_row.html"),
+    ),
+    (
+        "feedback_inbox.html",
+        include_str!("../templates/feedback_inbox.html"),
+    ),
+    (
+        "moderation.html",
+        include_str!("../templates/moderation.html"),
+    ),
+    ("requests.html", include_str!("../templates/requests.html")),
+    (
+        "request_form.html",
+        include_str!("../templates/request_form.html"),
+    ),
+    ("request.html", include_str!("../templates/request.html")),
+    (
+        "news_latest.html",
+        include_str!("../templates/news_latest.html"),
+    ),
+    (
+        "news_list.html",
+        include_str!("../templates/news_list.html"),
+    ),
+    (
+        "news_post.html",
+        include_str!("../templates/news_post.html"),
+    ),
+    (
+        "news_admin.html",
+        include_str!("../templates/news_admin.html"),
+    ),
+    (
+        "news_form.html",
+        include_str!("../templates/news_form.html"),
+    ),
 ];
 
 struct StaticFile {

@@ -37,6 +37,7 @@ struct DatasetView {
     activity: Vec<ActivityRow>,
     api: Vec<Link>,
     quality: Option<super::quality::DatasetQualityBox>,
+    feedback: super::feedback::FeedbackBlock,
 }
 
 #[derive(Serialize)]
@@ -142,7 +143,11 @@ fn field_label(ctx: &Ctx, field: &str) -> String {
     ctx.t(key)
 }
 
-pub async fn dataset(State(st): State<AppState>, Path(name): Path<String>, ctx: Ctx) -> Response {
+pub async fn dataset(
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+    mut ctx: Ctx,
+) -> Response {
     let v = viewer(&ctx);
     for ext in ["ttl", "rdf", "jsonld"] {
         if let Some(base) = name.strip_suffix(&format!(".{ext}")) {
@@ -154,6 +159,8 @@ pub async fn dataset(State(st): State<AppState>, Path(name): Path<String>, ctx: 
     {
         return rdf(&st, &ctx, &name, format);
     }
+    // The feedback form on the page needs a CSRF token before login too.
+    ctx.ensure_pre(&st.portal.config().session_key);
     let r = build(&st, &ctx, &name).await;
     st.respond(&ctx, r)
 }
@@ -412,7 +419,9 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
             ],
         });
     }
+    let feedback = super::feedback::block(st, ctx, &d).await?;
     let view = DatasetView {
+        feedback,
         title: dataset_title(lang, &d),
         name: d.name.clone(),
         description_html: markdown::render(lang.pick(&d.notes, d.notes_en.as_deref())),

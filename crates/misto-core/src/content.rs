@@ -1,0 +1,97 @@
+//! The portal's own content besides the catalog: news posts (and, built on
+//! the same pattern, static pages and the showcase of reuse).
+
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// An uploaded picture kept in the blob store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredImage {
+    pub key: String,
+    pub media_type: String,
+}
+
+/// The picture types a post or showcase item may carry: raster images only
+/// (SVG can hold scripts).
+pub const IMAGE_TYPES: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+];
+
+/// The media type of an image file by its extension, if it is one we take.
+pub fn image_type(file_name: &str) -> Option<&'static str> {
+    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    IMAGE_TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
+}
+
+/// A news post: Markdown text, an optional picture, links to datasets. It
+/// is public once published and its publication date has come.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewsPost {
+    pub id: String,
+    /// URL name, unique.
+    pub name: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    /// Markdown.
+    pub body: String,
+    pub body_en: Option<String>,
+    pub image: Option<StoredImage>,
+    /// Ids of the datasets the post is about.
+    pub datasets: Vec<String>,
+    pub published: bool,
+    pub publish_date: Timestamp,
+    /// User name of the author.
+    pub author: Option<String>,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+impl NewsPost {
+    /// Whether everyone may read the post at `now`.
+    pub fn is_public(&self, now: Timestamp) -> bool {
+        self.published && self.publish_date <= now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_types_by_extension() {
+        assert_eq!(image_type("photo.JPG"), Some("image/jpeg"));
+        assert_eq!(image_type("a.b.png"), Some("image/png"));
+        assert_eq!(image_type("x.svg"), None);
+        assert_eq!(image_type("noext"), None);
+    }
+
+    #[test]
+    fn public_once_published_and_due() {
+        let t = crate::time::now();
+        let mut p = NewsPost {
+            id: "1".into(),
+            name: "n".into(),
+            title: "T".into(),
+            title_en: None,
+            body: String::new(),
+            body_en: None,
+            image: None,
+            datasets: vec![],
+            published: false,
+            publish_date: t,
+            author: None,
+            created: t,
+            modified: t,
+        };
+        assert!(!p.is_public(t));
+        p.published = true;
+        assert!(p.is_public(t));
+        p.publish_date = t + chrono::Duration::days(1);
+        assert!(!p.is_public(t));
+    }
+}
