@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod codes;
+pub mod datastore;
 pub mod formats;
 pub mod frequency;
 pub mod license;

@@ -42,6 +42,7 @@ mod rows;
 
 mod activities;
 mod datasets;
+pub mod datastore;
 mod dialect;
 mod engagement;
 mod error;
