@@ -43,6 +43,7 @@ mod rows;
 mod activities;
 mod content;
 mod datasets;
+pub mod datastore;
 mod dialect;
 mod engagement;
 mod error;
