@@ -79,7 +79,9 @@ impl JobRegistry {
 /// The handlers of the job kinds this crate defines. Callers add their own
 /// (e.g. the harvester) before starting workers.
 pub fn default_registry() -> JobRegistry {
-    JobRegistry::new()
+    let mut r = JobRegistry::new();
+    r.register(crate::datastore::INGEST_JOB, crate::datastore::ingest_job);
+    r
 }
 
 /// Handed to a running handler: reports progress and keeps the lease alive.

@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod datasets;
+pub mod datastore;
 pub mod engagement;
 mod error;
 pub mod jobs;
@@ -52,6 +53,8 @@ pub struct PortalConfig {
     pub job_lease: Duration,
     /// How often idle job workers look for work queued by other processes.
     pub job_poll: Duration,
+    /// Datastore limits and the map tiles of resource pages.
+    pub datastore: datastore::DatastoreConfig,
 }
 
 impl Default for PortalConfig {
@@ -66,6 +69,7 @@ impl Default for PortalConfig {
             session_key: random_key(),
             job_lease: Duration::from_secs(60),
             job_poll: Duration::from_secs(1),
+            datastore: datastore::DatastoreConfig::default(),
         }
     }
 }

@@ -101,6 +101,10 @@ impl Portal {
         let outcome = self
             .create_resource_inner(actor, package_id, input, upload.as_ref())
             .await;
+        if let (Ok((d, rid)), Some(_)) = (&outcome, &upload) {
+            self.datastore_after_upload(d.resources.iter().find(|r| &r.id == rid))
+                .await;
+        }
         if outcome.is_err()
             && let Some(up) = upload
         {
@@ -156,6 +160,10 @@ impl Portal {
         let outcome = self
             .update_resource_inner(actor, resource_id, input, upload.as_ref())
             .await;
+        if let (Ok(d), Some(_)) = (&outcome, &upload) {
+            self.datastore_after_upload(d.resources.iter().find(|r| r.id == resource_id))
+                .await;
+        }
         if outcome.is_err()
             && let Some(up) = upload
         {

@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+mod datastore;
 mod decode;
 pub mod dictize;
 mod error;
@@ -23,6 +24,7 @@ use misto_actions::resources::StagedUpload;
 use misto_actions::{Portal, Viewer};
 use serde_json::{Map, Value};
 
+pub use datastore::{delimited, dump_params};
 pub use error::ApiError;
 pub use handlers::register_row_json;
 pub use params::Params;
@@ -85,6 +87,13 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("user_create", Kind::Write),
     ("api_token_create", Kind::Write),
     ("api_token_revoke", Kind::Write),
+    ("datastore_search", Kind::Read),
+    ("datastore_search_sql", Kind::Read),
+    ("datastore_info", Kind::Read),
+    ("datastore_create", Kind::Write),
+    ("datastore_upsert", Kind::Write),
+    ("datastore_delete", Kind::Write),
+    ("datastore_records_delete", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

@@ -12,7 +12,7 @@ use misto_core::formats::is_active_content;
 
 /// The caller of a download: an API token when one is sent, else the
 /// browser session, else anonymous.
-async fn viewer(
+pub(crate) async fn viewer(
     portal: &Portal,
     headers: &axum::http::HeaderMap,
 ) -> Result<misto_actions::Viewer, Response> {
