@@ -368,6 +368,11 @@ impl Portal {
             blob_key: None,
             extras: r.extras,
         };
+        // The datastore flag is the system's, not the client's: keep it.
+        if let Some(v) = existing.and_then(|e| e.extras.get(crate::datastore::ACTIVE_EXTRA)) {
+            res.extras
+                .insert(crate::datastore::ACTIVE_EXTRA.into(), v.clone());
+        }
         if let Some(e) = existing.filter(|_| keeps_upload) {
             res.url = e.url.clone();
             res.url_type = e.url_type.clone();

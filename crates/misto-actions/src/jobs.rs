@@ -84,6 +84,7 @@ pub fn default_registry() -> JobRegistry {
         crate::quality::VALIDATE_JOB,
         crate::quality::run_validate_job,
     );
+    registry.register(crate::datastore::INGEST_JOB, crate::datastore::ingest_job);
     registry
 }
 

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod catalog;
 pub mod content;
 pub mod datasets;
+pub mod datastore;
 pub mod engagement;
 mod error;
 pub mod jobs;
@@ -59,6 +60,8 @@ pub struct PortalConfig {
     /// Folder with `templates/` and `static/` that override the built-in
     /// ones (operators theme the site without rebuilding).
     pub theme_dir: Option<std::path::PathBuf>,
+    /// Datastore limits and the map tiles of resource pages.
+    pub datastore: datastore::DatastoreConfig,
 }
 
 impl Default for PortalConfig {
@@ -74,6 +77,7 @@ impl Default for PortalConfig {
             job_lease: Duration::from_secs(60),
             job_poll: Duration::from_secs(1),
             theme_dir: None,
+            datastore: datastore::DatastoreConfig::default(),
         }
     }
 }

@@ -103,6 +103,10 @@ impl Portal {
             .await;
         if let Ok((d, rid)) = &outcome {
             self.resource_saved(actor, d, rid, "upload").await;
+            if upload.is_some() {
+                self.datastore_after_upload(d.resources.iter().find(|r| &r.id == rid))
+                    .await;
+            }
         }
         if outcome.is_err()
             && let Some(up) = upload
@@ -161,6 +165,10 @@ impl Portal {
             .await;
         if let Ok(d) = &outcome {
             self.resource_saved(actor, d, resource_id, "upload").await;
+            if upload.is_some() {
+                self.datastore_after_upload(d.resources.iter().find(|r| r.id == resource_id))
+                    .await;
+            }
         }
         if outcome.is_err()
             && let Some(up) = upload

@@ -43,7 +43,7 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "package_search" => package_search(&ctx, &mut p),
         "current_package_list_with_resources" => current_package_list(&ctx, &mut p),
         "package_activity_list" => package_activity_list(&ctx, &mut p).await,
-        "resource_show" => resource_show(&ctx, &mut p),
+        "resource_show" => crate::datastore::resource_show(&ctx, &mut p).await,
         "organization_list" => org_list(&ctx, &mut p),
         "organization_show" => org_show(&ctx, &mut p).await,
         "organization_list_for_user" => org_list_for_user(&ctx, &mut p),
@@ -99,6 +99,13 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         n if crate::engagement_api::handles(n) => {
             crate::engagement_api::dispatch(n, &mut ctx, &mut p).await
         }
+        "datastore_search" => crate::datastore::search(&ctx, &mut p).await,
+        "datastore_search_sql" => crate::datastore::search_sql(&ctx, &mut p).await,
+        "datastore_info" => crate::datastore::info(&ctx, &mut p).await,
+        "datastore_create" => crate::datastore::create(&ctx, &mut p).await,
+        "datastore_upsert" => crate::datastore::upsert(&ctx, &mut p).await,
+        "datastore_delete" => crate::datastore::delete(&ctx, &mut p, false).await,
+        "datastore_records_delete" => crate::datastore::delete(&ctx, &mut p, true).await,
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),
@@ -368,7 +375,7 @@ async fn package_activity_list(ctx: &Ctx, p: &mut Params) -> R {
     }))
 }
 
-fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
+pub(crate) fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
     p.ignore(&["include_tracking"]);
     p.reject_unknown()?;

@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+mod datastore;
 mod decode;
 pub mod dictize;
 pub mod engagement_api;
@@ -26,6 +27,7 @@ use misto_actions::resources::StagedUpload;
 use misto_actions::{Portal, Viewer};
 use serde_json::{Map, Value};
 
+pub use datastore::{delimited, dump_params};
 pub use error::ApiError;
 pub use handlers::register_row_json;
 pub use params::Params;
@@ -105,6 +107,13 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("config_option_list", Kind::Read),
     ("config_option_show", Kind::Read),
     ("config_option_update", Kind::Write),
+    ("datastore_search", Kind::Read),
+    ("datastore_search_sql", Kind::Read),
+    ("datastore_info", Kind::Read),
+    ("datastore_create", Kind::Write),
+    ("datastore_upsert", Kind::Write),
+    ("datastore_delete", Kind::Write),
+    ("datastore_records_delete", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

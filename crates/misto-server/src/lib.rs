@@ -2,6 +2,7 @@
 //! access logs, security headers, graceful shutdown. Handlers here are thin:
 //! they decode the request, call `misto-actions`, and encode the answer.
 
+mod datastore_dump;
 mod download;
 mod quality;
 mod register;
@@ -42,6 +43,7 @@ pub fn app(portal: Portal) -> Router {
             "/dataset/{dataset}/structure.csv",
             get(quality::structure_csv),
         )
+        .route("/datastore/dump/{resource}", get(datastore_dump::dump))
         .route("/register.csv", get(register::csv))
         .route("/register.json", get(register::json))
         .route("/register.xlsx", get(register::xlsx))
