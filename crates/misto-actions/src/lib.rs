@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod datasets;
 pub mod engagement;
 mod error;
+pub mod harvest;
 pub mod jobs;
 pub mod publishers;
 pub mod register;

@@ -70,7 +70,7 @@ impl Portal {
         }
     }
 
-    fn attach_upload(res: &mut Resource, up: &StagedUpload) {
+    pub(crate) fn attach_upload(res: &mut Resource, up: &StagedUpload) {
         res.url = up.file_name.clone();
         res.url_type = Some("upload".into());
         res.blob_key = Some(up.key.clone());

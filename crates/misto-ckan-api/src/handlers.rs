@@ -84,6 +84,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "user_create" => user_create(&ctx, &mut p).await,
         "api_token_create" => api_token_create(&ctx, &mut p).await,
         "api_token_revoke" => api_token_revoke(&ctx, &mut p).await,
+        h if h.starts_with("harvest_") || h == "publisher_push" => {
+            crate::harvest::dispatch(h, &ctx, &mut p).await
+        }
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),

@@ -9,6 +9,7 @@ mod decode;
 pub mod dictize;
 mod error;
 pub(crate) mod handlers;
+pub mod harvest;
 mod params;
 mod show_cache;
 
@@ -26,6 +27,14 @@ use serde_json::{Map, Value};
 pub use error::ApiError;
 pub use handlers::register_row_json;
 pub use params::Params;
+
+/// A CKAN package dict → a dataset input, read exactly as `package_create`
+/// reads its parameters (the harvester imports remote packages with it).
+pub fn dataset_input_from(
+    map: Map<String, Value>,
+) -> Result<misto_actions::datasets::DatasetInput, ApiError> {
+    decode::dataset_input(&mut Params::new(map))
+}
 
 /// Whether an action may be called with GET (CKAN's "side-effect free").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +94,15 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("user_create", Kind::Write),
     ("api_token_create", Kind::Write),
     ("api_token_revoke", Kind::Write),
+    ("harvest_source_list", Kind::Read),
+    ("harvest_source_show", Kind::Read),
+    ("harvest_job_list", Kind::Read),
+    ("harvest_job_show", Kind::Read),
+    ("harvest_source_create", Kind::Write),
+    ("harvest_source_update", Kind::Write),
+    ("harvest_source_delete", Kind::Write),
+    ("harvest_run", Kind::Write),
+    ("publisher_push", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod codes;
 pub mod formats;
 pub mod frequency;
+pub mod harvest;
 pub mod license;
 pub mod model;
 pub mod names;
