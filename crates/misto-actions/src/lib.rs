@@ -19,6 +19,7 @@ pub mod datasets;
 pub mod datastore;
 pub mod engagement;
 mod error;
+pub mod harvest;
 pub mod jobs;
 pub mod publishers;
 pub mod quality;

@@ -11,6 +11,7 @@ pub mod dictize;
 pub mod engagement_api;
 mod error;
 pub(crate) mod handlers;
+pub mod harvest;
 mod params;
 mod quality;
 mod show_cache;
@@ -31,6 +32,14 @@ pub use datastore::{delimited, dump_params};
 pub use error::ApiError;
 pub use handlers::register_row_json;
 pub use params::Params;
+
+/// A CKAN package dict → a dataset input, read exactly as `package_create`
+/// reads its parameters (the harvester imports remote packages with it).
+pub fn dataset_input_from(
+    map: Map<String, Value>,
+) -> Result<misto_actions::datasets::DatasetInput, ApiError> {
+    decode::dataset_input(&mut Params::new(map))
+}
 
 /// Whether an action may be called with GET (CKAN's "side-effect free").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +123,15 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("datastore_upsert", Kind::Write),
     ("datastore_delete", Kind::Write),
     ("datastore_records_delete", Kind::Write),
+    ("harvest_source_list", Kind::Read),
+    ("harvest_source_show", Kind::Read),
+    ("harvest_job_list", Kind::Read),
+    ("harvest_job_show", Kind::Read),
+    ("harvest_source_create", Kind::Write),
+    ("harvest_source_update", Kind::Write),
+    ("harvest_source_delete", Kind::Write),
+    ("harvest_run", Kind::Write),
+    ("publisher_push", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

@@ -12,6 +12,7 @@ pub mod content;
 pub mod datastore;
 pub mod formats;
 pub mod frequency;
+pub mod harvest;
 pub mod license;
 pub mod model;
 pub mod names;

@@ -48,6 +48,7 @@ mod dialect;
 mod engagement;
 mod error;
 mod groups;
+mod harvest;
 mod jobs;
 mod memberships;
 mod publishers;
