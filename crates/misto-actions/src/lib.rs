@@ -81,6 +81,8 @@ pub struct Portal {
     pub(crate) limiter: Arc<engagement::RateLimiter>,
     /// Wakes this process's job workers when work is queued here.
     pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
+    /// The published static pages, for the site's menus.
+    pub(crate) menu: Arc<content::MenuCache>,
 }
 
 impl Portal {
@@ -93,6 +95,7 @@ impl Portal {
             config: Arc::new(config),
             limiter: Arc::new(engagement::RateLimiter::default()),
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
+            menu: Arc::new(content::MenuCache::default()),
         };
         portal.refresh().await?;
         Ok(portal)

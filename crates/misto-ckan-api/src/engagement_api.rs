@@ -1,10 +1,12 @@
 //! The CKAN-style actions of engagement and reuse that are not about
 //! datasets themselves: news posts (`news_list`, `news_show`,
 //! `news_create`, `news_update`, `news_delete`) and the coordinators'
-//! moderation queue (`moderation_queue_show`).
+//! moderation queue (`moderation_queue_show`), static pages (`page_list`,
+//! `page_show`, `page_create`, `page_update`, `page_delete`,
+//! `page_attachment_create`, `page_attachment_delete`).
 
-use misto_actions::content::NewsInput;
-use misto_core::content::NewsPost;
+use misto_actions::content::{NewsInput, PageInput};
+use misto_core::content::{Attachment, NewsPost, Page};
 use misto_core::time::ckan_format;
 use serde_json::{Value, json};
 
@@ -25,11 +27,21 @@ pub const NAMES: &[&str] = &[
     "news_create",
     "news_update",
     "news_delete",
+    "page_list",
+    "page_show",
+    "page_create",
+    "page_update",
+    "page_delete",
+    "page_attachment_create",
+    "page_attachment_delete",
 ];
 
 /// Actions that take a multipart `upload` (a picture).
 pub fn takes_upload(name: &str) -> bool {
-    matches!(name, "news_create" | "news_update")
+    matches!(
+        name,
+        "news_create" | "news_update" | "page_attachment_create"
+    )
 }
 
 pub fn handles(name: &str) -> bool {
@@ -44,6 +56,13 @@ pub async fn dispatch(name: &str, ctx: &mut Ctx, p: &mut Params) -> R {
         "news_update" => news_update(ctx, p).await,
         "news_delete" => news_delete(ctx, p).await,
         "moderation_queue_show" => moderation_queue_show(ctx, p).await,
+        "page_list" => page_list(ctx, p).await,
+        "page_show" => page_show(ctx, p).await,
+        "page_create" => page_save(ctx, p, false).await,
+        "page_update" => page_save(ctx, p, true).await,
+        "page_delete" => page_delete(ctx, p).await,
+        "page_attachment_create" => attachment_create(ctx, p).await,
+        "page_attachment_delete" => attachment_delete(ctx, p).await,
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),
@@ -187,6 +206,129 @@ async fn moderation_queue_show(ctx: &mut Ctx, p: &mut Params) -> R {
         "feedback": q.feedback.iter().map(|f| feedback_json(ctx, f)).collect::<Vec<_>>(),
         "dataset_requests": q.requests.iter().map(|r| request_json(ctx, r)).collect::<Vec<_>>(),
     }))
+}
+
+fn page_json(ctx: &Ctx, pg: &Page, attachments: Option<&[Attachment]>) -> Value {
+    let site = ctx.site().trim_end_matches('/');
+    let url = format!("{site}/pages/{}", encode_segment(&pg.name));
+    let mut v = json!({
+        "id": pg.id,
+        "name": pg.name,
+        "title": pg.title,
+        "title_en": pg.title_en,
+        "body": pg.body,
+        "body_en": pg.body_en,
+        "menu": pg.menu.as_str(),
+        "position": pg.position,
+        "published": pg.published,
+        "url": url,
+        "created": ckan_format(&pg.created),
+        "modified": ckan_format(&pg.modified),
+    });
+    if let (Some(list), Value::Object(m)) = (attachments, &mut v) {
+        m.insert(
+            "attachments".into(),
+            Value::Array(list.iter().map(|a| attachment_json(&url, a)).collect()),
+        );
+    }
+    v
+}
+
+fn attachment_json(page_url: &str, a: &Attachment) -> Value {
+    json!({
+        "id": a.id,
+        "file_name": a.file_name,
+        "size": a.size,
+        "mimetype": a.media_type,
+        "url": format!("{page_url}/files/{}/{}", encode_segment(&a.id), encode_segment(&a.file_name)),
+        "created": ckan_format(&a.created),
+    })
+}
+
+async fn page_list(ctx: &mut Ctx, p: &mut Params) -> R {
+    p.reject_unknown()?;
+    let list = ctx.portal.list_pages(&ctx.viewer).await?;
+    Ok(Value::Array(
+        list.iter().map(|pg| page_json(ctx, pg, None)).collect(),
+    ))
+}
+
+async fn page_show(ctx: &mut Ctx, p: &mut Params) -> R {
+    let id = id_or_name(p)?;
+    p.reject_unknown()?;
+    let pg = ctx.portal.show_page(&ctx.viewer, &id).await?;
+    let att = ctx.portal.page_attachments(&ctx.viewer, &pg.id).await?;
+    Ok(page_json(ctx, &pg, Some(&att)))
+}
+
+async fn page_save(ctx: &mut Ctx, p: &mut Params, update: bool) -> R {
+    let id = if update {
+        Some(p.required("id")?)
+    } else {
+        None
+    };
+    let input = PageInput {
+        name: p.str("name"),
+        title: p.str("title"),
+        title_en: p.str("title_en"),
+        body: p.str("body"),
+        body_en: p.str("body_en"),
+        menu: p.str("menu"),
+        position: if p.has("position") {
+            Some(p.int("position", 0, None)?)
+        } else {
+            None
+        },
+        published: if p.has("published") {
+            Some(p.bool("published", false)?)
+        } else {
+            None
+        },
+    };
+    p.reject_unknown()?;
+    let pg = match id {
+        Some(id) => ctx.portal.update_page(&ctx.viewer, &id, input).await?,
+        None => ctx.portal.create_page(&ctx.viewer, input).await?,
+    };
+    Ok(page_json(ctx, &pg, None))
+}
+
+async fn page_delete(ctx: &mut Ctx, p: &mut Params) -> R {
+    let id = id_or_name(p)?;
+    p.reject_unknown()?;
+    ctx.portal.delete_page(&ctx.viewer, &id).await?;
+    Ok(Value::Null)
+}
+
+async fn attachment_create(ctx: &mut Ctx, p: &mut Params) -> R {
+    let page = match p
+        .required("page_id")
+        .and_then(|id| p.reject_unknown().map(|()| id))
+    {
+        Ok(id) => id,
+        Err(e) => {
+            discard(ctx).await;
+            return Err(e);
+        }
+    };
+    let Some(up) = ctx.upload.take() else {
+        return Err(ApiError::missing("upload"));
+    };
+    let a = ctx.portal.attach_to_page(&ctx.viewer, &page, up).await?;
+    let pg = ctx.portal.show_page(&ctx.viewer, &page).await?;
+    let site = ctx.site().trim_end_matches('/');
+    Ok(attachment_json(
+        &format!("{site}/pages/{}", encode_segment(&pg.name)),
+        &a,
+    ))
+}
+
+async fn attachment_delete(ctx: &mut Ctx, p: &mut Params) -> R {
+    let page = p.required("page_id")?;
+    let id = p.required("id")?;
+    p.reject_unknown()?;
+    ctx.portal.detach_from_page(&ctx.viewer, &page, &id).await?;
+    Ok(Value::Null)
 }
 
 #[cfg(test)]

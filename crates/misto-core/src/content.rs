@@ -58,6 +58,64 @@ impl NewsPost {
     }
 }
 
+/// Where a static page is linked from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MenuPlace {
+    Header,
+    Footer,
+    None,
+}
+
+impl MenuPlace {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MenuPlace::Header => "header",
+            MenuPlace::Footer => "footer",
+            MenuPlace::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "header" => Some(MenuPlace::Header),
+            "footer" => Some(MenuPlace::Footer),
+            "none" => Some(MenuPlace::None),
+            _ => None,
+        }
+    }
+}
+
+/// A static page (methodological materials, regulations, "about"), linked
+/// from the site's header or footer in the order of `position`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    /// Markdown.
+    pub body: String,
+    pub body_en: Option<String>,
+    pub menu: MenuPlace,
+    pub position: i64,
+    pub published: bool,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+/// A file attached to a static page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub page_id: String,
+    pub file_name: String,
+    pub blob_key: String,
+    pub size: i64,
+    pub media_type: Option<String>,
+    pub created: Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

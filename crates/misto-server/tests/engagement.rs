@@ -364,3 +364,113 @@ async fn news_drafts_publication_pictures_and_feed() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn static_pages_menus_and_attachments() {
+    let app = setup().await;
+    let outsider = app.user_token("outsider").await;
+    let r = app
+        .post(
+            "page_create",
+            json!({"title": "Про портал"}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let p = app
+        .admin(
+            "page_create",
+            json!({"title": "Методичні матеріали", "name": "metodychni", "body": "# Як публікувати",
+                   "menu": "header", "position": 2}),
+        )
+        .await;
+    assert_eq!(p["published"], false);
+    app.admin(
+        "page_create",
+        json!({"title": "Про портал", "name": "pro", "menu": "header", "position": 1, "published": true}),
+    )
+    .await;
+    // Unpublished: absent for the public, in menus too.
+    let r = app.get("/api/3/action/page_show?id=metodychni", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let home = String::from_utf8(app.get("/", None).await.body).unwrap();
+    assert!(home.contains("href=\"/pages/pro\""));
+    assert!(!home.contains("href=\"/pages/metodychni\""));
+    app.admin(
+        "page_update",
+        json!({"id": "metodychni", "published": true}),
+    )
+    .await;
+    let home = String::from_utf8(app.get("/", None).await.body).unwrap();
+    let (a, b) = (
+        home.find("href=\"/pages/pro\"").unwrap(),
+        home.find("href=\"/pages/metodychni\"").unwrap(),
+    );
+    assert!(a < b, "menu order follows position");
+    let list = app.get("/api/3/action/page_list", None).await.result();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let r = app
+        .post(
+            "page_update",
+            json!({"id": "pro", "menu": "sidebar", "name": "Bad Name"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let e = &r.json()["error"];
+    assert!(e["menu"].is_array() && e["name"].is_array(), "{e}");
+
+    // An attachment, downloaded as a file, never rendered.
+    let boundary = "XpageB";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"page_id\"\r\n\r\nmetodychni\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"poriadok.html\"\r\nContent-Type: text/html\r\n\r\n<script>alert(1)</script>\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post("/api/3/action/page_attachment_create")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("Authorization", &app.admin_token)
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let att = r.result();
+    let url = att["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_string();
+    let f = app.get(&url, None).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.body, b"<script>alert(1)</script>");
+    assert_eq!(f.headers["content-type"], "application/octet-stream");
+    assert!(
+        f.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let shown = app
+        .get("/api/3/action/page_show?id=metodychni", None)
+        .await
+        .result();
+    assert_eq!(shown["attachments"][0]["file_name"], "poriadok.html");
+    let page = String::from_utf8(app.get("/pages/metodychni", None).await.body).unwrap();
+    assert!(page.contains("Як публікувати"), "{page}");
+    assert!(page.contains("poriadok.html"));
+
+    // Deleting the page removes its files.
+    app.admin("page_delete", json!({"id": "metodychni"})).await;
+    assert_eq!(app.get(&url, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/pages/metodychni", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

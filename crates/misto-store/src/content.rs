@@ -1,7 +1,7 @@
 //! The portal's own content: news posts (static pages and the showcase
 //! share the tables of migration 0008).
 
-use misto_core::content::{NewsPost, StoredImage};
+use misto_core::content::{Attachment, MenuPlace, NewsPost, Page, StoredImage};
 use misto_core::time::{from_micros, to_micros};
 
 use crate::{Result, Store, StoreError};
@@ -152,6 +152,193 @@ impl Store {
                 .await?
                 .rows_affected()
                 > 0
+        })
+    }
+}
+
+const PAGE_COLUMNS: &str =
+    "id, name, title, title_en, body, body_en, menu, position, published, created, modified";
+
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    id: String,
+    name: String,
+    title: String,
+    title_en: Option<String>,
+    body: String,
+    body_en: Option<String>,
+    menu: String,
+    position: i64,
+    published: bool,
+    created: i64,
+    modified: i64,
+}
+
+impl TryFrom<PageRow> for Page {
+    type Error = StoreError;
+    fn try_from(r: PageRow) -> Result<Self> {
+        Ok(Page {
+            menu: MenuPlace::parse(&r.menu)
+                .ok_or_else(|| StoreError::corrupt(format!("page menu {}", r.id)))?,
+            id: r.id,
+            name: r.name,
+            title: r.title,
+            title_en: r.title_en,
+            body: r.body,
+            body_en: r.body_en,
+            position: r.position,
+            published: r.published,
+            created: from_micros(r.created),
+            modified: from_micros(r.modified),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: String,
+    page_id: String,
+    file_name: String,
+    blob_key: String,
+    size: i64,
+    media_type: Option<String>,
+    created: i64,
+}
+
+impl From<AttachmentRow> for Attachment {
+    fn from(r: AttachmentRow) -> Self {
+        Attachment {
+            id: r.id,
+            page_id: r.page_id,
+            file_name: r.file_name,
+            blob_key: r.blob_key,
+            size: r.size,
+            media_type: r.media_type,
+            created: from_micros(r.created),
+        }
+    }
+}
+
+impl Store {
+    /// Inserts the page, or replaces the one with the same id.
+    pub async fn save_page(&self, p: &Page) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO pages ({PAGE_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, title = excluded.title, \
+             title_en = excluded.title_en, body = excluded.body, body_en = excluded.body_en, \
+             menu = excluded.menu, position = excluded.position, \
+             published = excluded.published, modified = excluded.modified"
+        );
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(p.id.as_str())
+                .bind(p.name.as_str())
+                .bind(p.title.as_str())
+                .bind(p.title_en.as_deref())
+                .bind(p.body.as_str())
+                .bind(p.body_en.as_deref())
+                .bind(p.menu.as_str())
+                .bind(p.position)
+                .bind(p.published)
+                .bind(to_micros(&p.created))
+                .bind(to_micros(&p.modified))
+                .execute(&mut *tx)
+                .await?;
+        })
+    }
+
+    /// The page with this id or URL name.
+    pub async fn find_page(&self, id_or_name: &str) -> Result<Option<Page>> {
+        let sql = format!("SELECT {PAGE_COLUMNS} FROM pages WHERE id = $1 OR name = $1");
+        let row = read!(self, |pool| {
+            sqlx::query_as::<_, PageRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id_or_name)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(Page::try_from).transpose()
+    }
+
+    /// Every page (or only published ones) in menu order.
+    pub async fn list_pages(&self, published_only: bool) -> Result<Vec<Page>> {
+        let sql = format!(
+            "SELECT {PAGE_COLUMNS} FROM pages WHERE ($1 = FALSE OR published) \
+             ORDER BY position, title, id"
+        );
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, PageRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(published_only)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Page::try_from).collect()
+    }
+
+    /// Deletes the page with its attachments; their blob keys, for the
+    /// caller to remove.
+    pub async fn delete_page(&self, id: &str) -> Result<Vec<String>> {
+        write_tx!(self, |tx| {
+            let keys: Vec<String> =
+                sqlx::query_scalar("SELECT blob_key FROM page_attachments WHERE page_id = $1")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            sqlx::query("DELETE FROM page_attachments WHERE page_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM pages WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            keys
+        })
+    }
+
+    pub async fn add_attachment(&self, a: &Attachment) -> Result<()> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO page_attachments \
+                 (id, page_id, file_name, blob_key, size, media_type, created) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(a.id.as_str())
+            .bind(a.page_id.as_str())
+            .bind(a.file_name.as_str())
+            .bind(a.blob_key.as_str())
+            .bind(a.size)
+            .bind(a.media_type.as_deref())
+            .bind(to_micros(&a.created))
+            .execute(&mut *tx)
+            .await?;
+        })
+    }
+
+    /// A page's attachments, oldest first.
+    pub async fn list_attachments(&self, page_id: &str) -> Result<Vec<Attachment>> {
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, AttachmentRow>(
+                "SELECT id, page_id, file_name, blob_key, size, media_type, created \
+                 FROM page_attachments WHERE page_id = $1 ORDER BY created, id",
+            )
+            .bind(page_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(Attachment::from).collect())
+    }
+
+    /// Deletes one attachment of a page; its blob key when there was one.
+    pub async fn delete_attachment(&self, page_id: &str, id: &str) -> Result<Option<String>> {
+        write_tx!(self, |tx| {
+            sqlx::query_scalar::<_, String>(
+                "DELETE FROM page_attachments WHERE page_id = $1 AND id = $2 RETURNING blob_key",
+            )
+            .bind(page_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
         })
     }
 }

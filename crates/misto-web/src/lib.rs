@@ -141,6 +141,29 @@ pub fn router(portal: Portal) -> Router {
         )
         .route("/news/{name}/delete", post(pages::news::delete))
         .route("/dashboard/news", get(pages::news::admin))
+        .route("/dashboard/pages", get(pages::static_pages::admin))
+        .route(
+            "/pages/new",
+            get(pages::static_pages::new_form).post(pages::static_pages::create),
+        )
+        .route("/pages/{name}", get(pages::static_pages::show))
+        .route(
+            "/pages/{name}/edit",
+            get(pages::static_pages::edit_form).post(pages::static_pages::update),
+        )
+        .route("/pages/{name}/delete", post(pages::static_pages::delete))
+        .route(
+            "/pages/{name}/attachments",
+            post(pages::static_pages::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/pages/{name}/attachments/{id}/delete",
+            post(pages::static_pages::detach),
+        )
+        .route(
+            "/pages/{name}/files/{id}/{file}",
+            get(pages::static_pages::file),
+        )
         .route("/", get(pages::home::home))
         .route("/dataset", get(pages::search::search))
         .route("/dataset/", get(pages::search::search))

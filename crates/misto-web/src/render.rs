@@ -121,6 +121,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "news_form.html",
         include_str!("../templates/news_form.html"),
     ),
+    (
+        "static_page.html",
+        include_str!("../templates/static_page.html"),
+    ),
+    (
+        "pages_admin.html",
+        include_str!("../templates/pages_admin.html"),
+    ),
+    (
+        "page_form.html",
+        include_str!("../templates/page_form.html"),
+    ),
 ];
 
 struct StaticFile {
@@ -262,6 +274,8 @@ pub struct Ctx {
     /// The client's address when the server knows it (throttling only).
     pub client_addr: Option<String>,
     pub site_url: String,
+    /// The published static pages, for the header and footer menus.
+    pub menu: std::sync::Arc<Vec<misto_core::content::Page>>,
 }
 
 impl Ctx {
@@ -345,6 +359,10 @@ impl FromRequestParts<AppState> for Ctx {
             set_cookies: Vec::new(),
             client_addr,
             site_url: state.portal.config().site_url.clone(),
+            menu: state.portal.menu_pages().await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not load the menu pages");
+                Default::default()
+            }),
         })
     }
 }
@@ -394,6 +412,9 @@ struct Layout<'a> {
     /// The signed-in person's name, shown in the header.
     user: Option<&'a str>,
     csrf: &'a str,
+    /// Static pages linked from the header and the footer.
+    menu_header: Vec<crate::pages::Link>,
+    menu_footer: Vec<crate::pages::Link>,
 }
 
 /// Title, highlighted navigation item and optional JSON-LD of a page.
@@ -447,6 +468,14 @@ impl AppState {
             js_url: &self.templates.js_url,
             user: ctx.session.as_ref().map(|s| s.display_name.as_str()),
             csrf: &ctx.csrf,
+            menu_header: crate::pages::static_pages::menu(
+                ctx,
+                misto_core::content::MenuPlace::Header,
+            ),
+            menu_footer: crate::pages::static_pages::menu(
+                ctx,
+                misto_core::content::MenuPlace::Footer,
+            ),
         };
         let tmpl = self.templates.env.get_template(template)?;
         tmpl.render(context! {
@@ -629,6 +658,22 @@ mod tests {
         for (name, src) in TEMPLATES {
             env.add_template(name, src)
                 .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        }
+    }
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for entry in std::fs::read_dir(dir).expect("templates folder") {
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            assert!(
+                TEMPLATES.iter().any(|(n, _)| *n == name),
+                "{name} is not in TEMPLATES"
+            );
         }
     }
 

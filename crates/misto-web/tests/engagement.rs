@@ -698,3 +698,112 @@ async fn coordinators_publish_news() {
             .contains("Відкрили")
     );
 }
+
+#[tokio::test]
+async fn coordinators_keep_static_pages_with_files() {
+    let app = App::new().await;
+    let (coord, csrf) = app.login("coordinator").await;
+    assert_eq!(app.get("/pages/new", &coord).await.status, StatusCode::OK);
+    let r = app
+        .post(
+            "/pages/new",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Регламент"),
+                ("name", "rehlament"),
+                ("body", "Порядок **оприлюднення**."),
+                ("menu", "footer"),
+                ("position", "x"),
+                ("published", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-position\""));
+    let r = app
+        .post(
+            "/pages/new",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Регламент"),
+                ("name", "rehlament"),
+                ("body", "Порядок **оприлюднення**."),
+                ("menu", "footer"),
+                ("position", "3"),
+                ("published", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/pages/rehlament", "{}", r.body);
+    let home = app.get("/?lang=en", "").await;
+    assert!(
+        home.body
+            .contains("<li><a href=\"/pages/rehlament\">Регламент</a></li>")
+    );
+
+    // A file through the multipart form; the CSRF token comes first.
+    let boundary = "XattB";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"nakaz.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 test\r\n--{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/pages/rehlament/attachments")
+        .header(header::COOKIE, &coord)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.location(), "/pages/rehlament", "{}", r.body);
+    let page = app.get("/pages/rehlament", "").await;
+    assert!(page.body.contains("<strong>оприлюднення</strong>"));
+    let href = page
+        .body
+        .split("href=\"/pages/rehlament/files/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/pages/rehlament/files/{s}"))
+        .expect("a file link");
+    let f = app.get(&href, "").await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.body, "%PDF-1.4 test");
+    assert_eq!(f.headers[header::CONTENT_TYPE], "application/pdf");
+
+    // Editors may not change pages.
+    let (editor, editor_csrf) = app.login("editor").await;
+    let r = app
+        .post(
+            "/pages/rehlament/edit",
+            &editor,
+            &[("csrf", &editor_csrf), ("title", "Зламано")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Unpublished: gone from the menu and for the public.
+    let r = app
+        .post(
+            "/pages/rehlament/edit",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Регламент"),
+                ("name", "rehlament"),
+                ("menu", "footer"),
+                ("position", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!app.get("/", "").await.body.contains("/pages/rehlament"));
+    assert_eq!(
+        app.get("/pages/rehlament", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&href, "").await.status, StatusCode::NOT_FOUND);
+}
