@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod publishers;
 pub mod register;
 pub mod resources;
+pub mod showcase;
 pub mod timeliness;
 
 use std::sync::Arc;

@@ -3,10 +3,13 @@
 //! `news_create`, `news_update`, `news_delete`) and the coordinators'
 //! moderation queue (`moderation_queue_show`), static pages (`page_list`,
 //! `page_show`, `page_create`, `page_update`, `page_delete`,
-//! `page_attachment_create`, `page_attachment_delete`).
+//! `page_attachment_create`, `page_attachment_delete`) and the showcase
+//! (`showcase_list`, `showcase_show`, `showcase_create`, `showcase_review`).
 
 use misto_actions::content::{NewsInput, PageInput};
-use misto_core::content::{Attachment, NewsPost, Page};
+use misto_actions::showcase::ShowcaseInput;
+use misto_core::Moderation;
+use misto_core::content::{Attachment, NewsPost, Page, ShowcaseItem};
 use misto_core::time::ckan_format;
 use serde_json::{Value, json};
 
@@ -34,13 +37,17 @@ pub const NAMES: &[&str] = &[
     "page_delete",
     "page_attachment_create",
     "page_attachment_delete",
+    "showcase_list",
+    "showcase_show",
+    "showcase_create",
+    "showcase_review",
 ];
 
 /// Actions that take a multipart `upload` (a picture).
 pub fn takes_upload(name: &str) -> bool {
     matches!(
         name,
-        "news_create" | "news_update" | "page_attachment_create"
+        "news_create" | "news_update" | "page_attachment_create" | "showcase_create"
     )
 }
 
@@ -63,6 +70,10 @@ pub async fn dispatch(name: &str, ctx: &mut Ctx, p: &mut Params) -> R {
         "page_delete" => page_delete(ctx, p).await,
         "page_attachment_create" => attachment_create(ctx, p).await,
         "page_attachment_delete" => attachment_delete(ctx, p).await,
+        "showcase_list" => showcase_list(ctx, p).await,
+        "showcase_show" => showcase_show(ctx, p).await,
+        "showcase_create" => showcase_create(ctx, p).await,
+        "showcase_review" => showcase_review(ctx, p).await,
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),
@@ -205,6 +216,7 @@ async fn moderation_queue_show(ctx: &mut Ctx, p: &mut Params) -> R {
     Ok(json!({
         "feedback": q.feedback.iter().map(|f| feedback_json(ctx, f)).collect::<Vec<_>>(),
         "dataset_requests": q.requests.iter().map(|r| request_json(ctx, r)).collect::<Vec<_>>(),
+        "showcase": q.showcase.iter().map(|s| showcase_json(ctx, s)).collect::<Vec<_>>(),
     }))
 }
 
@@ -329,6 +341,116 @@ async fn attachment_delete(ctx: &mut Ctx, p: &mut Params) -> R {
     p.reject_unknown()?;
     ctx.portal.detach_from_page(&ctx.viewer, &page, &id).await?;
     Ok(Value::Null)
+}
+
+pub fn showcase_json(ctx: &Ctx, s: &ShowcaseItem) -> Value {
+    let site = ctx.site().trim_end_matches('/');
+    let page = format!("{site}/showcase/{}", encode_segment(&s.name));
+    let datasets: Vec<Value> = ctx.portal.catalog().read(|ix| {
+        s.datasets
+            .iter()
+            .filter_map(|id| ix.get(id))
+            .map(|d| json!({"id": d.id, "name": d.name, "title": d.title}))
+            .collect()
+    });
+    let mut v = json!({
+        "id": s.id,
+        "name": s.name,
+        "type": s.kind,
+        "title": s.title,
+        "notes": s.description,
+        "url": s.url,
+        "image_url": s.image.as_ref().map(|_| format!("{page}/image")),
+        "author": s.author_name,
+        "datasets": datasets,
+        "showcase_url": page,
+        "created": ckan_format(&s.created),
+        "modified": ckan_format(&s.modified),
+    });
+    if ctx.viewer.sysadmin
+        && let Value::Object(m) = &mut v
+    {
+        m.insert("author_email".into(), json!(s.author_email));
+        m.insert("moderation".into(), json!(s.moderation.as_str()));
+    }
+    v
+}
+
+async fn showcase_list(ctx: &mut Ctx, p: &mut Params) -> R {
+    let limit = p.int("limit", 100, Some(ROWS_MAX))?;
+    let offset = p.int("offset", 0, None)?;
+    let moderation = match p.str("moderation").filter(|m| !m.trim().is_empty()) {
+        None => None,
+        Some(m) => Some(Moderation::parse(m.trim()).ok_or_else(|| {
+            ApiError::invalid("moderation", "Must be one of: pending, approved, spam")
+        })?),
+    };
+    let dataset = p.str("package_id").filter(|s| !s.trim().is_empty());
+    p.reject_unknown()?;
+    let list = match dataset {
+        Some(d) => ctx.portal.showcase_for_dataset(&ctx.viewer, &d).await?,
+        None => {
+            ctx.portal
+                .list_showcase(&ctx.viewer, moderation, limit, offset)
+                .await?
+        }
+    };
+    Ok(Value::Array(
+        list.iter().map(|s| showcase_json(ctx, s)).collect(),
+    ))
+}
+
+async fn showcase_show(ctx: &mut Ctx, p: &mut Params) -> R {
+    let id = id_or_name(p)?;
+    p.reject_unknown()?;
+    let s = ctx.portal.show_showcase(&ctx.viewer, &id).await?;
+    Ok(showcase_json(ctx, &s))
+}
+
+async fn showcase_create(ctx: &mut Ctx, p: &mut Params) -> R {
+    let read =
+        |p: &mut Params| -> Result<(misto_actions::engagement::Sender, ShowcaseInput), ApiError> {
+            let sender = misto_actions::engagement::Sender {
+                name: p.str("author_name").unwrap_or_default(),
+                email: p.str("author_email").unwrap_or_default(),
+                address: None,
+                honeypot: p.str("website"),
+            };
+            let input = ShowcaseInput {
+                name: p.str("name"),
+                kind: p.str("type"),
+                title: p.str("title").unwrap_or_default(),
+                description: p.str("notes").unwrap_or_default(),
+                url: p.str("url").unwrap_or_default(),
+                datasets: p.list("datasets", true)?,
+            };
+            p.reject_unknown()?;
+            Ok((sender, input))
+        };
+    let (sender, input) = match read(p) {
+        Ok(x) => x,
+        Err(e) => {
+            discard(ctx).await;
+            return Err(e);
+        }
+    };
+    let image = ctx.upload.take();
+    let s = ctx
+        .portal
+        .submit_showcase(&ctx.viewer, sender, input, image)
+        .await?;
+    Ok(showcase_json(ctx, &s))
+}
+
+async fn showcase_review(ctx: &mut Ctx, p: &mut Params) -> R {
+    let id = p.required("id")?;
+    let moderation = p.required("moderation")?;
+    p.reject_unknown()?;
+    let s = ctx
+        .portal
+        .review_showcase(&ctx.viewer, &id, &moderation)
+        .await?;
+    Ok(showcase_json(ctx, &s))
 }
 
 #[cfg(test)]

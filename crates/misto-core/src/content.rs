@@ -116,6 +116,39 @@ pub struct Attachment {
     pub created: Timestamp,
 }
 
+/// The sorts of reuse the showcase collects.
+pub const SHOWCASE_KINDS: &[&str] = &[
+    "app",
+    "service",
+    "chatbot",
+    "visualisation",
+    "research",
+    "article",
+];
+
+/// Something built on the portal's data (an app, a visualisation, a piece
+/// of research), submitted by anyone and shown after review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowcaseItem {
+    pub id: String,
+    pub name: String,
+    /// One of [`SHOWCASE_KINDS`].
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    /// Where the work lives (http or https).
+    pub url: String,
+    pub image: Option<StoredImage>,
+    pub author_name: String,
+    /// For questions about the submission; never shown publicly.
+    pub author_email: String,
+    pub moderation: crate::Moderation,
+    /// Ids of the datasets it uses.
+    pub datasets: Vec<String>,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

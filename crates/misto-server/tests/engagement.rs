@@ -474,3 +474,105 @@ async fn static_pages_menus_and_attachments() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn showcase_submitted_reviewed_and_shown_on_dataset_pages() {
+    let app = setup().await;
+    let item = json!({"title": "Карта лічильників", "type": "visualisation",
+        "notes": "Інтерактивна карта всіх лічильників води міста.",
+        "url": "https://example.org/map", "datasets": ["meters"],
+        "author_name": "Дмитро", "author_email": "d@example.org"});
+    let s = app
+        .post("showcase_create", item.clone(), None)
+        .await
+        .result();
+    assert!(s.get("author_email").is_none());
+    let name = s["name"].as_str().unwrap().to_string();
+    // Waits for review: not public, not on the dataset page.
+    let r = app
+        .get(&format!("/api/3/action/showcase_show?id={name}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/3/action/showcase_list", None).await.result(),
+        json!([])
+    );
+    let q = app
+        .get(
+            "/api/3/action/moderation_queue_show",
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(q["showcase"][0]["name"], json!(name));
+    assert_eq!(q["showcase"][0]["author_email"], "d@example.org");
+    let outsider = app.user_token("outsider").await;
+    let r = app
+        .post(
+            "showcase_review",
+            json!({"id": name, "moderation": "approved"}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .get(
+            "/api/3/action/showcase_list?moderation=pending",
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.admin(
+        "showcase_review",
+        json!({"id": name, "moderation": "approved"}),
+    )
+    .await;
+    let list = app
+        .get("/api/3/action/showcase_list?package_id=meters", None)
+        .await
+        .result();
+    assert_eq!(list[0]["title"], "Карта лічильників");
+    assert_eq!(list[0]["datasets"][0]["name"], "meters");
+    let page = String::from_utf8(app.get("/dataset/meters", None).await.body).unwrap();
+    assert!(
+        page.contains(&format!("href=\"/showcase/{name}\"")),
+        "used in"
+    );
+    let gallery = String::from_utf8(app.get("/showcase", None).await.body).unwrap();
+    assert!(gallery.contains("Карта лічильників"));
+
+    // Bad input.
+    let r = app
+        .post(
+            "showcase_create",
+            json!({"title": "X", "type": "poem", "notes": "коротко", "url": "javascript:alert(1)",
+                   "datasets": "nope", "author_name": "Д", "author_email": "d@example.org"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let e = &r.json()["error"];
+    for f in ["title", "type", "notes", "url", "datasets"] {
+        let key = match f {
+            "type" => "kind",
+            "notes" => "description",
+            k => k,
+        };
+        assert!(e.get(key).is_some(), "{key}: {e}");
+    }
+    // A bot: stored as spam, never shown.
+    let mut bot = item.clone();
+    bot["website"] = json!("x");
+    let b = app.post("showcase_create", bot, None).await.result();
+    let r = app
+        .get(
+            &format!(
+                "/api/3/action/showcase_show?id={}",
+                b["name"].as_str().unwrap()
+            ),
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(r["moderation"], "spam");
+}

@@ -1,7 +1,8 @@
 //! The portal's own content: news posts (static pages and the showcase
 //! share the tables of migration 0008).
 
-use misto_core::content::{Attachment, MenuPlace, NewsPost, Page, StoredImage};
+use misto_core::Moderation;
+use misto_core::content::{Attachment, MenuPlace, NewsPost, Page, ShowcaseItem, StoredImage};
 use misto_core::time::{from_micros, to_micros};
 
 use crate::{Result, Store, StoreError};
@@ -340,5 +341,175 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
         })
+    }
+}
+
+const SHOWCASE_COLUMNS: &str = "id, name, kind, title, description, url, image_key, image_type, \
+     author_name, author_email, moderation, created, modified";
+
+#[derive(sqlx::FromRow)]
+struct ShowcaseRow {
+    id: String,
+    name: String,
+    kind: String,
+    title: String,
+    description: String,
+    url: String,
+    image_key: Option<String>,
+    image_type: Option<String>,
+    author_name: String,
+    author_email: String,
+    moderation: String,
+    created: i64,
+    modified: i64,
+}
+
+impl ShowcaseRow {
+    fn into_item(self, datasets: Vec<String>) -> Result<ShowcaseItem> {
+        Ok(ShowcaseItem {
+            moderation: Moderation::parse(&self.moderation)
+                .ok_or_else(|| StoreError::corrupt(format!("showcase moderation {}", self.id)))?,
+            image: match (self.image_key, self.image_type) {
+                (Some(key), Some(media_type)) => Some(StoredImage { key, media_type }),
+                _ => None,
+            },
+            id: self.id,
+            name: self.name,
+            kind: self.kind,
+            title: self.title,
+            description: self.description,
+            url: self.url,
+            author_name: self.author_name,
+            author_email: self.author_email,
+            datasets,
+            created: from_micros(self.created),
+            modified: from_micros(self.modified),
+        })
+    }
+}
+
+impl Store {
+    /// Inserts the item, or replaces the one with the same id, with its
+    /// dataset links.
+    pub async fn save_showcase(&self, s: &ShowcaseItem) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO showcase ({SHOWCASE_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+             title = excluded.title, description = excluded.description, url = excluded.url, \
+             image_key = excluded.image_key, image_type = excluded.image_type, \
+             moderation = excluded.moderation, modified = excluded.modified"
+        );
+        let (key, media_type) = match &s.image {
+            Some(i) => (Some(i.key.as_str()), Some(i.media_type.as_str())),
+            None => (None, None),
+        };
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(s.id.as_str())
+                .bind(s.name.as_str())
+                .bind(s.kind.as_str())
+                .bind(s.title.as_str())
+                .bind(s.description.as_str())
+                .bind(s.url.as_str())
+                .bind(key)
+                .bind(media_type)
+                .bind(s.author_name.as_str())
+                .bind(s.author_email.as_str())
+                .bind(s.moderation.as_str())
+                .bind(to_micros(&s.created))
+                .bind(to_micros(&s.modified))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM showcase_datasets WHERE showcase_id = $1")
+                .bind(s.id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            for d in &s.datasets {
+                sqlx::query(
+                    "INSERT INTO showcase_datasets (showcase_id, dataset_id) VALUES ($1, $2)",
+                )
+                .bind(s.id.as_str())
+                .bind(d.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+        })
+    }
+
+    async fn showcase_datasets(&self, id: &str) -> Result<Vec<String>> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT dataset_id FROM showcase_datasets WHERE showcase_id = $1 ORDER BY dataset_id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    async fn with_datasets(&self, rows: Vec<ShowcaseRow>) -> Result<Vec<ShowcaseItem>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let ds = self.showcase_datasets(&r.id).await?;
+            out.push(r.into_item(ds)?);
+        }
+        Ok(out)
+    }
+
+    /// The item with this id or URL name.
+    pub async fn find_showcase(&self, id_or_name: &str) -> Result<Option<ShowcaseItem>> {
+        let sql = format!("SELECT {SHOWCASE_COLUMNS} FROM showcase WHERE id = $1 OR name = $1");
+        let row = read!(self, |pool| {
+            sqlx::query_as::<_, ShowcaseRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id_or_name)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(self.with_datasets(row.into_iter().collect()).await?.pop())
+    }
+
+    /// Items newest first, of one moderation state or all.
+    pub async fn list_showcase(
+        &self,
+        moderation: Option<Moderation>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ShowcaseItem>> {
+        let sql = format!(
+            "SELECT {SHOWCASE_COLUMNS} FROM showcase WHERE ($1 IS NULL OR moderation = $1) \
+             ORDER BY created DESC, id LIMIT $2 OFFSET $3"
+        );
+        let m = moderation.map(|m| m.as_str());
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, ShowcaseRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(m)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?
+        });
+        self.with_datasets(rows).await
+    }
+
+    /// Approved items that use a dataset, newest first.
+    pub async fn list_showcase_for_dataset(&self, dataset_id: &str) -> Result<Vec<ShowcaseItem>> {
+        let sql = format!(
+            "SELECT {} FROM showcase s JOIN showcase_datasets d ON d.showcase_id = s.id \
+             WHERE d.dataset_id = $1 AND s.moderation = 'approved' \
+             ORDER BY s.created DESC, s.id LIMIT 50",
+            SHOWCASE_COLUMNS
+                .split(", ")
+                .map(|c| format!("s.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, ShowcaseRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(dataset_id)
+                .fetch_all(pool)
+                .await?
+        });
+        self.with_datasets(rows).await
     }
 }

@@ -142,6 +142,14 @@ pub fn router(portal: Portal) -> Router {
         .route("/news/{name}/delete", post(pages::news::delete))
         .route("/dashboard/news", get(pages::news::admin))
         .route("/dashboard/pages", get(pages::static_pages::admin))
+        .route("/showcase", get(pages::showcase::list))
+        .route(
+            "/showcase/new",
+            get(pages::showcase::new_form).post(pages::showcase::create),
+        )
+        .route("/showcase/{name}", get(pages::showcase::show))
+        .route("/showcase/{name}/image", get(pages::showcase::image))
+        .route("/showcase/{name}/review", post(pages::showcase::review))
         .route(
             "/pages/new",
             get(pages::static_pages::new_form).post(pages::static_pages::create),

@@ -133,6 +133,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "page_form.html",
         include_str!("../templates/page_form.html"),
     ),
+    (
+        "showcase_list.html",
+        include_str!("../templates/showcase_list.html"),
+    ),
+    (
+        "showcase_item.html",
+        include_str!("../templates/showcase_item.html"),
+    ),
+    (
+        "showcase_form.html",
+        include_str!("../templates/showcase_form.html"),
+    ),
 ];
 
 struct StaticFile {

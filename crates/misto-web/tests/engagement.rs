@@ -807,3 +807,57 @@ async fn coordinators_keep_static_pages_with_files() {
     );
     assert_eq!(app.get(&href, "").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn showcase_submission_through_the_form() {
+    let app = App::new().await;
+    let (pre, csrf) = app.visitor("/showcase/new?dataset=meters").await;
+    let form = app.get("/showcase/new?dataset=meters", &pre).await;
+    assert!(
+        form.body.contains("value=\"meters\""),
+        "the dataset is filled in"
+    );
+    let fields = |url: &'static str| {
+        vec![
+            ("kind", "app"),
+            ("title", "Де моя вода"),
+            ("description", "Застосунок показує відключення води."),
+            ("url", url),
+            ("datasets", "meters"),
+            ("author_name", "Дмитро"),
+            ("author_email", "d@example.org"),
+            ("website", ""),
+        ]
+    };
+    let mut bad = fields("ftp://example.org");
+    bad.push(("csrf", &csrf));
+    let r = app.post("/showcase/new", &pre, &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-url\""));
+    let mut good = fields("https://example.org/voda");
+    good.push(("csrf", &csrf));
+    let r = app.post("/showcase/new", &pre, &good).await;
+    assert_eq!(r.location(), "/showcase?sent=1", "{}", r.body);
+    assert!(!app.get("/showcase", "").await.body.contains("Де моя вода"));
+
+    let (coord, coord_csrf) = app.login("coordinator").await;
+    let q = app.get("/dashboard/moderation", &coord).await;
+    let action = q
+        .body
+        .split("action=\"/showcase/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/showcase/{s}"))
+        .expect("waiting in the queue");
+    let r = app
+        .post(
+            &action,
+            &coord,
+            &[("csrf", &coord_csrf), ("moderation", "approved")],
+        )
+        .await;
+    assert_eq!(r.location(), "/dashboard/moderation?saved=1");
+    assert!(app.get("/showcase", "").await.body.contains("Де моя вода"));
+    let d = app.get("/dataset/meters", "").await;
+    assert!(d.body.contains("Де моя вода"), "shown on the dataset page");
+}

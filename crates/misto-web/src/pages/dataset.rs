@@ -34,6 +34,7 @@ struct DatasetView {
     activity: Vec<ActivityRow>,
     api: Vec<Link>,
     feedback: super::feedback::FeedbackBlock,
+    showcase: Vec<Link>,
 }
 
 #[derive(Serialize)]
@@ -398,8 +399,10 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         .collect();
 
     let feedback = super::feedback::block(st, ctx, &d).await?;
+    let showcase = super::showcase::used_in(st, ctx, &d.id).await?;
     let view = DatasetView {
         feedback,
+        showcase,
         title: dataset_title(lang, &d),
         name: d.name.clone(),
         description_html: markdown::render(lang.pick(&d.notes, d.notes_en.as_deref())),

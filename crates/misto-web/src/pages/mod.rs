@@ -20,6 +20,7 @@ pub mod requests;
 pub mod resource;
 pub mod resources_edit;
 pub mod search;
+pub mod showcase;
 pub mod static_pages;
 pub mod tokens;
 
