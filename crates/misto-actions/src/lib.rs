@@ -22,6 +22,7 @@ pub mod publishers;
 pub mod register;
 pub mod resources;
 pub mod showcase;
+pub mod surveys;
 pub mod timeliness;
 
 use std::sync::Arc;

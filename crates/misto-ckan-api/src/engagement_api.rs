@@ -4,7 +4,9 @@
 //! moderation queue (`moderation_queue_show`), static pages (`page_list`,
 //! `page_show`, `page_create`, `page_update`, `page_delete`,
 //! `page_attachment_create`, `page_attachment_delete`) and the showcase
-//! (`showcase_list`, `showcase_show`, `showcase_create`, `showcase_review`).
+//! (`showcase_list`, `showcase_show`, `showcase_create`, `showcase_review`)
+//! and surveys (`survey_list`, `survey_show`, `survey_create`,
+//! `survey_answer`, `survey_results`).
 
 use misto_actions::content::{NewsInput, PageInput};
 use misto_actions::showcase::ShowcaseInput;
@@ -41,6 +43,11 @@ pub const NAMES: &[&str] = &[
     "showcase_show",
     "showcase_create",
     "showcase_review",
+    "survey_list",
+    "survey_show",
+    "survey_results",
+    "survey_create",
+    "survey_answer",
 ];
 
 /// Actions that take a multipart `upload` (a picture).
@@ -74,6 +81,11 @@ pub async fn dispatch(name: &str, ctx: &mut Ctx, p: &mut Params) -> R {
         "showcase_show" => showcase_show(ctx, p).await,
         "showcase_create" => showcase_create(ctx, p).await,
         "showcase_review" => showcase_review(ctx, p).await,
+        "survey_list" => survey_list(ctx, p).await,
+        "survey_show" => survey_show(ctx, p).await,
+        "survey_results" => survey_results(ctx, p).await,
+        "survey_create" => survey_create(ctx, p).await,
+        "survey_answer" => survey_answer(ctx, p).await,
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),
@@ -451,6 +463,109 @@ async fn showcase_review(ctx: &mut Ctx, p: &mut Params) -> R {
         .review_showcase(&ctx.viewer, &id, &moderation)
         .await?;
     Ok(showcase_json(ctx, &s))
+}
+
+fn survey_json(s: &misto_core::content::Survey) -> Value {
+    let now = misto_core::time::now();
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "title": s.title,
+        "description": s.description,
+        "questions": s.questions,
+        "opens": s.opens.map(|t| ckan_format(&t)),
+        "closes": s.closes.map(|t| ckan_format(&t)),
+        "is_open": s.is_open(now),
+        "public_results": s.public_results,
+        "created": ckan_format(&s.created),
+    })
+}
+
+async fn survey_list(ctx: &mut Ctx, p: &mut Params) -> R {
+    p.reject_unknown()?;
+    let list = ctx.portal.list_surveys(&ctx.viewer).await?;
+    Ok(Value::Array(list.iter().map(survey_json).collect()))
+}
+
+async fn survey_show(ctx: &mut Ctx, p: &mut Params) -> R {
+    let id = id_or_name(p)?;
+    p.reject_unknown()?;
+    Ok(survey_json(
+        &ctx.portal.show_survey(&ctx.viewer, &id).await?,
+    ))
+}
+
+async fn survey_create(ctx: &mut Ctx, p: &mut Params) -> R {
+    let questions = match p.raw("questions") {
+        None => Vec::new(),
+        Some(Value::String(s)) => serde_json::from_str(&s)
+            .map_err(|e| ApiError::invalid("questions", format!("Not a list of questions: {e}")))?,
+        Some(v) => serde_json::from_value(v)
+            .map_err(|e| ApiError::invalid("questions", format!("Not a list of questions: {e}")))?,
+    };
+    let input = misto_actions::surveys::SurveyInput {
+        name: p.str("name"),
+        title: p.str("title").unwrap_or_default(),
+        description: p.str("description").unwrap_or_default(),
+        questions,
+        opens: p.str("opens"),
+        closes: p.str("closes"),
+        public_results: p.bool("public_results", false)?,
+    };
+    p.reject_unknown()?;
+    let s = ctx.portal.create_survey(&ctx.viewer, input).await?;
+    Ok(survey_json(&s))
+}
+
+async fn survey_answer(ctx: &mut Ctx, p: &mut Params) -> R {
+    let id = id_or_name(p)?;
+    let respondent = p.str("respondent").unwrap_or_default();
+    let answers: misto_core::content::Answers = match p.raw("answers") {
+        None => Default::default(),
+        Some(Value::Object(m)) => m
+            .into_iter()
+            .map(|(k, v)| {
+                let vals = match v {
+                    Value::Array(a) => a
+                        .into_iter()
+                        .map(|x| match x {
+                            Value::String(s) => s,
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                    Value::String(s) => vec![s],
+                    Value::Null => vec![],
+                    other => vec![other.to_string()],
+                };
+                (k, vals)
+            })
+            .collect(),
+        Some(_) => return Err(ApiError::invalid("answers", "Must be an object")),
+    };
+    p.reject_unknown()?;
+    let counted = ctx
+        .portal
+        .answer_survey(&ctx.viewer, &id, &respondent, answers)
+        .await?;
+    Ok(json!({"counted": counted}))
+}
+
+async fn survey_results(ctx: &mut Ctx, p: &mut Params) -> R {
+    let id = id_or_name(p)?;
+    p.reject_unknown()?;
+    let r = ctx.portal.survey_results(&ctx.viewer, &id).await?;
+    Ok(json!({
+        "survey": survey_json(&r.survey),
+        "responses": r.responses,
+        "questions": r.questions.iter().map(|q| json!({
+            "id": q.question.id,
+            "label": q.question.label,
+            "type": q.question.kind,
+            "answered": q.answered,
+            "counts": q.counts.iter().map(|c| json!({"value": c.value, "count": c.count})).collect::<Vec<_>>(),
+            "texts": q.texts,
+        })).collect::<Vec<_>>(),
+    }))
 }
 
 #[cfg(test)]

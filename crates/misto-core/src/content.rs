@@ -149,6 +149,67 @@ pub struct ShowcaseItem {
     pub modified: Timestamp,
 }
 
+/// The kinds of survey question.
+pub const QUESTION_KINDS: &[&str] = &["single", "multiple", "scale", "text"];
+
+/// One question of a survey. `options` are the choices of `single` and
+/// `multiple`; a `scale` runs from 1 to `scale_max` (5 unless set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// Given by the builder (`q1`, `q2`, … when left empty).
+    #[serde(default)]
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub scale_max: Option<u8>,
+}
+
+impl Question {
+    /// The values an answer may take (`None`: free text).
+    pub fn choices(&self) -> Option<Vec<String>> {
+        match self.kind.as_str() {
+            "single" | "multiple" => Some(self.options.clone()),
+            "scale" => Some(
+                (1..=self.scale_max.unwrap_or(5))
+                    .map(|n| n.to_string())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// A survey built by coordinators; anyone answers once per browser
+/// between `opens` and `closes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Survey {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub questions: Vec<Question>,
+    pub opens: Option<Timestamp>,
+    pub closes: Option<Timestamp>,
+    /// Everyone may see the results (otherwise coordinators only).
+    pub public_results: bool,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+impl Survey {
+    pub fn is_open(&self, now: Timestamp) -> bool {
+        self.opens.is_none_or(|o| o <= now) && self.closes.is_none_or(|c| now < c)
+    }
+}
+
+/// Answers of one respondent: question id → the chosen values or the text.
+pub type Answers = std::collections::BTreeMap<String, Vec<String>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -576,3 +576,156 @@ async fn showcase_submitted_reviewed_and_shown_on_dataset_pages() {
         .result();
     assert_eq!(r["moderation"], "spam");
 }
+
+#[tokio::test]
+async fn surveys_answered_once_with_results_and_export() {
+    let app = setup().await;
+    let questions = json!([
+        {"id": "often", "kind": "single", "label": "Як часто?", "options": ["щодня", "рідше"], "required": true},
+        {"id": "topics", "kind": "multiple", "label": "Що цікавить?", "options": ["бюджет", "транспорт", "вода"]},
+        {"id": "score", "kind": "scale", "label": "Оцініть портал"},
+        {"id": "wish", "kind": "text", "label": "Побажання"}
+    ]);
+    let outsider = app.user_token("outsider").await;
+    let r = app
+        .post(
+            "survey_create",
+            json!({"title": "Пріоритети", "questions": questions}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            "survey_create",
+            json!({"title": "Пріоритети", "questions": [{"kind": "single", "label": "?", "options": ["одне"]}],
+                   "opens": "2026-05-01", "closes": "2026-04-01"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let e = &r.json()["error"];
+    assert!(e["questions"].is_array() && e["closes"].is_array(), "{e}");
+    let s = app
+        .admin(
+            "survey_create",
+            json!({"title": "Пріоритети даних", "name": "priorytety", "questions": questions}),
+        )
+        .await;
+    assert_eq!(s["is_open"], true);
+
+    let answer = |respondent: &str, answers: Value| json!({"id": "priorytety", "respondent": respondent, "answers": answers});
+    let r = app
+        .post(
+            "survey_answer",
+            answer("browser-aaaa", json!({"topics": ["бюджет"]})),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a required question");
+    assert!(r.json()["error"]["often"].is_array());
+    let r = app
+        .post(
+            "survey_answer",
+            answer("browser-aaaa", json!({"often": "щогодини", "score": "9"})),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "values outside the choices");
+    let e = &r.json()["error"];
+    assert!(e["often"].is_array() && e["score"].is_array(), "{e}");
+    let ok = app
+        .post(
+            "survey_answer",
+            answer(
+                "browser-aaaa",
+                json!({"often": "щодня", "topics": ["бюджет", "вода"], "score": "4", "wish": "=HYPERLINK(\"x\")"}),
+            ),
+            None,
+        )
+        .await
+        .result();
+    assert_eq!(ok["counted"], true);
+    let again = app
+        .post(
+            "survey_answer",
+            answer("browser-aaaa", json!({"often": "рідше"})),
+            None,
+        )
+        .await
+        .result();
+    assert_eq!(again["counted"], false, "once per browser");
+    app.post(
+        "survey_answer",
+        answer(
+            "browser-bbbb",
+            json!({"often": "рідше", "topics": ["бюджет"]}),
+        ),
+        None,
+    )
+    .await
+    .result();
+
+    // Results: coordinators only until made public.
+    let r = app
+        .get("/api/3/action/survey_results?id=priorytety", None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let res = app
+        .get(
+            "/api/3/action/survey_results?id=priorytety",
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(res["responses"], 2);
+    assert_eq!(
+        res["questions"][0]["counts"],
+        json!([{"value": "щодня", "count": 1}, {"value": "рідше", "count": 1}])
+    );
+    assert_eq!(
+        res["questions"][1]["counts"][0],
+        json!({"value": "бюджет", "count": 2})
+    );
+    assert_eq!(res["questions"][2]["counts"].as_array().unwrap().len(), 5);
+    assert_eq!(res["questions"][3]["texts"], json!(["=HYPERLINK(\"x\")"]));
+
+    // A survey that has not opened yet does not exist for the public; a
+    // closed one takes no answers.
+    app.admin(
+        "survey_create",
+        json!({"title": "Майбутнє", "name": "future", "opens": "2999-01-01", "questions": questions}),
+    )
+    .await;
+    let r = app.get("/api/3/action/survey_show?id=future", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    app.admin(
+        "survey_create",
+        json!({"title": "Минуле", "name": "past", "opens": "2020-01-01", "closes": "2020-02-01",
+               "public_results": true, "questions": questions}),
+    )
+    .await;
+    let r = app
+        .post(
+            "survey_answer",
+            answer("browser-cccc", json!({"often": "рідше"}))
+                .as_object()
+                .map(|m| {
+                    let mut m = m.clone();
+                    m.insert("id".into(), json!("past"));
+                    Value::Object(m)
+                })
+                .unwrap(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.get("/api/3/action/survey_results?id=past", None)
+            .await
+            .result()["responses"],
+        0
+    );
+    let list = app.get("/api/3/action/survey_list", None).await.result();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}

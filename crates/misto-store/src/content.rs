@@ -2,7 +2,10 @@
 //! share the tables of migration 0008).
 
 use misto_core::Moderation;
-use misto_core::content::{Attachment, MenuPlace, NewsPost, Page, ShowcaseItem, StoredImage};
+use misto_core::Timestamp;
+use misto_core::content::{
+    Answers, Attachment, MenuPlace, NewsPost, Page, ShowcaseItem, StoredImage, Survey,
+};
 use misto_core::time::{from_micros, to_micros};
 
 use crate::{Result, Store, StoreError};
@@ -511,5 +514,142 @@ impl Store {
                 .await?
         });
         self.with_datasets(rows).await
+    }
+}
+
+const SURVEY_COLUMNS: &str =
+    "id, name, title, description, questions, opens, closes, public_results, created, modified";
+
+#[derive(sqlx::FromRow)]
+struct SurveyRow {
+    id: String,
+    name: String,
+    title: String,
+    description: String,
+    questions: String,
+    opens: Option<i64>,
+    closes: Option<i64>,
+    public_results: bool,
+    created: i64,
+    modified: i64,
+}
+
+impl TryFrom<SurveyRow> for Survey {
+    type Error = StoreError;
+    fn try_from(r: SurveyRow) -> Result<Self> {
+        Ok(Survey {
+            questions: serde_json::from_str(&r.questions)
+                .map_err(|_| StoreError::corrupt(format!("survey questions {}", r.id)))?,
+            id: r.id,
+            name: r.name,
+            title: r.title,
+            description: r.description,
+            opens: r.opens.map(from_micros),
+            closes: r.closes.map(from_micros),
+            public_results: r.public_results,
+            created: from_micros(r.created),
+            modified: from_micros(r.modified),
+        })
+    }
+}
+
+impl Store {
+    /// Inserts the survey, or replaces the one with the same id.
+    pub async fn save_survey(&self, s: &Survey) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO surveys ({SURVEY_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, title = excluded.title, \
+             description = excluded.description, questions = excluded.questions, \
+             opens = excluded.opens, closes = excluded.closes, \
+             public_results = excluded.public_results, modified = excluded.modified"
+        );
+        let questions = serde_json::to_string(&s.questions)
+            .map_err(|e| StoreError::corrupt(format!("survey questions: {e}")))?;
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(s.id.as_str())
+                .bind(s.name.as_str())
+                .bind(s.title.as_str())
+                .bind(s.description.as_str())
+                .bind(questions.as_str())
+                .bind(s.opens.as_ref().map(to_micros))
+                .bind(s.closes.as_ref().map(to_micros))
+                .bind(s.public_results)
+                .bind(to_micros(&s.created))
+                .bind(to_micros(&s.modified))
+                .execute(&mut *tx)
+                .await?;
+        })
+    }
+
+    pub async fn find_survey(&self, id_or_name: &str) -> Result<Option<Survey>> {
+        let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE id = $1 OR name = $1");
+        let row = read!(self, |pool| {
+            sqlx::query_as::<_, SurveyRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id_or_name)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(Survey::try_from).transpose()
+    }
+
+    /// Every survey, newest first.
+    pub async fn list_surveys(&self) -> Result<Vec<Survey>> {
+        let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys ORDER BY created DESC, id");
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, SurveyRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Survey::try_from).collect()
+    }
+
+    /// Stores one response; false when this respondent had answered.
+    pub async fn add_survey_response(
+        &self,
+        survey_id: &str,
+        respondent: &str,
+        answers: &Answers,
+        at: misto_core::Timestamp,
+    ) -> Result<bool> {
+        let answers = serde_json::to_string(answers)
+            .map_err(|e| StoreError::corrupt(format!("survey answers: {e}")))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO survey_responses (id, survey_id, respondent, answers, created) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (survey_id, respondent) DO NOTHING",
+            )
+            .bind(id.as_str())
+            .bind(survey_id)
+            .bind(respondent)
+            .bind(answers.as_str())
+            .bind(to_micros(&at))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                > 0
+        })
+    }
+
+    /// Every response of a survey, oldest first.
+    pub async fn survey_responses(&self, survey_id: &str) -> Result<Vec<(Timestamp, Answers)>> {
+        let rows: Vec<(i64, String)> = read!(self, |pool| {
+            sqlx::query_as(
+                "SELECT created, answers FROM survey_responses WHERE survey_id = $1 \
+                 ORDER BY created, id",
+            )
+            .bind(survey_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(t, a)| {
+                serde_json::from_str(&a)
+                    .map(|a| (from_micros(t), a))
+                    .map_err(|_| StoreError::corrupt(format!("survey response of {survey_id}")))
+            })
+            .collect()
     }
 }

@@ -142,6 +142,17 @@ pub fn router(portal: Portal) -> Router {
         .route("/news/{name}/delete", post(pages::news::delete))
         .route("/dashboard/news", get(pages::news::admin))
         .route("/dashboard/pages", get(pages::static_pages::admin))
+        .route("/surveys", get(pages::surveys::list))
+        .route(
+            "/surveys/new",
+            get(pages::surveys::new_form).post(pages::surveys::create),
+        )
+        .route(
+            "/surveys/{name}",
+            get(pages::surveys::show).post(pages::surveys::answer),
+        )
+        .route("/surveys/{name}/results", get(pages::surveys::results))
+        .route("/surveys/{name}/{file}", get(pages::surveys::export))
         .route("/showcase", get(pages::showcase::list))
         .route(
             "/showcase/new",

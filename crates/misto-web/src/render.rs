@@ -145,6 +145,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         "showcase_form.html",
         include_str!("../templates/showcase_form.html"),
     ),
+    ("surveys.html", include_str!("../templates/surveys.html")),
+    ("survey.html", include_str!("../templates/survey.html")),
+    (
+        "survey_results.html",
+        include_str!("../templates/survey_results.html"),
+    ),
+    (
+        "survey_form.html",
+        include_str!("../templates/survey_form.html"),
+    ),
 ];
 
 struct StaticFile {

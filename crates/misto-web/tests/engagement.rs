@@ -861,3 +861,82 @@ async fn showcase_submission_through_the_form() {
     let d = app.get("/dataset/meters", "").await;
     assert!(d.body.contains("Де моя вода"), "shown on the dataset page");
 }
+
+#[tokio::test]
+async fn a_survey_answered_in_the_browser_and_its_chart() {
+    let app = App::new().await;
+    let (coord, csrf) = app.login("coordinator").await;
+    let r = app
+        .post(
+            "/surveys/new",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Задоволеність порталом"),
+                ("name", "zadovolenist"),
+                ("questions", "single* | Чи знайшли потрібне? | так; ні\nmultiple | Формати | CSV; XLSX; JSON\ntext | Побажання"),
+                ("public_results", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/surveys/zadovolenist", "{}", r.body);
+    let (pre, vcsrf) = app.visitor("/surveys/zadovolenist").await;
+    // The required question left out: the form again.
+    let r = app
+        .post(
+            "/surveys/zadovolenist",
+            &pre,
+            &[("csrf", &vcsrf), ("q2", "CSV")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-q1\""));
+    assert!(r.body.contains("value=\"CSV\" checked"), "answers kept");
+    let r = app
+        .post(
+            "/surveys/zadovolenist",
+            &pre,
+            &[
+                ("csrf", &vcsrf),
+                ("q1", "так"),
+                ("q2", "CSV"),
+                ("q2", "JSON"),
+                ("q3", "Більше API"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/surveys/zadovolenist?answered=1");
+    let voter = r.cookie("misto_voter").expect("voter cookie");
+    let r = app
+        .post(
+            "/surveys/zadovolenist",
+            &format!("{pre}; {voter}"),
+            &[("csrf", &vcsrf), ("q1", "ні")],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        "/surveys/zadovolenist?answered=0",
+        "once per browser"
+    );
+
+    let res = app.get("/surveys/zadovolenist/results?lang=en", "").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body
+            .contains("<strong id=\"survey-responses\">1</strong>")
+    );
+    assert!(res.body.contains("<svg class=\"bar-chart\""));
+    assert!(res.body.contains("1 (100%)"));
+    assert!(res.body.contains("Більше API"));
+    let csv = app.get("/surveys/zadovolenist/results.csv", "").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains("так,CSV; JSON,Більше API"),
+        "{}",
+        csv.body
+    );
+    let xlsx = app.get("/surveys/zadovolenist/results.xlsx", "").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.body.starts_with("PK"));
+}
