@@ -108,7 +108,7 @@ pub struct RequestUpdate {
     pub moderation: Option<String>,
 }
 
-fn check_sender(actor: &Viewer, s: &Sender, errors: &mut FieldErrors) {
+pub(crate) fn check_sender(actor: &Viewer, s: &Sender, errors: &mut FieldErrors) {
     let n = s.name.trim().chars().count();
     if actor.is_anonymous() && !(1..=200).contains(&n) {
         errors.add("author_name", "Give your name (up to 200 characters)");
@@ -127,7 +127,7 @@ fn text_len(errors: &mut FieldErrors, field: &str, v: &str, min: usize, max: usi
 
 impl Portal {
     /// Applies the spam guard; `Ok(true)` means "looks like a bot".
-    fn guard(&self, actor: &Viewer, s: &Sender) -> Result<bool> {
+    pub(crate) fn guard(&self, actor: &Viewer, s: &Sender) -> Result<bool> {
         if s.honeypot.as_deref().is_some_and(|h| !h.trim().is_empty()) {
             return Ok(true);
         }
@@ -488,6 +488,7 @@ pub(crate) fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
 pub struct ModerationQueue {
     pub feedback: Vec<Feedback>,
     pub requests: Vec<DatasetRequest>,
+    pub showcase: Vec<misto_core::content::ShowcaseItem>,
 }
 
 /// How many items of each sort the moderation queue and the inbox show.
@@ -632,7 +633,7 @@ impl Portal {
     }
 
     /// What waits for a coordinator: feedback and requests from anonymous
-    /// visitors not yet approved. Sysadmins only.
+    /// visitors not yet approved, and showcase submissions. Sysadmins only.
     pub async fn moderation_queue(&self, viewer: &Viewer) -> Result<ModerationQueue> {
         if !viewer.sysadmin {
             return Err(ActionError::denied("only coordinators moderate"));
@@ -645,6 +646,10 @@ impl Portal {
             requests: self
                 .store
                 .list_requests_in(Moderation::Pending, QUEUE_MAX)
+                .await?,
+            showcase: self
+                .store
+                .list_showcase(Some(Moderation::Pending), QUEUE_MAX, 0)
                 .await?,
         })
     }

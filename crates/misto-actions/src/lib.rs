@@ -26,6 +26,8 @@ pub mod quality;
 pub mod register;
 pub mod resources;
 pub mod settings;
+pub mod showcase;
+pub mod surveys;
 pub mod timeliness;
 
 use std::sync::Arc;
@@ -96,6 +98,8 @@ pub struct Portal {
     /// The site settings in force, and the catalog version they were read at.
     pub(crate) settings: Arc<std::sync::RwLock<Arc<misto_core::settings::SiteSettings>>>,
     pub(crate) settings_version: Arc<std::sync::atomic::AtomicI64>,
+    /// The published static pages, for the site's menus.
+    pub(crate) menu: Arc<content::MenuCache>,
 }
 
 impl Portal {
@@ -110,6 +114,7 @@ impl Portal {
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
             settings: Arc::default(),
             settings_version: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
+            menu: Arc::new(content::MenuCache::default()),
         };
         portal.refresh().await?;
         Ok(portal)

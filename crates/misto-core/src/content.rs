@@ -58,6 +58,158 @@ impl NewsPost {
     }
 }
 
+/// Where a static page is linked from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MenuPlace {
+    Header,
+    Footer,
+    None,
+}
+
+impl MenuPlace {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MenuPlace::Header => "header",
+            MenuPlace::Footer => "footer",
+            MenuPlace::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "header" => Some(MenuPlace::Header),
+            "footer" => Some(MenuPlace::Footer),
+            "none" => Some(MenuPlace::None),
+            _ => None,
+        }
+    }
+}
+
+/// A static page (methodological materials, regulations, "about"), linked
+/// from the site's header or footer in the order of `position`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    /// Markdown.
+    pub body: String,
+    pub body_en: Option<String>,
+    pub menu: MenuPlace,
+    pub position: i64,
+    pub published: bool,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+/// A file attached to a static page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub page_id: String,
+    pub file_name: String,
+    pub blob_key: String,
+    pub size: i64,
+    pub media_type: Option<String>,
+    pub created: Timestamp,
+}
+
+/// The sorts of reuse the showcase collects.
+pub const SHOWCASE_KINDS: &[&str] = &[
+    "app",
+    "service",
+    "chatbot",
+    "visualisation",
+    "research",
+    "article",
+];
+
+/// Something built on the portal's data (an app, a visualisation, a piece
+/// of research), submitted by anyone and shown after review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowcaseItem {
+    pub id: String,
+    pub name: String,
+    /// One of [`SHOWCASE_KINDS`].
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    /// Where the work lives (http or https).
+    pub url: String,
+    pub image: Option<StoredImage>,
+    pub author_name: String,
+    /// For questions about the submission; never shown publicly.
+    pub author_email: String,
+    pub moderation: crate::Moderation,
+    /// Ids of the datasets it uses.
+    pub datasets: Vec<String>,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+/// The kinds of survey question.
+pub const QUESTION_KINDS: &[&str] = &["single", "multiple", "scale", "text"];
+
+/// One question of a survey. `options` are the choices of `single` and
+/// `multiple`; a `scale` runs from 1 to `scale_max` (5 unless set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// Given by the builder (`q1`, `q2`, … when left empty).
+    #[serde(default)]
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub scale_max: Option<u8>,
+}
+
+impl Question {
+    /// The values an answer may take (`None`: free text).
+    pub fn choices(&self) -> Option<Vec<String>> {
+        match self.kind.as_str() {
+            "single" | "multiple" => Some(self.options.clone()),
+            "scale" => Some(
+                (1..=self.scale_max.unwrap_or(5))
+                    .map(|n| n.to_string())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// A survey built by coordinators; anyone answers once per browser
+/// between `opens` and `closes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Survey {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub questions: Vec<Question>,
+    pub opens: Option<Timestamp>,
+    pub closes: Option<Timestamp>,
+    /// Everyone may see the results (otherwise coordinators only).
+    pub public_results: bool,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+impl Survey {
+    pub fn is_open(&self, now: Timestamp) -> bool {
+        self.opens.is_none_or(|o| o <= now) && self.closes.is_none_or(|c| now < c)
+    }
+}
+
+/// Answers of one respondent: question id → the chosen values or the text.
+pub type Answers = std::collections::BTreeMap<String, Vec<String>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -364,3 +364,368 @@ async fn news_drafts_publication_pictures_and_feed() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn static_pages_menus_and_attachments() {
+    let app = setup().await;
+    let outsider = app.user_token("outsider").await;
+    let r = app
+        .post(
+            "page_create",
+            json!({"title": "Про портал"}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let p = app
+        .admin(
+            "page_create",
+            json!({"title": "Методичні матеріали", "name": "metodychni", "body": "# Як публікувати",
+                   "menu": "header", "position": 2}),
+        )
+        .await;
+    assert_eq!(p["published"], false);
+    app.admin(
+        "page_create",
+        json!({"title": "Про портал", "name": "pro", "menu": "header", "position": 1, "published": true}),
+    )
+    .await;
+    // Unpublished: absent for the public, in menus too.
+    let r = app.get("/api/3/action/page_show?id=metodychni", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let home = String::from_utf8(app.get("/", None).await.body).unwrap();
+    assert!(home.contains("href=\"/pages/pro\""));
+    assert!(!home.contains("href=\"/pages/metodychni\""));
+    app.admin(
+        "page_update",
+        json!({"id": "metodychni", "published": true}),
+    )
+    .await;
+    let home = String::from_utf8(app.get("/", None).await.body).unwrap();
+    let (a, b) = (
+        home.find("href=\"/pages/pro\"").unwrap(),
+        home.find("href=\"/pages/metodychni\"").unwrap(),
+    );
+    assert!(a < b, "menu order follows position");
+    let list = app.get("/api/3/action/page_list", None).await.result();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let r = app
+        .post(
+            "page_update",
+            json!({"id": "pro", "menu": "sidebar", "name": "Bad Name"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let e = &r.json()["error"];
+    assert!(e["menu"].is_array() && e["name"].is_array(), "{e}");
+
+    // An attachment, downloaded as a file, never rendered.
+    let boundary = "XpageB";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"page_id\"\r\n\r\nmetodychni\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"poriadok.html\"\r\nContent-Type: text/html\r\n\r\n<script>alert(1)</script>\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post("/api/3/action/page_attachment_create")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("Authorization", &app.admin_token)
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let att = r.result();
+    let url = att["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_string();
+    let f = app.get(&url, None).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.body, b"<script>alert(1)</script>");
+    assert_eq!(f.headers["content-type"], "application/octet-stream");
+    assert!(
+        f.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let shown = app
+        .get("/api/3/action/page_show?id=metodychni", None)
+        .await
+        .result();
+    assert_eq!(shown["attachments"][0]["file_name"], "poriadok.html");
+    let page = String::from_utf8(app.get("/pages/metodychni", None).await.body).unwrap();
+    assert!(page.contains("Як публікувати"), "{page}");
+    assert!(page.contains("poriadok.html"));
+
+    // Deleting the page removes its files.
+    app.admin("page_delete", json!({"id": "metodychni"})).await;
+    assert_eq!(app.get(&url, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/pages/metodychni", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn showcase_submitted_reviewed_and_shown_on_dataset_pages() {
+    let app = setup().await;
+    let item = json!({"title": "Карта лічильників", "type": "visualisation",
+        "notes": "Інтерактивна карта всіх лічильників води міста.",
+        "url": "https://example.org/map", "datasets": ["meters"],
+        "author_name": "Дмитро", "author_email": "d@example.org"});
+    let s = app
+        .post("showcase_create", item.clone(), None)
+        .await
+        .result();
+    assert!(s.get("author_email").is_none());
+    let name = s["name"].as_str().unwrap().to_string();
+    // Waits for review: not public, not on the dataset page.
+    let r = app
+        .get(&format!("/api/3/action/showcase_show?id={name}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/3/action/showcase_list", None).await.result(),
+        json!([])
+    );
+    let q = app
+        .get(
+            "/api/3/action/moderation_queue_show",
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(q["showcase"][0]["name"], json!(name));
+    assert_eq!(q["showcase"][0]["author_email"], "d@example.org");
+    let outsider = app.user_token("outsider").await;
+    let r = app
+        .post(
+            "showcase_review",
+            json!({"id": name, "moderation": "approved"}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .get(
+            "/api/3/action/showcase_list?moderation=pending",
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.admin(
+        "showcase_review",
+        json!({"id": name, "moderation": "approved"}),
+    )
+    .await;
+    let list = app
+        .get("/api/3/action/showcase_list?package_id=meters", None)
+        .await
+        .result();
+    assert_eq!(list[0]["title"], "Карта лічильників");
+    assert_eq!(list[0]["datasets"][0]["name"], "meters");
+    let page = String::from_utf8(app.get("/dataset/meters", None).await.body).unwrap();
+    assert!(
+        page.contains(&format!("href=\"/showcase/{name}\"")),
+        "used in"
+    );
+    let gallery = String::from_utf8(app.get("/showcase", None).await.body).unwrap();
+    assert!(gallery.contains("Карта лічильників"));
+
+    // Bad input.
+    let r = app
+        .post(
+            "showcase_create",
+            json!({"title": "X", "type": "poem", "notes": "коротко", "url": "javascript:alert(1)",
+                   "datasets": "nope", "author_name": "Д", "author_email": "d@example.org"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let e = &r.json()["error"];
+    for f in ["title", "type", "notes", "url", "datasets"] {
+        let key = match f {
+            "type" => "kind",
+            "notes" => "description",
+            k => k,
+        };
+        assert!(e.get(key).is_some(), "{key}: {e}");
+    }
+    // A bot: stored as spam, never shown.
+    let mut bot = item.clone();
+    bot["website"] = json!("x");
+    let b = app.post("showcase_create", bot, None).await.result();
+    let r = app
+        .get(
+            &format!(
+                "/api/3/action/showcase_show?id={}",
+                b["name"].as_str().unwrap()
+            ),
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(r["moderation"], "spam");
+}
+
+#[tokio::test]
+async fn surveys_answered_once_with_results_and_export() {
+    let app = setup().await;
+    let questions = json!([
+        {"id": "often", "kind": "single", "label": "Як часто?", "options": ["щодня", "рідше"], "required": true},
+        {"id": "topics", "kind": "multiple", "label": "Що цікавить?", "options": ["бюджет", "транспорт", "вода"]},
+        {"id": "score", "kind": "scale", "label": "Оцініть портал"},
+        {"id": "wish", "kind": "text", "label": "Побажання"}
+    ]);
+    let outsider = app.user_token("outsider").await;
+    let r = app
+        .post(
+            "survey_create",
+            json!({"title": "Пріоритети", "questions": questions}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            "survey_create",
+            json!({"title": "Пріоритети", "questions": [{"kind": "single", "label": "?", "options": ["одне"]}],
+                   "opens": "2026-05-01", "closes": "2026-04-01"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let e = &r.json()["error"];
+    assert!(e["questions"].is_array() && e["closes"].is_array(), "{e}");
+    let s = app
+        .admin(
+            "survey_create",
+            json!({"title": "Пріоритети даних", "name": "priorytety", "questions": questions}),
+        )
+        .await;
+    assert_eq!(s["is_open"], true);
+
+    let answer = |respondent: &str, answers: Value| json!({"id": "priorytety", "respondent": respondent, "answers": answers});
+    let r = app
+        .post(
+            "survey_answer",
+            answer("browser-aaaa", json!({"topics": ["бюджет"]})),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a required question");
+    assert!(r.json()["error"]["often"].is_array());
+    let r = app
+        .post(
+            "survey_answer",
+            answer("browser-aaaa", json!({"often": "щогодини", "score": "9"})),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "values outside the choices");
+    let e = &r.json()["error"];
+    assert!(e["often"].is_array() && e["score"].is_array(), "{e}");
+    let ok = app
+        .post(
+            "survey_answer",
+            answer(
+                "browser-aaaa",
+                json!({"often": "щодня", "topics": ["бюджет", "вода"], "score": "4", "wish": "=HYPERLINK(\"x\")"}),
+            ),
+            None,
+        )
+        .await
+        .result();
+    assert_eq!(ok["counted"], true);
+    let again = app
+        .post(
+            "survey_answer",
+            answer("browser-aaaa", json!({"often": "рідше"})),
+            None,
+        )
+        .await
+        .result();
+    assert_eq!(again["counted"], false, "once per browser");
+    app.post(
+        "survey_answer",
+        answer(
+            "browser-bbbb",
+            json!({"often": "рідше", "topics": ["бюджет"]}),
+        ),
+        None,
+    )
+    .await
+    .result();
+
+    // Results: coordinators only until made public.
+    let r = app
+        .get("/api/3/action/survey_results?id=priorytety", None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let res = app
+        .get(
+            "/api/3/action/survey_results?id=priorytety",
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(res["responses"], 2);
+    assert_eq!(
+        res["questions"][0]["counts"],
+        json!([{"value": "щодня", "count": 1}, {"value": "рідше", "count": 1}])
+    );
+    assert_eq!(
+        res["questions"][1]["counts"][0],
+        json!({"value": "бюджет", "count": 2})
+    );
+    assert_eq!(res["questions"][2]["counts"].as_array().unwrap().len(), 5);
+    assert_eq!(res["questions"][3]["texts"], json!(["=HYPERLINK(\"x\")"]));
+
+    // A survey that has not opened yet does not exist for the public; a
+    // closed one takes no answers.
+    app.admin(
+        "survey_create",
+        json!({"title": "Майбутнє", "name": "future", "opens": "2999-01-01", "questions": questions}),
+    )
+    .await;
+    let r = app.get("/api/3/action/survey_show?id=future", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    app.admin(
+        "survey_create",
+        json!({"title": "Минуле", "name": "past", "opens": "2020-01-01", "closes": "2020-02-01",
+               "public_results": true, "questions": questions}),
+    )
+    .await;
+    let r = app
+        .post(
+            "survey_answer",
+            answer("browser-cccc", json!({"often": "рідше"}))
+                .as_object()
+                .map(|m| {
+                    let mut m = m.clone();
+                    m.insert("id".into(), json!("past"));
+                    Value::Object(m)
+                })
+                .unwrap(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.get("/api/3/action/survey_results?id=past", None)
+            .await
+            .result()["responses"],
+        0
+    );
+    let list = app.get("/api/3/action/survey_list", None).await.result();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}

@@ -142,6 +142,48 @@ pub fn router(portal: Portal) -> Router {
         )
         .route("/news/{name}/delete", post(pages::news::delete))
         .route("/dashboard/news", get(pages::news::admin))
+        .route("/dashboard/pages", get(pages::static_pages::admin))
+        .route("/surveys", get(pages::surveys::list))
+        .route(
+            "/surveys/new",
+            get(pages::surveys::new_form).post(pages::surveys::create),
+        )
+        .route(
+            "/surveys/{name}",
+            get(pages::surveys::show).post(pages::surveys::answer),
+        )
+        .route("/surveys/{name}/results", get(pages::surveys::results))
+        .route("/surveys/{name}/{file}", get(pages::surveys::export))
+        .route("/showcase", get(pages::showcase::list))
+        .route(
+            "/showcase/new",
+            get(pages::showcase::new_form).post(pages::showcase::create),
+        )
+        .route("/showcase/{name}", get(pages::showcase::show))
+        .route("/showcase/{name}/image", get(pages::showcase::image))
+        .route("/showcase/{name}/review", post(pages::showcase::review))
+        .route(
+            "/pages/new",
+            get(pages::static_pages::new_form).post(pages::static_pages::create),
+        )
+        .route("/pages/{name}", get(pages::static_pages::show))
+        .route(
+            "/pages/{name}/edit",
+            get(pages::static_pages::edit_form).post(pages::static_pages::update),
+        )
+        .route("/pages/{name}/delete", post(pages::static_pages::delete))
+        .route(
+            "/pages/{name}/attachments",
+            post(pages::static_pages::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/pages/{name}/attachments/{id}/delete",
+            post(pages::static_pages::detach),
+        )
+        .route(
+            "/pages/{name}/files/{id}/{file}",
+            get(pages::static_pages::file),
+        )
         .route("/", get(pages::home::home))
         .route("/dataset", get(pages::search::search))
         .route("/dataset/", get(pages::search::search))

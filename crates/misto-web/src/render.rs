@@ -150,6 +150,40 @@ const TEMPLATES: &[(&str, &str)] = &[
         "news_form.html",
         include_str!("../templates/news_form.html"),
     ),
+    (
+        "static_page.html",
+        include_str!("../templates/static_page.html"),
+    ),
+    (
+        "pages_admin.html",
+        include_str!("../templates/pages_admin.html"),
+    ),
+    (
+        "page_form.html",
+        include_str!("../templates/page_form.html"),
+    ),
+    (
+        "showcase_list.html",
+        include_str!("../templates/showcase_list.html"),
+    ),
+    (
+        "showcase_item.html",
+        include_str!("../templates/showcase_item.html"),
+    ),
+    (
+        "showcase_form.html",
+        include_str!("../templates/showcase_form.html"),
+    ),
+    ("surveys.html", include_str!("../templates/surveys.html")),
+    ("survey.html", include_str!("../templates/survey.html")),
+    (
+        "survey_results.html",
+        include_str!("../templates/survey_results.html"),
+    ),
+    (
+        "survey_form.html",
+        include_str!("../templates/survey_form.html"),
+    ),
 ];
 
 struct StaticFile {
@@ -402,6 +436,8 @@ pub struct Ctx {
     /// The client's address when the server knows it (throttling only).
     pub client_addr: Option<String>,
     pub site_url: String,
+    /// The published static pages, for the header and footer menus.
+    pub menu: std::sync::Arc<Vec<misto_core::content::Page>>,
 }
 
 impl Ctx {
@@ -485,6 +521,10 @@ impl FromRequestParts<AppState> for Ctx {
             set_cookies: Vec::new(),
             client_addr,
             site_url: state.portal.config().site_url.clone(),
+            menu: state.portal.menu_pages().await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not load the menu pages");
+                Default::default()
+            }),
         })
     }
 }
@@ -538,6 +578,9 @@ struct Layout<'a> {
     /// The stylesheet with the site's colours, when a sysadmin set any.
     theme_css_url: Option<String>,
     contact_email: &'a str,
+    /// Static pages linked from the header and the footer.
+    menu_header: Vec<crate::pages::Link>,
+    menu_footer: Vec<crate::pages::Link>,
 }
 
 /// Title, highlighted navigation item and optional JSON-LD of a page.
@@ -601,6 +644,14 @@ impl AppState {
             theme_css_url: (!theme_css.is_empty())
                 .then(|| format!("/site/theme.css?v={}", fingerprint(theme_css.as_bytes()))),
             contact_email: &settings.contact_email,
+            menu_header: crate::pages::static_pages::menu(
+                ctx,
+                misto_core::content::MenuPlace::Header,
+            ),
+            menu_footer: crate::pages::static_pages::menu(
+                ctx,
+                misto_core::content::MenuPlace::Footer,
+            ),
         };
         let tmpl = self.templates.env.get_template(template)?;
         tmpl.render(context! {
@@ -809,6 +860,22 @@ mod tests {
         for (name, src) in TEMPLATES {
             env.add_template(name, src)
                 .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        }
+    }
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for entry in std::fs::read_dir(dir).expect("templates folder") {
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            assert!(
+                TEMPLATES.iter().any(|(n, _)| *n == name),
+                "{name} is not in TEMPLATES"
+            );
         }
     }
 

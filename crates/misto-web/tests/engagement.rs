@@ -698,3 +698,245 @@ async fn coordinators_publish_news() {
             .contains("Відкрили")
     );
 }
+
+#[tokio::test]
+async fn coordinators_keep_static_pages_with_files() {
+    let app = App::new().await;
+    let (coord, csrf) = app.login("coordinator").await;
+    assert_eq!(app.get("/pages/new", &coord).await.status, StatusCode::OK);
+    let r = app
+        .post(
+            "/pages/new",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Регламент"),
+                ("name", "rehlament"),
+                ("body", "Порядок **оприлюднення**."),
+                ("menu", "footer"),
+                ("position", "x"),
+                ("published", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-position\""));
+    let r = app
+        .post(
+            "/pages/new",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Регламент"),
+                ("name", "rehlament"),
+                ("body", "Порядок **оприлюднення**."),
+                ("menu", "footer"),
+                ("position", "3"),
+                ("published", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/pages/rehlament", "{}", r.body);
+    let home = app.get("/?lang=en", "").await;
+    assert!(
+        home.body
+            .contains("<li><a href=\"/pages/rehlament\">Регламент</a></li>")
+    );
+
+    // A file through the multipart form; the CSRF token comes first.
+    let boundary = "XattB";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"nakaz.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 test\r\n--{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/pages/rehlament/attachments")
+        .header(header::COOKIE, &coord)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.location(), "/pages/rehlament", "{}", r.body);
+    let page = app.get("/pages/rehlament", "").await;
+    assert!(page.body.contains("<strong>оприлюднення</strong>"));
+    let href = page
+        .body
+        .split("href=\"/pages/rehlament/files/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/pages/rehlament/files/{s}"))
+        .expect("a file link");
+    let f = app.get(&href, "").await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.body, "%PDF-1.4 test");
+    assert_eq!(f.headers[header::CONTENT_TYPE], "application/pdf");
+
+    // Editors may not change pages.
+    let (editor, editor_csrf) = app.login("editor").await;
+    let r = app
+        .post(
+            "/pages/rehlament/edit",
+            &editor,
+            &[("csrf", &editor_csrf), ("title", "Зламано")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Unpublished: gone from the menu and for the public.
+    let r = app
+        .post(
+            "/pages/rehlament/edit",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Регламент"),
+                ("name", "rehlament"),
+                ("menu", "footer"),
+                ("position", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!app.get("/", "").await.body.contains("/pages/rehlament"));
+    assert_eq!(
+        app.get("/pages/rehlament", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&href, "").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn showcase_submission_through_the_form() {
+    let app = App::new().await;
+    let (pre, csrf) = app.visitor("/showcase/new?dataset=meters").await;
+    let form = app.get("/showcase/new?dataset=meters", &pre).await;
+    assert!(
+        form.body.contains("value=\"meters\""),
+        "the dataset is filled in"
+    );
+    let fields = |url: &'static str| {
+        vec![
+            ("kind", "app"),
+            ("title", "Де моя вода"),
+            ("description", "Застосунок показує відключення води."),
+            ("url", url),
+            ("datasets", "meters"),
+            ("author_name", "Дмитро"),
+            ("author_email", "d@example.org"),
+            ("website", ""),
+        ]
+    };
+    let mut bad = fields("ftp://example.org");
+    bad.push(("csrf", &csrf));
+    let r = app.post("/showcase/new", &pre, &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-url\""));
+    let mut good = fields("https://example.org/voda");
+    good.push(("csrf", &csrf));
+    let r = app.post("/showcase/new", &pre, &good).await;
+    assert_eq!(r.location(), "/showcase?sent=1", "{}", r.body);
+    assert!(!app.get("/showcase", "").await.body.contains("Де моя вода"));
+
+    let (coord, coord_csrf) = app.login("coordinator").await;
+    let q = app.get("/dashboard/moderation", &coord).await;
+    let action = q
+        .body
+        .split("action=\"/showcase/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/showcase/{s}"))
+        .expect("waiting in the queue");
+    let r = app
+        .post(
+            &action,
+            &coord,
+            &[("csrf", &coord_csrf), ("moderation", "approved")],
+        )
+        .await;
+    assert_eq!(r.location(), "/dashboard/moderation?saved=1");
+    assert!(app.get("/showcase", "").await.body.contains("Де моя вода"));
+    let d = app.get("/dataset/meters", "").await;
+    assert!(d.body.contains("Де моя вода"), "shown on the dataset page");
+}
+
+#[tokio::test]
+async fn a_survey_answered_in_the_browser_and_its_chart() {
+    let app = App::new().await;
+    let (coord, csrf) = app.login("coordinator").await;
+    let r = app
+        .post(
+            "/surveys/new",
+            &coord,
+            &[
+                ("csrf", &csrf),
+                ("title", "Задоволеність порталом"),
+                ("name", "zadovolenist"),
+                ("questions", "single* | Чи знайшли потрібне? | так; ні\nmultiple | Формати | CSV; XLSX; JSON\ntext | Побажання"),
+                ("public_results", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/surveys/zadovolenist", "{}", r.body);
+    let (pre, vcsrf) = app.visitor("/surveys/zadovolenist").await;
+    // The required question left out: the form again.
+    let r = app
+        .post(
+            "/surveys/zadovolenist",
+            &pre,
+            &[("csrf", &vcsrf), ("q2", "CSV")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-q1\""));
+    assert!(r.body.contains("value=\"CSV\" checked"), "answers kept");
+    let r = app
+        .post(
+            "/surveys/zadovolenist",
+            &pre,
+            &[
+                ("csrf", &vcsrf),
+                ("q1", "так"),
+                ("q2", "CSV"),
+                ("q2", "JSON"),
+                ("q3", "Більше API"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/surveys/zadovolenist?answered=1");
+    let voter = r.cookie("misto_voter").expect("voter cookie");
+    let r = app
+        .post(
+            "/surveys/zadovolenist",
+            &format!("{pre}; {voter}"),
+            &[("csrf", &vcsrf), ("q1", "ні")],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        "/surveys/zadovolenist?answered=0",
+        "once per browser"
+    );
+
+    let res = app.get("/surveys/zadovolenist/results?lang=en", "").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body
+            .contains("<strong id=\"survey-responses\">1</strong>")
+    );
+    assert!(res.body.contains("<svg class=\"bar-chart\""));
+    assert!(res.body.contains("1 (100%)"));
+    assert!(res.body.contains("Більше API"));
+    let csv = app.get("/surveys/zadovolenist/results.csv", "").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains("так,CSV; JSON,Більше API"),
+        "{}",
+        csv.body
+    );
+    let xlsx = app.get("/surveys/zadovolenist/results.xlsx", "").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.body.starts_with("PK"));
+}

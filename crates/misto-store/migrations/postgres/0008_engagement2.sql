@@ -71,3 +71,28 @@ CREATE TABLE showcase_datasets (
     PRIMARY KEY (showcase_id, dataset_id)
 );
 CREATE INDEX showcase_datasets_dataset ON showcase_datasets (dataset_id);
+
+-- Surveys: questions as JSON; one response per respondent key (a hashed
+-- browser cookie or account), answers as JSON.
+CREATE TABLE surveys (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    questions TEXT NOT NULL,
+    opens BIGINT,
+    closes BIGINT,
+    public_results BOOLEAN NOT NULL,
+    created BIGINT NOT NULL,
+    modified BIGINT NOT NULL,
+    CONSTRAINT surveys_name_key UNIQUE (name)
+);
+
+CREATE TABLE survey_responses (
+    id TEXT PRIMARY KEY NOT NULL,
+    survey_id TEXT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+    respondent TEXT NOT NULL,
+    answers TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    CONSTRAINT survey_responses_once UNIQUE (survey_id, respondent)
+);

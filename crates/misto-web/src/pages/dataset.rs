@@ -38,6 +38,7 @@ struct DatasetView {
     api: Vec<Link>,
     quality: Option<super::quality::DatasetQualityBox>,
     feedback: super::feedback::FeedbackBlock,
+    showcase: Vec<Link>,
 }
 
 #[derive(Serialize)]
@@ -420,8 +421,10 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         });
     }
     let feedback = super::feedback::block(st, ctx, &d).await?;
+    let showcase = super::showcase::used_in(st, ctx, &d.id).await?;
     let view = DatasetView {
         feedback,
+        showcase,
         title: dataset_title(lang, &d),
         name: d.name.clone(),
         description_html: markdown::render(lang.pick(&d.notes, d.notes_en.as_deref())),

@@ -405,6 +405,7 @@ pub async fn update(
 struct ModerationView {
     feedback: Vec<InboxRow>,
     requests: Vec<super::requests::RequestRow>,
+    showcase: Vec<super::showcase::ShowcaseCard>,
     saved: bool,
 }
 
@@ -430,6 +431,11 @@ pub async fn moderation(State(st): State<AppState>, ctx: Ctx) -> Response {
                 .requests
                 .iter()
                 .map(|r| super::requests::row(&st, &ctx, r))
+                .collect(),
+            showcase: q
+                .showcase
+                .iter()
+                .map(|s| super::showcase::card(&st, &ctx, s))
                 .collect(),
             saved: ctx.param("saved").is_some(),
         };

@@ -22,6 +22,9 @@ pub mod requests;
 pub mod resource;
 pub mod resources_edit;
 pub mod search;
+pub mod showcase;
+pub mod static_pages;
+pub mod surveys;
 pub mod tokens;
 
 use misto_actions::{Portal, Viewer};
