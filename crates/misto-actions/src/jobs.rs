@@ -84,6 +84,10 @@ pub fn default_registry() -> JobRegistry {
         crate::quality::VALIDATE_JOB,
         crate::quality::run_validate_job,
     );
+    registry.register(
+        crate::reminders::REMINDERS_JOB,
+        crate::reminders::run_reminders_job,
+    );
     registry
 }
 

@@ -12,6 +12,7 @@ mod error;
 pub(crate) mod handlers;
 mod params;
 mod quality;
+mod review_api;
 mod show_cache;
 mod site;
 
@@ -105,6 +106,12 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("config_option_list", Kind::Read),
     ("config_option_show", Kind::Read),
     ("config_option_update", Kind::Write),
+    ("organization_moderation_show", Kind::Read),
+    ("package_revision_show", Kind::Read),
+    ("review_queue_list", Kind::Read),
+    ("organization_moderation_set", Kind::Write),
+    ("package_submit", Kind::Write),
+    ("package_review", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

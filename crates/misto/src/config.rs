@@ -41,6 +41,23 @@ pub struct Config {
     /// Folder whose `templates/` and `static/` override the built-in ones
     /// (`MISTO_THEME_DIR`).
     pub theme_dir: Option<PathBuf>,
+    /// SMTP server for the portal's e-mail (`MISTO_SMTP_HOST`); without it
+    /// e-mail jobs end with an error saying e-mail is not configured.
+    pub smtp_host: Option<String>,
+    /// Default: 25, 587 or 465 after `smtp_tls` (`MISTO_SMTP_PORT`).
+    pub smtp_port: Option<u16>,
+    /// Login, when the server wants one (`MISTO_SMTP_USER`).
+    pub smtp_user: Option<String>,
+    /// `MISTO_SMTP_PASSWORD`.
+    pub smtp_password: Option<String>,
+    /// Sender, `address` or `Name <address>` (`MISTO_SMTP_FROM`); default:
+    /// the site's contact e-mail.
+    pub smtp_from: Option<String>,
+    /// `none`, `starttls` or `tls` (`MISTO_SMTP_TLS`), default `starttls`.
+    pub smtp_tls: String,
+    /// Days before an update is due that the responsible person gets a
+    /// reminder (`MISTO_REMINDER_DAYS`), default 7.
+    pub reminder_days: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -87,6 +104,13 @@ impl Default for Config {
             job_workers: misto_actions::jobs::default_worker_count(),
             job_lease_secs: 60,
             theme_dir: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_user: None,
+            smtp_password: None,
+            smtp_from: None,
+            smtp_tls: "starttls".into(),
+            reminder_days: 7,
         }
     }
 }
@@ -164,6 +188,29 @@ impl Config {
                 .parse()
                 .context("MISTO_JOB_LEASE_SECS must be a whole number")?;
         }
+        if let Some(v) = env("MISTO_SMTP_HOST") {
+            c.smtp_host = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_PORT") {
+            c.smtp_port = Some(v.parse().context("MISTO_SMTP_PORT must be a port number")?);
+        }
+        if let Some(v) = env("MISTO_SMTP_USER") {
+            c.smtp_user = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_PASSWORD") {
+            c.smtp_password = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_FROM") {
+            c.smtp_from = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_TLS") {
+            c.smtp_tls = v;
+        }
+        if let Some(v) = env("MISTO_REMINDER_DAYS") {
+            c.reminder_days = v
+                .parse()
+                .context("MISTO_REMINDER_DAYS must be a whole number")?;
+        }
         if let Some(v) = &o.addr {
             c.addr = v.clone();
         }
@@ -209,7 +256,32 @@ impl Config {
         {
             bail!("theme_dir {} is not a folder", d.display());
         }
+        if !(0..=366).contains(&self.reminder_days) {
+            bail!("reminder_days must be between 0 and 366");
+        }
+        self.mailer()?;
         Ok(())
+    }
+
+    /// The SMTP settings.
+    pub fn smtp(&self) -> anyhow::Result<misto_mail::SmtpSettings> {
+        let Some(tls) = misto_mail::TlsMode::parse(&self.smtp_tls) else {
+            bail!("smtp_tls must be none, starttls or tls");
+        };
+        Ok(misto_mail::SmtpSettings {
+            host: self.smtp_host.clone(),
+            port: self.smtp_port,
+            user: self.smtp_user.clone(),
+            password: self.smtp_password.clone(),
+            from: self.smtp_from.clone(),
+            tls,
+            timeout: Duration::from_secs(30),
+        })
+    }
+
+    /// The mailer of the `email` jobs, from the SMTP settings.
+    pub fn mailer(&self) -> anyhow::Result<misto_mail::Mailer> {
+        Ok(misto_mail::Mailer::new(&self.smtp()?)?)
     }
 
     pub fn socket_addr(&self) -> anyhow::Result<SocketAddr> {

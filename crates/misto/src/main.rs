@@ -182,7 +182,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => {
             let portal = open(&config).await?;
             let addr = config.socket_addr()?;
-            misto_server::serve(portal, addr, jobs::registry(), config.job_workers).await?;
+            portal.schedule_reminders(config.reminder_days).await?;
+            misto_server::serve(portal, addr, jobs::registry(&config)?, config.job_workers).await?;
             Ok(())
         }
         Command::Demo => {
@@ -195,7 +196,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 tracing::info!("the install has data already; the demo city is not loaded");
             }
             let addr = config.socket_addr()?;
-            misto_server::serve(portal, addr, jobs::registry(), config.job_workers).await?;
+            portal.schedule_reminders(config.reminder_days).await?;
+            misto_server::serve(portal, addr, jobs::registry(&config)?, config.job_workers).await?;
             Ok(())
         }
         Command::Seed {
@@ -267,7 +269,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Jobs { command } => {
             let portal = open(&config).await?;
             match command {
-                JobsCommand::Run => jobs::run(&portal).await,
+                JobsCommand::Run => jobs::run(&portal, &config).await,
                 JobsCommand::List { kind, state, limit } => {
                     jobs::list(&portal, kind.as_deref(), state.as_deref(), limit).await
                 }
