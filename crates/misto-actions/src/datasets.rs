@@ -89,8 +89,26 @@ pub(crate) fn dataset_activity(
     kind: &str,
 ) -> Activity {
     let new_v = serde_json::to_value(new).unwrap_or_default();
+    let changes = match old {
+        Some(old) => dataset_changes(old, &new_v),
+        None => Vec::new(),
+    };
+    Activity {
+        id: new_id(),
+        timestamp: new.metadata_modified,
+        user_id: actor.user_id.clone(),
+        object_id: new.id.clone(),
+        activity_type: kind.to_string(),
+        publisher_id: Some(new.owner_org.clone()),
+        data: serde_json::json!({ "package": new_v, "changes": changes }),
+    }
+}
+
+/// The fields that differ between two versions of a dataset, as
+/// `{"field", "old", "new"}` (resources by name), for activity and review.
+pub(crate) fn dataset_changes(old: &Dataset, new_v: &serde_json::Value) -> Vec<serde_json::Value> {
     let mut changes = Vec::new();
-    if let (Some(old), Some(nobj)) = (old, new_v.as_object()) {
+    if let Some(nobj) = new_v.as_object() {
         let old_v = serde_json::to_value(old).unwrap_or_default();
         for (k, v) in nobj {
             if matches!(k.as_str(), "metadata_modified" | "revision" | "seq") {
@@ -117,15 +135,7 @@ pub(crate) fn dataset_activity(
             }
         }
     }
-    Activity {
-        id: new_id(),
-        timestamp: new.metadata_modified,
-        user_id: actor.user_id.clone(),
-        object_id: new.id.clone(),
-        activity_type: kind.to_string(),
-        publisher_id: Some(new.owner_org.clone()),
-        data: serde_json::json!({ "package": new_v, "changes": changes }),
-    }
+    changes
 }
 
 impl Portal {
@@ -399,10 +409,24 @@ impl Portal {
         if actor.is_anonymous() && !actor.sysadmin {
             return Err(ActionError::denied("log in to create datasets"));
         }
-        let d = self.build_dataset(actor, input, None)?;
+        let mut d = self.build_dataset(actor, input, None)?;
+        // Moderated: a dataset an editor publishes starts as a draft with
+        // its publication waiting for review.
+        let proposal = if crate::moderation::is_published(&d)
+            && self.needs_review(actor, &d.owner_org).await?
+        {
+            let proposed = d.clone();
+            d.state = DatasetState::Draft;
+            Some(proposed)
+        } else {
+            None
+        };
         let activity = dataset_activity(actor, None, &d, "new package");
         let stored = self.store.insert_dataset(&d, &activity).await?;
         self.refresh().await?;
+        if let Some(proposed) = proposal {
+            self.propose(actor, &stored, proposed).await?;
+        }
         Ok(self.dataset_by_id(&stored.id))
     }
 
@@ -422,6 +446,26 @@ impl Portal {
             d.id = current.id.clone();
             Ok(d)
         };
+        // Moderated: an editor's change to a published dataset (or one that
+        // publishes it) is kept as a pending revision; the public keeps
+        // seeing the approved version.
+        let current = self.dataset_for_edit(actor, id_or_name).await?;
+        if self.needs_review(actor, &current.owner_org).await? {
+            let proposed = build(&current)?;
+            if crate::moderation::is_published(&current)
+                || crate::moderation::is_published(&proposed)
+            {
+                let stale = match expect {
+                    Expect::Any => false,
+                    Expect::Revision(r) => r != current.revision,
+                    Expect::Modified(m) => m != current.metadata_modified,
+                };
+                if stale {
+                    return Err(misto_store::StoreError::StaleRevision.into());
+                }
+                return self.propose(actor, &current, proposed).await;
+            }
+        }
         let expected = match expect {
             // No expectation: apply to whatever is current, retrying on races.
             Expect::Any => return self.modify_dataset(actor, id_or_name, build).await,

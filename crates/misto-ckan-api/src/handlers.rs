@@ -109,6 +109,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         h if h.starts_with("harvest_") || h == "publisher_push" => {
             crate::harvest::dispatch(h, &ctx, &mut p).await
         }
+        n if crate::review_api::handles(n) => {
+            crate::review_api::dispatch(n, &mut ctx, &mut p).await
+        }
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),

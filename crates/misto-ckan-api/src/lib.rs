@@ -14,6 +14,7 @@ pub(crate) mod handlers;
 pub mod harvest;
 mod params;
 mod quality;
+mod review_api;
 mod show_cache;
 mod site;
 
@@ -148,6 +149,12 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("harvest_source_delete", Kind::Write),
     ("harvest_run", Kind::Write),
     ("publisher_push", Kind::Write),
+    ("organization_moderation_show", Kind::Read),
+    ("package_revision_show", Kind::Read),
+    ("review_queue_list", Kind::Read),
+    ("organization_moderation_set", Kind::Write),
+    ("package_submit", Kind::Write),
+    ("package_review", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

@@ -71,6 +71,20 @@ pub struct NewJob<'a> {
     pub now: Timestamp,
 }
 
+/// The statement [`Store::enqueue_job`] runs (binds: id, kind, subject,
+/// payload, max_attempts, run_after, now); other modules run it inside their
+/// own transactions.
+pub(crate) fn enqueue_sql() -> String {
+    format!(
+        "INSERT INTO jobs ({JOB_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, 'pending', 0, $5, $6, NULL, NULL, 0, 0, '', $7, $7) \
+         ON CONFLICT (kind, subject) WHERE state = 'pending' DO UPDATE SET \
+         payload = excluded.payload, max_attempts = excluded.max_attempts, \
+         run_after = excluded.run_after, attempts = 0, modified = excluded.modified \
+         RETURNING id"
+    )
+}
+
 impl Store {
     /// Queues a job, or — when a job of the same kind and subject is already
     /// waiting — replaces that job's payload, attempts and start time.
@@ -78,14 +92,7 @@ impl Store {
     pub async fn enqueue_job(&self, job: &NewJob<'_>) -> Result<String> {
         let payload = job.payload.to_string();
         let (run_after, now) = (to_micros(&job.run_after), to_micros(&job.now));
-        let sql = format!(
-            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, 'pending', 0, $5, $6, NULL, NULL, 0, 0, '', $7, $7) \
-             ON CONFLICT (kind, subject) WHERE state = 'pending' DO UPDATE SET \
-             payload = excluded.payload, max_attempts = excluded.max_attempts, \
-             run_after = excluded.run_after, attempts = 0, modified = excluded.modified \
-             RETURNING id"
-        );
+        let sql = enqueue_sql();
         write_tx!(self, |tx| {
             sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(job.id)

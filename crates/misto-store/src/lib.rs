@@ -51,9 +51,11 @@ mod groups;
 mod harvest;
 mod jobs;
 mod memberships;
+mod moderation;
 mod publishers;
 mod quality;
 mod register;
+mod reminders;
 mod settings;
 mod store;
 pub mod testing;
@@ -62,6 +64,8 @@ mod users;
 
 pub use error::StoreError;
 pub use jobs::NewJob;
+pub use moderation::DatasetRevision;
+pub use reminders::SentReminder;
 pub use store::{Backend, Store};
 
 /// The result of every store operation.

@@ -82,6 +82,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/engagement.uk.json"),
         include_str!("../i18n/engagement.en.json"),
     ),
+    (
+        "coordinator",
+        include_str!("../i18n/coordinator.uk.json"),
+        include_str!("../i18n/coordinator.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {

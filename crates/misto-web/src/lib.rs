@@ -117,6 +117,12 @@ pub fn router(portal: Portal) -> Router {
         .route("/dashboard/feedback", get(pages::feedback::inbox))
         .route("/dashboard/feedback/{id}", post(pages::feedback::update))
         .route("/dashboard/moderation", get(pages::feedback::moderation))
+        .route("/dashboard/review", get(pages::review::page))
+        .route("/dashboard/review/{dataset}", post(pages::review::act))
+        .route(
+            "/dashboard/review/settings/{publisher}",
+            post(pages::review::setting),
+        )
         .route("/requests", get(pages::requests::list))
         .route(
             "/requests/new",

@@ -69,6 +69,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "quality_rating.html",
         include_str!("../templates/quality_rating.html"),
     ),
+    ("review.html", include_str!("../templates/review.html")),
     (
         "resources.html",
         include_str!("../templates/resources.html"),

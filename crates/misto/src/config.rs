@@ -47,6 +47,23 @@ pub struct Config {
     /// Map tiles on resource pages, a `{z}/{x}/{y}` URL template
     /// (`MISTO_MAP_TILE_URL`), default OpenStreetMap's tile server.
     pub map_tile_url: String,
+    /// SMTP server for the portal's e-mail (`MISTO_SMTP_HOST`); without it
+    /// e-mail jobs end with an error saying e-mail is not configured.
+    pub smtp_host: Option<String>,
+    /// Default: 25, 587 or 465 after `smtp_tls` (`MISTO_SMTP_PORT`).
+    pub smtp_port: Option<u16>,
+    /// Login, when the server wants one (`MISTO_SMTP_USER`).
+    pub smtp_user: Option<String>,
+    /// `MISTO_SMTP_PASSWORD`.
+    pub smtp_password: Option<String>,
+    /// Sender, `address` or `Name <address>` (`MISTO_SMTP_FROM`); default:
+    /// the site's contact e-mail.
+    pub smtp_from: Option<String>,
+    /// `none`, `starttls` or `tls` (`MISTO_SMTP_TLS`), default `starttls`.
+    pub smtp_tls: String,
+    /// Days before an update is due that the responsible person gets a
+    /// reminder (`MISTO_REMINDER_DAYS`), default 7.
+    pub reminder_days: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -95,6 +112,13 @@ impl Default for Config {
             theme_dir: None,
             datastore_sql_timeout_ms: 5000,
             map_tile_url: misto_actions::datastore::DatastoreConfig::default().tile_url,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_user: None,
+            smtp_password: None,
+            smtp_from: None,
+            smtp_tls: "starttls".into(),
+            reminder_days: 7,
         }
     }
 }
@@ -180,6 +204,29 @@ impl Config {
         if let Some(v) = env("MISTO_MAP_TILE_URL") {
             c.map_tile_url = v;
         }
+        if let Some(v) = env("MISTO_SMTP_HOST") {
+            c.smtp_host = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_PORT") {
+            c.smtp_port = Some(v.parse().context("MISTO_SMTP_PORT must be a port number")?);
+        }
+        if let Some(v) = env("MISTO_SMTP_USER") {
+            c.smtp_user = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_PASSWORD") {
+            c.smtp_password = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_FROM") {
+            c.smtp_from = Some(v);
+        }
+        if let Some(v) = env("MISTO_SMTP_TLS") {
+            c.smtp_tls = v;
+        }
+        if let Some(v) = env("MISTO_REMINDER_DAYS") {
+            c.reminder_days = v
+                .parse()
+                .context("MISTO_REMINDER_DAYS must be a whole number")?;
+        }
         if let Some(v) = &o.addr {
             c.addr = v.clone();
         }
@@ -225,7 +272,32 @@ impl Config {
         {
             bail!("theme_dir {} is not a folder", d.display());
         }
+        if !(0..=366).contains(&self.reminder_days) {
+            bail!("reminder_days must be between 0 and 366");
+        }
+        self.mailer()?;
         Ok(())
+    }
+
+    /// The SMTP settings.
+    pub fn smtp(&self) -> anyhow::Result<misto_mail::SmtpSettings> {
+        let Some(tls) = misto_mail::TlsMode::parse(&self.smtp_tls) else {
+            bail!("smtp_tls must be none, starttls or tls");
+        };
+        Ok(misto_mail::SmtpSettings {
+            host: self.smtp_host.clone(),
+            port: self.smtp_port,
+            user: self.smtp_user.clone(),
+            password: self.smtp_password.clone(),
+            from: self.smtp_from.clone(),
+            tls,
+            timeout: Duration::from_secs(30),
+        })
+    }
+
+    /// The mailer of the `email` jobs, from the SMTP settings.
+    pub fn mailer(&self) -> anyhow::Result<misto_mail::Mailer> {
+        Ok(misto_mail::Mailer::new(&self.smtp()?)?)
     }
 
     pub fn socket_addr(&self) -> anyhow::Result<SocketAddr> {

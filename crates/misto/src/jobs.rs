@@ -6,17 +6,20 @@ use misto_actions::accounts::system_viewer;
 use misto_actions::jobs::JobRegistry;
 use misto_core::JobState;
 
+use crate::config::Config;
+
 /// Every job kind the portal knows: those of the actions layer plus the
-/// crates built on it.
-pub fn registry() -> JobRegistry {
+/// crates built on it (harvesting; e-mail over the configured SMTP server).
+pub fn registry(config: &Config) -> anyhow::Result<JobRegistry> {
     let mut registry = misto_actions::jobs::default_registry();
     misto_harvest::register(&mut registry);
-    registry
+    misto_mail::register(&mut registry, config.mailer()?);
+    Ok(registry)
 }
 
 /// `misto jobs run`: runs what is due, then exits.
-pub async fn run(portal: &Portal) -> anyhow::Result<()> {
-    let n = portal.run_jobs_until_idle(&registry()).await?;
+pub async fn run(portal: &Portal, config: &Config) -> anyhow::Result<()> {
+    let n = portal.run_jobs_until_idle(&registry(config)?).await?;
     println!("ran {n} jobs");
     Ok(())
 }

@@ -198,7 +198,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => {
             let portal = open(&config).await?;
             let addr = config.socket_addr()?;
-            misto_server::serve(portal, addr, jobs::registry(), config.job_workers).await?;
+            portal.schedule_reminders(config.reminder_days).await?;
+            misto_server::serve(portal, addr, jobs::registry(&config)?, config.job_workers).await?;
             Ok(())
         }
         Command::Demo => {
@@ -211,7 +212,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 tracing::info!("the install has data already; the demo city is not loaded");
             }
             let addr = config.socket_addr()?;
-            misto_server::serve(portal, addr, jobs::registry(), config.job_workers).await?;
+            portal.schedule_reminders(config.reminder_days).await?;
+            misto_server::serve(portal, addr, jobs::registry(&config)?, config.job_workers).await?;
             Ok(())
         }
         Command::Seed {
@@ -283,7 +285,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Jobs { command } => {
             let portal = open(&config).await?;
             match command {
-                JobsCommand::Run => jobs::run(&portal).await,
+                JobsCommand::Run => jobs::run(&portal, &config).await,
                 JobsCommand::List { kind, state, limit } => {
                     jobs::list(&portal, kind.as_deref(), state.as_deref(), limit).await
                 }

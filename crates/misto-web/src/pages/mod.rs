@@ -21,6 +21,7 @@ pub mod quality;
 pub mod requests;
 pub mod resource;
 pub mod resources_edit;
+pub mod review;
 pub mod search;
 pub mod showcase;
 pub mod static_pages;

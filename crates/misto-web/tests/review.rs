@@ -1,0 +1,258 @@
+//! The review page driven in-process through `misto_web::router`: an
+//! editor's change to a published dataset of a moderated publisher waits,
+//! the editor submits it, an admin sees the changed fields and approves it,
+//! and the public page changes only then; admins switch moderation.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::datasets::{DatasetInput, Expect};
+use misto_actions::publishers::PublisherInput;
+use misto_actions::{BlobStore, Portal, PortalConfig};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct-horse-1";
+
+struct App {
+    portal: Portal,
+    router: axum::Router,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    body.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn enc(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+impl App {
+    async fn new() -> Self {
+        let store = misto_store::testing::fresh_store().await;
+        let dir = std::env::temp_dir().join(format!("misto-web-rv-{}", uuid::Uuid::new_v4()));
+        let blobs = BlobStore::local(dir).await.unwrap();
+        let portal = Portal::open(store, blobs, PortalConfig::default())
+            .await
+            .unwrap();
+        let sys = system_viewer();
+        portal
+            .create_publisher(
+                &sys,
+                PublisherInput {
+                    name: "finance".into(),
+                    title: Some("Департамент фінансів".into()),
+                    ..PublisherInput::default()
+                },
+            )
+            .await
+            .unwrap();
+        for (user, role) in [("editor", "editor"), ("boss", "admin")] {
+            portal
+                .create_user(
+                    &sys,
+                    NewUser {
+                        name: user.into(),
+                        email: format!("{user}@example.org"),
+                        password: Some(PASSWORD.into()),
+                        ..NewUser::default()
+                    },
+                )
+                .await
+                .unwrap();
+            portal
+                .set_member(&sys, "finance", user, role)
+                .await
+                .unwrap();
+        }
+        portal
+            .create_dataset(
+                &sys,
+                DatasetInput {
+                    name: "budget".into(),
+                    title: Some("Бюджет міста".into()),
+                    owner_org: Some("finance".into()),
+                    license_id: Some("cc-by-4.0".into()),
+                    ..DatasetInput::default()
+                },
+            )
+            .await
+            .unwrap();
+        let router = misto_web::router(portal.clone());
+        Self { portal, router }
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str, cookie: &str) -> Resp {
+        let mut req = Request::builder().uri(uri);
+        if !cookie.is_empty() {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if !cookie.is_empty() {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::from(enc(pairs))).unwrap()).await
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let page = self.get("/login", "").await;
+        let pre = page
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("misto_pre="))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_string();
+        let csrf = hidden(&page.body, "csrf");
+        let r = self
+            .post(
+                "/login",
+                &pre,
+                &[
+                    ("csrf", &csrf),
+                    ("next", "/dashboard"),
+                    ("user", user),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        r.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("misto_session="))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_string()
+    }
+}
+
+#[tokio::test]
+async fn editors_submit_admins_approve_and_the_public_sees_only_approved_versions() {
+    let app = App::new().await;
+    let boss = app.login("boss").await;
+    let editor = app.login("editor").await;
+
+    // The admin turns moderation on from the page; editors have no switch.
+    let page = app.get("/dashboard/review", &boss).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Департамент фінансів: <strong>модерацію вимкнено")
+    );
+    let csrf = hidden(&page.body, "csrf");
+    let r = app
+        .post(
+            "/dashboard/review/settings/finance",
+            &boss,
+            &[("csrf", &csrf), ("moderation", "on")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.portal.publisher_moderation("finance").await.unwrap());
+    let page = app.get("/dashboard/review", &editor).await;
+    assert!(!page.body.contains("Увімкнути модерацію"));
+    assert!(!page.body.contains("Вимкнути модерацію"));
+
+    // The editor's change (as the dataset form saves it) waits.
+    let viewer = app.portal.viewer_for_user("editor").await.unwrap();
+    let current = app.portal.show_dataset(&viewer, "budget").unwrap();
+    app.portal
+        .update_dataset(
+            &viewer,
+            "budget",
+            DatasetInput {
+                name: "budget".into(),
+                title: Some("Бюджет громади".into()),
+                owner_org: Some("finance".into()),
+                license_id: Some("cc-by-4.0".into()),
+                ..DatasetInput::default()
+            },
+            Expect::Revision(current.revision),
+        )
+        .await
+        .unwrap();
+    let public = app.get("/dataset/budget", "").await;
+    assert!(public.body.contains("Бюджет міста") && !public.body.contains("Бюджет громади"));
+
+    let page = app.get("/dashboard/review", &editor).await;
+    assert!(page.body.contains("Не надіслано"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<td>Бюджет міста</td><td>Бюджет громади</td>")
+    );
+    let csrf = hidden(&page.body, "csrf");
+    let r = app
+        .post(
+            &format!("/dashboard/review/{}", current.id),
+            &editor,
+            &[("csrf", &csrf), ("decision", "submit")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Editors cannot approve their own change.
+    let r = app
+        .post(
+            &format!("/dashboard/review/{}", current.id),
+            &editor,
+            &[("csrf", &csrf), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let page = app.get("/dashboard/review", &boss).await;
+    assert!(page.body.contains("Чекають на вашу перевірку"));
+    assert!(
+        page.body
+            .contains("<td>Бюджет міста</td><td>Бюджет громади</td>")
+    );
+    let csrf = hidden(&page.body, "csrf");
+    let r = app
+        .post(
+            &format!("/dashboard/review/{}", current.id),
+            &boss,
+            &[("csrf", &csrf), ("decision", "approve"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let public = app.get("/dataset/budget", "").await;
+    assert!(public.body.contains("Бюджет громади"));
+    let page = app.get("/dashboard/review", &boss).await;
+    assert!(page.body.contains("Немає змін, що чекають на перевірку."));
+}
