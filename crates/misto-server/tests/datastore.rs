@@ -57,6 +57,11 @@ async fn upload(app: &TestApp, pkg: &str, file: &str, bytes: &[u8]) -> String {
     r.result()["id"].as_str().unwrap().to_string()
 }
 
+/// The first resource of a dataset as package_show embeds it.
+async fn pkg_show_resource(app: &TestApp, pkg: &str) -> Value {
+    app.admin("package_show", json!({"id": pkg})).await["resources"][0].clone()
+}
+
 async fn search(app: &TestApp, body: Value) -> Value {
     app.admin("datastore_search", body).await
 }
@@ -81,21 +86,35 @@ async fn cp1251_semicolons_dates_ragged_rows_typed_and_searchable() {
     // Queued, not yet loaded.
     let shown = app.admin("resource_show", json!({"id": rid})).await;
     assert_eq!(shown["datastore_active"], json!(false));
+    let info = app.admin("datastore_info", json!({"id": rid})).await;
     assert_eq!(
-        shown["datastore_status"]["status"],
+        info["datastore_status"]["status"],
         json!("pending"),
-        "{shown}"
+        "{info}"
     );
+    assert_eq!(info["meta"]["datastore_active"], json!(false));
     let r = app
         .post("datastore_search", json!({"resource_id": rid}), None)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
+    let read_before = app.admin("package_show", json!({"id": pkg})).await;
     assert!(app.run_jobs().await >= 1);
+    // The system's flag does not make a publisher's earlier read stale.
+    let mut edit = read_before.clone();
+    edit["notes"] = json!("Оновлено");
+    let saved = app.admin("package_update", edit).await;
+    assert_eq!(saved["resources"][0]["datastore_active"], json!(true));
     let shown = app.admin("resource_show", json!({"id": rid})).await;
     assert_eq!(shown["datastore_active"], json!(true), "{shown}");
-    assert_eq!(shown["datastore_status"]["status"], json!("done"));
-    assert_eq!(shown["datastore_status"]["message"], json!("5 rows loaded"));
+    let info = app.admin("datastore_info", json!({"id": rid})).await;
+    assert_eq!(info["datastore_status"]["status"], json!("done"));
+    assert_eq!(info["datastore_status"]["message"], json!("5 rows loaded"));
+    assert_eq!(
+        info["datastore_status"]["progress"],
+        json!({"done": 5, "total": 5})
+    );
+    assert_eq!(shown, pkg_show_resource(&app, &pkg).await);
     let pkg_show = app.admin("package_show", json!({"id": pkg})).await;
     assert_eq!(pkg_show["resources"][0]["datastore_active"], json!(true));
 
@@ -421,13 +440,10 @@ async fn a_failed_reload_keeps_the_previous_table_and_says_why() {
     );
     app.run_jobs().await;
     let shown = app.admin("resource_show", json!({"id": rid})).await;
-    assert_eq!(
-        shown["datastore_status"]["status"],
-        json!("error"),
-        "{shown}"
-    );
+    let info = app.admin("datastore_info", json!({"id": rid})).await;
+    assert_eq!(info["datastore_status"]["status"], json!("error"), "{info}");
     assert!(
-        shown["datastore_status"]["message"]
+        info["datastore_status"]["message"]
             .as_str()
             .unwrap()
             .contains("could not be read"),
