@@ -131,7 +131,7 @@ pub(crate) fn dataset_activity(
 impl Portal {
     /// Turns input into a dataset (fresh, or replacing `base`), checking
     /// every field and reference. Errors are collected, not stopped at the first.
-    fn build_dataset(
+    pub(crate) fn build_dataset(
         &self,
         actor: &Viewer,
         input: DatasetInput,

@@ -108,7 +108,7 @@ pub struct RequestUpdate {
     pub moderation: Option<String>,
 }
 
-fn check_sender(actor: &Viewer, s: &Sender, errors: &mut FieldErrors) {
+pub(crate) fn check_sender(actor: &Viewer, s: &Sender, errors: &mut FieldErrors) {
     let n = s.name.trim().chars().count();
     if actor.is_anonymous() && !(1..=200).contains(&n) {
         errors.add("author_name", "Give your name (up to 200 characters)");
@@ -127,7 +127,7 @@ fn text_len(errors: &mut FieldErrors, field: &str, v: &str, min: usize, max: usi
 
 impl Portal {
     /// Applies the spam guard; `Ok(true)` means "looks like a bot".
-    fn guard(&self, actor: &Viewer, s: &Sender) -> Result<bool> {
+    pub(crate) fn guard(&self, actor: &Viewer, s: &Sender) -> Result<bool> {
         if s.honeypot.as_deref().is_some_and(|h| !h.trim().is_empty()) {
             return Ok(true);
         }
@@ -205,6 +205,9 @@ impl Portal {
             modified: t,
         };
         self.store.save_feedback(&f).await?;
+        if f.moderation != Moderation::Spam {
+            self.notify_responsible(&d, &f).await;
+        }
         Ok(f)
     }
 
@@ -266,6 +269,7 @@ impl Portal {
             ));
         }
         let mut errors = FieldErrors::new();
+        let answered = u.answer.is_some();
         if let Some(s) = u.status.as_deref().filter(|s| !s.is_empty()) {
             match FeedbackStatus::parse(s) {
                 Some(v) => f.status = v,
@@ -296,6 +300,9 @@ impl Portal {
         errors.into_result()?;
         f.modified = now();
         self.store.save_feedback(&f).await?;
+        if answered {
+            self.notify_author(&f).await;
+        }
         Ok(f)
     }
 
@@ -454,5 +461,196 @@ impl Portal {
         r.modified = now();
         self.store.save_request(&r).await?;
         Ok(r)
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104), for the capability links sent to authors.
+pub(crate) fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    inner.update(msg);
+    let inner = inner.finalize();
+    let mut outer = Sha256::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner);
+    outer.finalize().into()
+}
+
+/// Feedback and requests waiting for a coordinator.
+#[derive(Debug, Clone, Default)]
+pub struct ModerationQueue {
+    pub feedback: Vec<Feedback>,
+    pub requests: Vec<DatasetRequest>,
+    pub showcase: Vec<misto_core::content::ShowcaseItem>,
+}
+
+/// How many items of each sort the moderation queue and the inbox show.
+pub const QUEUE_MAX: i64 = 500;
+
+impl Portal {
+    /// The secret key in the link that lets the author of feedback follow
+    /// it without an account (a MAC of the id under the install's key).
+    pub fn feedback_author_key(&self, id: &str) -> String {
+        let mac = hmac(
+            &self.config.session_key,
+            format!("feedback:{id}").as_bytes(),
+        );
+        hex::encode(&mac[..16])
+    }
+
+    /// The address where the author follows their feedback.
+    pub fn feedback_author_url(&self, id: &str) -> String {
+        format!(
+            "{}/feedback/{id}?key={}",
+            self.config.site_url.trim_end_matches('/'),
+            self.feedback_author_key(id)
+        )
+    }
+
+    /// Feedback as its author sees it through the link with the key (any
+    /// moderation state but spam, private or not).
+    pub async fn show_feedback_for_author(&self, id: &str, key: &str) -> Result<Feedback> {
+        let expected = self.feedback_author_key(id);
+        let ok = expected.len() == key.len()
+            && expected
+                .bytes()
+                .zip(key.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !ok {
+            return Err(ActionError::not_found("feedback"));
+        }
+        self.store
+            .find_feedback(id)
+            .await?
+            .filter(|f| f.moderation != Moderation::Spam)
+            .ok_or_else(|| ActionError::not_found("feedback"))
+    }
+
+    /// Queues an e-mail to the dataset's responsible person about new
+    /// feedback. A failure to queue is logged: the feedback is saved.
+    async fn notify_responsible(&self, d: &misto_core::Dataset, f: &Feedback) {
+        let Some(to) = d
+            .maintainer_email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| is_valid_email(e))
+        else {
+            return;
+        };
+        let site = self.config.site_url.trim_end_matches('/');
+        let email = crate::jobs::Email {
+            to: to.to_string(),
+            subject: format!("Новий відгук про набір даних «{}»", d.title),
+            text: format!(
+                "Надійшов відгук ({kind}) про набір даних «{title}».\n\n{message}\n\n\
+                 Автор: {author}\n\
+                 Відповісти: {site}/dashboard/feedback\n\
+                 Набір даних: {site}/dataset/{name}\n",
+                kind = f.kind.as_str(),
+                title = d.title,
+                message = f.message,
+                author = f.author_name,
+                name = d.name,
+            ),
+        };
+        if let Err(e) = self
+            .queue_email(&email, &format!("feedback-new:{}", f.id))
+            .await
+        {
+            tracing::warn!(feedback = %f.id, error = %e, "could not queue the feedback notice");
+        }
+    }
+
+    /// Queues an e-mail with the answer to the author of feedback.
+    async fn notify_author(&self, f: &Feedback) {
+        let to = f.author_email.trim();
+        if !is_valid_email(to) {
+            return;
+        }
+        let title = self
+            .catalog
+            .read(|ix| ix.get(&f.dataset_id).map(|d| d.title.clone()))
+            .unwrap_or_default();
+        let email = crate::jobs::Email {
+            to: to.to_string(),
+            subject: format!("Відповідь на ваш відгук про «{title}»"),
+            text: format!(
+                "Вітаємо, {name}!\n\nВаш відгук: {message}\n\nСтатус: {status}\n\
+                 Відповідь: {answer}\n\nСтежити за відгуком: {url}\n",
+                name = f.author_name,
+                message = f.message,
+                status = f.status.as_str(),
+                answer = f.answer.as_deref().unwrap_or(""),
+                url = self.feedback_author_url(&f.id),
+            ),
+        };
+        if let Err(e) = self
+            .queue_email(&email, &format!("feedback-answer:{}", f.id))
+            .await
+        {
+            tracing::warn!(feedback = %f.id, error = %e, "could not queue the answer");
+        }
+    }
+
+    /// The feedback inbox: everything sent about the datasets of the
+    /// publishers the viewer edits for (all publishers for sysadmins),
+    /// newest first, spam left out unless asked for.
+    pub async fn feedback_inbox(&self, viewer: &Viewer, spam: bool) -> Result<Vec<Feedback>> {
+        if viewer.is_anonymous() {
+            return Err(ActionError::denied("log in to read feedback"));
+        }
+        let mut all = if viewer.sysadmin {
+            self.store.list_feedback(None, None, QUEUE_MAX, 0).await?
+        } else {
+            let mut ids: Vec<&String> = viewer
+                .roles
+                .keys()
+                .filter(|p| viewer.can_edit_in(p))
+                .collect();
+            ids.sort();
+            let mut out = Vec::new();
+            for p in ids {
+                out.extend(
+                    self.store
+                        .list_feedback(None, Some(p), QUEUE_MAX, 0)
+                        .await?,
+                );
+            }
+            out
+        };
+        all.retain(|f| spam == (f.moderation == Moderation::Spam));
+        all.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        all.truncate(QUEUE_MAX as usize);
+        Ok(all)
+    }
+
+    /// What waits for a coordinator: feedback and requests from anonymous
+    /// visitors not yet approved, and showcase submissions. Sysadmins only.
+    pub async fn moderation_queue(&self, viewer: &Viewer) -> Result<ModerationQueue> {
+        if !viewer.sysadmin {
+            return Err(ActionError::denied("only coordinators moderate"));
+        }
+        Ok(ModerationQueue {
+            feedback: self
+                .store
+                .list_feedback_in(Moderation::Pending, QUEUE_MAX)
+                .await?,
+            requests: self
+                .store
+                .list_requests_in(Moderation::Pending, QUEUE_MAX)
+                .await?,
+            showcase: self
+                .store
+                .list_showcase(Some(Moderation::Pending), QUEUE_MAX, 0)
+                .await?,
+        })
     }
 }

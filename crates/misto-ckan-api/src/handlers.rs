@@ -16,6 +16,7 @@ use crate::decode::{
 use crate::dictize;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::quality;
 
 type R = Result<Value, ApiError>;
 
@@ -29,7 +30,7 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
     let is_resource_write = matches!(
         name,
         "resource_create" | "resource_update" | "resource_patch"
-    );
+    ) || crate::engagement_api::takes_upload(name);
     if !is_resource_write && let Some(up) = upload.clone() {
         ctx.portal.discard_upload(up).await;
     }
@@ -66,6 +67,14 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "register_entry_create" => register_entry_save(&ctx, &mut p, false).await,
         "register_entry_update" => register_entry_save(&ctx, &mut p, true).await,
         "register_entry_delete" => register_entry_delete(&ctx, &mut p).await,
+        "resource_validation_show" => quality::resource_validation_show(&ctx, &mut p).await,
+        "resource_version_list" => quality::resource_version_list(&ctx, &mut p).await,
+        "resource_fix_preview" => quality::resource_fix_preview(&ctx, &mut p).await,
+        "resource_fix_apply" => quality::resource_fix_apply(&ctx, &mut p).await,
+        "dataset_structure_show" => quality::dataset_structure_show(&ctx, &mut p).await,
+        "dataset_structure_update" => quality::dataset_structure_update(&ctx, &mut p).await,
+        "dataset_quality_show" => quality::dataset_quality_show(&ctx, &mut p).await,
+        "publisher_rating_list" => quality::publisher_rating_list(&ctx, &mut p).await,
         "package_create" => package_create(&ctx, &mut p).await,
         "package_update" => package_update(&ctx, &mut p).await,
         "package_patch" => package_patch(&ctx, &mut p).await,
@@ -84,6 +93,12 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "user_create" => user_create(&ctx, &mut p).await,
         "api_token_create" => api_token_create(&ctx, &mut p).await,
         "api_token_revoke" => api_token_revoke(&ctx, &mut p).await,
+        "config_option_list" => crate::site::config_option_list(&ctx, &mut p),
+        "config_option_show" => crate::site::config_option_show(&ctx, &mut p),
+        "config_option_update" => crate::site::config_option_update(&ctx, &mut p).await,
+        n if crate::engagement_api::handles(n) => {
+            crate::engagement_api::dispatch(n, &mut ctx, &mut p).await
+        }
         "datastore_search" => crate::datastore::search(&ctx, &mut p).await,
         "datastore_search_sql" => crate::datastore::search_sql(&ctx, &mut p).await,
         "datastore_info" => crate::datastore::info(&ctx, &mut p).await,
@@ -91,6 +106,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "datastore_upsert" => crate::datastore::upsert(&ctx, &mut p).await,
         "datastore_delete" => crate::datastore::delete(&ctx, &mut p, false).await,
         "datastore_records_delete" => crate::datastore::delete(&ctx, &mut p, true).await,
+        h if h.starts_with("harvest_") || h == "publisher_push" => {
+            crate::harvest::dispatch(h, &ctx, &mut p).await
+        }
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),
@@ -114,11 +132,12 @@ fn id_param(p: &mut Params) -> Result<String, ApiError> {
 
 fn status_show(ctx: &Ctx, p: &mut Params) -> R {
     let c = ctx.portal.config();
+    let s = ctx.portal.site_settings();
     done(
         p,
         json!({
-            "site_title": c.site_title,
-            "site_description": c.site_description,
+            "site_title": s.title,
+            "site_description": s.description,
             "site_url": c.site_url,
             "error_emails_to": null,
             "locale_default": c.locale_default,
@@ -1182,7 +1201,7 @@ fn sender(p: &mut Params) -> misto_actions::engagement::Sender {
     }
 }
 
-fn feedback_json(ctx: &Ctx, f: &misto_core::Feedback) -> Value {
+pub(crate) fn feedback_json(ctx: &Ctx, f: &misto_core::Feedback) -> Value {
     let insider = ctx.viewer.sysadmin || ctx.viewer.role_in(&f.publisher_id).is_some();
     let mut v = ctx.portal.catalog().read(|ix| {
         json!({
@@ -1208,7 +1227,7 @@ fn feedback_json(ctx: &Ctx, f: &misto_core::Feedback) -> Value {
     v
 }
 
-fn request_json(ctx: &Ctx, r: &misto_core::DatasetRequest) -> Value {
+pub(crate) fn request_json(ctx: &Ctx, r: &misto_core::DatasetRequest) -> Value {
     let mut v = ctx.portal.catalog().read(|ix| {
         json!({
             "id": r.id,

@@ -21,6 +21,7 @@
 
 pub mod dcat;
 pub mod feeds;
+pub mod news_feed;
 pub mod package;
 pub mod rdf;
 pub mod schema_org;
@@ -37,6 +38,11 @@ use misto_actions::{Portal, Viewer};
 use misto_core::{Dataset, DatasetState};
 use misto_search::SearchQuery;
 
+/// A path segment, percent-encoded.
+pub(crate) fn feeds_encode(s: &str) -> String {
+    misto_ckan_api::dictize::encode_segment(s)
+}
+
 /// Routes owned by this crate (merged into the server's router).
 pub fn router(portal: Portal) -> Router {
     Router::new()
@@ -48,6 +54,7 @@ pub fn router(portal: Portal) -> Router {
         .route("/feeds/dataset.atom", get(feeds::all_datasets))
         .route("/feeds/organization/{org}", get(feeds::organization))
         .route("/feeds/tag/{tag}", get(feeds::tag))
+        .route("/feeds/news.atom", get(news_feed::news))
         .route(
             "/dataset/{dataset}/datapackage.json",
             get(package::datapackage),

@@ -4,6 +4,7 @@
 
 mod datastore_dump;
 mod download;
+mod quality;
 mod register;
 
 use std::net::SocketAddr;
@@ -29,6 +30,18 @@ pub fn app(portal: Portal) -> Router {
         .route(
             "/dataset/{dataset}/resource/{resource}/download",
             get(download::download_bare),
+        )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/version/{version}/download/{filename}",
+            get(quality::version_download),
+        )
+        .route(
+            "/dataset/{dataset}/structure.json",
+            get(quality::structure_json),
+        )
+        .route(
+            "/dataset/{dataset}/structure.csv",
+            get(quality::structure_csv),
         )
         .route("/datastore/dump/{resource}", get(datastore_dump::dump))
         .route("/register.csv", get(register::csv))

@@ -107,6 +107,24 @@ pub(crate) async fn connect_postgres_with(
 /// folders.
 const UNIQUE_CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
     (
+        "news_name_key",
+        "news.name",
+        "name",
+        "That URL is already in use.",
+    ),
+    (
+        "pages_name_key",
+        "pages.name",
+        "name",
+        "That URL is already in use.",
+    ),
+    (
+        "showcase_name_key",
+        "showcase.name",
+        "name",
+        "That URL is already in use.",
+    ),
+    (
         "datasets_name_key",
         "datasets.name",
         "name",
@@ -225,8 +243,14 @@ mod tests {
 
     #[test]
     fn constraint_names_are_in_both_migrations() {
-        let sqlite = include_str!("../migrations/sqlite/0001_init.sql");
-        let pg = include_str!("../migrations/postgres/0001_init.sql");
+        let sqlite = concat!(
+            include_str!("../migrations/sqlite/0001_init.sql"),
+            include_str!("../migrations/sqlite/0008_engagement2.sql"),
+        );
+        let pg = concat!(
+            include_str!("../migrations/postgres/0001_init.sql"),
+            include_str!("../migrations/postgres/0008_engagement2.sql"),
+        );
         for (name, ..) in UNIQUE_CONSTRAINTS {
             if !name.ends_with("_pkey") {
                 assert!(sqlite.contains(name), "{name} missing in SQLite schema");

@@ -177,6 +177,47 @@ impl Store {
         rows.into_iter().map(Feedback::try_from).collect()
     }
 
+    /// Feedback across the portal in one moderation state, oldest first
+    /// (the moderation queue).
+    pub async fn list_feedback_in(
+        &self,
+        moderation: Moderation,
+        limit: i64,
+    ) -> Result<Vec<Feedback>> {
+        let sql = format!(
+            "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE moderation = $1 \
+             ORDER BY created, id LIMIT $2"
+        );
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, FeedbackRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(moderation.as_str())
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Feedback::try_from).collect()
+    }
+
+    /// Requests in one moderation state, oldest first.
+    pub async fn list_requests_in(
+        &self,
+        moderation: Moderation,
+        limit: i64,
+    ) -> Result<Vec<DatasetRequest>> {
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM dataset_requests WHERE moderation = $1 \
+             ORDER BY created, id LIMIT $2"
+        );
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, RequestRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(moderation.as_str())
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(DatasetRequest::try_from).collect()
+    }
+
     /// Inserts the request, or replaces the one with the same id (votes are
     /// kept: only [`Store::vote_request`] changes them).
     pub async fn save_request(&self, r: &DatasetRequest) -> Result<()> {

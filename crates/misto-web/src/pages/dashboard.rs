@@ -21,6 +21,7 @@ struct DashboardView {
     publishers: Vec<PublisherRow>,
     can_create: bool,
     truncated: bool,
+    coordinator: bool,
 }
 
 #[derive(Serialize)]
@@ -133,6 +134,7 @@ fn build(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
         rows,
         publishers,
         can_create: v.sysadmin || v.roles.values().any(|r| r.can_edit()),
+        coordinator: v.sysadmin,
     };
     let title = ctx.t("dashboard_title");
     st.page(ctx, "dashboard.html", Meta::new(&title, "dashboard"), &view)

@@ -20,6 +20,7 @@ struct HomeView {
     updated: Vec<Card>,
     themes: Vec<Entry>,
     publisher_list: Vec<Entry>,
+    news: Vec<super::news::NewsCard>,
 }
 
 #[derive(Serialize)]
@@ -30,11 +31,11 @@ struct Entry {
 }
 
 pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Response {
-    let r = build(&st, &ctx);
+    let r = build(&st, &ctx).await;
     st.respond(&ctx, r)
 }
 
-fn build(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
+async fn build(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
     let portal = &st.portal;
     let v = viewer(ctx);
     let lang = ctx.lang;
@@ -86,6 +87,7 @@ fn build(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
         updated: cards(portal, lang, &updated, now),
         themes,
         publisher_list,
+        news: super::news::latest(st, lang, 3).await?,
     };
     let title = ctx.t("home_title");
     st.page(ctx, "home.html", Meta::new(&title, "home"), &view)

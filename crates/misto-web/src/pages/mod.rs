@@ -4,19 +4,27 @@
 //! datasets", the dataset and resource forms, tokens, members) shares
 //! [`forms`].
 
+pub mod admin;
 pub mod dashboard;
 pub mod dataset;
 pub mod dataset_edit;
 pub mod developers;
+pub mod feedback;
 pub mod forms;
 pub mod groups;
 pub mod home;
 pub mod login;
 pub mod members;
+pub mod news;
 pub mod publishers;
+pub mod quality;
+pub mod requests;
 pub mod resource;
 pub mod resources_edit;
 pub mod search;
+pub mod showcase;
+pub mod static_pages;
+pub mod surveys;
 pub mod tokens;
 
 use misto_actions::{Portal, Viewer};

@@ -1,0 +1,194 @@
+// Engagement in a real browser: a visitor leaves feedback on a dataset and
+// the publisher's editor answers it; a visitor asks for a dataset, the
+// coordinator approves the request and visitors vote (once per browser);
+// the coordinator publishes a news post with a picture that the home page
+// then shows. axe-core checks every page on the way (no serious or critical
+// violations). Needs MISTO_URL pointing at `misto demo`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const BASE = (process.env.MISTO_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const SHOTS = process.env.MISTO_SCREENSHOTS || path.resolve('test-output/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// A 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function axe(page, name, report) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const res = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return res.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  for (const v of violations) report.push({ page: name, ...v });
+}
+
+function assertClean(report) {
+  const bad = report.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (report.length) console.log('axe findings:', JSON.stringify(report, null, 1));
+  assert.deepEqual(bad, [], 'serious or critical axe violations');
+}
+
+async function login(browserCtx, user) {
+  const page = await browserCtx.newPage();
+  await page.goto(`${BASE}/login?lang=uk`);
+  await page.fill('#f-user', user);
+  await page.fill('#f-password', `demo-${user}-2026`);
+  await Promise.all([page.waitForURL(/\/dashboard$/), page.press('#f-password', 'Enter')]);
+  return page;
+}
+
+test('a visitor leaves feedback and the editor answers it', async () => {
+  const report = [];
+  const stamp = Date.now().toString(36);
+  const found = await (await fetch(
+    `${BASE}/api/3/action/package_search?fq=${encodeURIComponent('organization:departament-finansiv')}&rows=1`,
+  )).json();
+  const name = found.result.results[0].name;
+  const message = `У рядку 7 неправильна сума (${stamp})`;
+
+  const visitor = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await visitor.newPage();
+  await page.goto(`${BASE}/dataset/${name}?lang=uk`);
+  await page.click('.feedback-form-box summary');
+  await axe(page, 'dataset page with the feedback form', report);
+  await page.selectOption('#fb-kind', 'data_error');
+  await page.fill('#fb-message', message);
+  await page.fill('#fb-name', 'Тарас');
+  await page.fill('#fb-email', `taras-${stamp}@example.org`);
+  await Promise.all([page.waitForURL(/\/feedback\/.+key=/), page.click('.feedback-form button[type=submit]')]);
+  const statusUrl = page.url();
+  assert.match(await page.textContent('main'), /Дякуємо/);
+  await axe(page, 'feedback status', report);
+
+  const editorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const editor = await login(editorCtx, 'editor');
+  await editor.goto(`${BASE}/dashboard/feedback`);
+  await axe(editor, 'feedback inbox', report);
+  const item = editor.locator('.inbox-item', { hasText: message });
+  await item.locator('textarea[name=answer]').fill('Дякуємо, суму виправлено.');
+  await item.locator('select[name=status]').selectOption('fixed');
+  await Promise.all([editor.waitForURL(/saved=1/), item.locator('button[type=submit]:not([name])').click()]);
+  await editor.screenshot({ path: path.join(SHOTS, 'feedback-inbox-1280.png'), fullPage: true });
+
+  // The author sees the answer; so does everyone on the dataset page.
+  await page.goto(statusUrl);
+  assert.match(await page.textContent('#feedback-answer'), /суму виправлено/);
+  assert.match(await page.textContent('#feedback-status'), /Виправлено/);
+  await page.goto(`${BASE}/dataset/${name}`);
+  const pub = page.locator('.feedback-item', { hasText: message });
+  assert.match(await pub.textContent(), /суму виправлено/);
+  await page.screenshot({ path: path.join(SHOTS, 'dataset-feedback-1280.png'), fullPage: true });
+  assertClean(report);
+  await visitor.close();
+  await editorCtx.close();
+});
+
+test('a request is approved and voted for once per browser', async () => {
+  const report = [];
+  const stamp = Date.now().toString(36);
+  const title = `Графік прибирання снігу ${stamp}`;
+  const visitor = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await visitor.newPage();
+  await page.goto(`${BASE}/requests/new?lang=uk`);
+  await axe(page, 'request form', report);
+  await page.fill('#rq-title', title);
+  await page.fill('#rq-description', 'По районах і днях');
+  await page.fill('#rq-name', 'Марія');
+  await page.fill('#rq-email', `maria-${stamp}@example.org`);
+  await Promise.all([page.waitForURL(/\/requests\?sent=1/), page.click('main form button[type=submit]')]);
+
+  const adminCtx = await browser.newContext();
+  const admin = await login(adminCtx, 'admin');
+  await admin.goto(`${BASE}/dashboard/moderation`);
+  await axe(admin, 'moderation queue', report);
+  const waiting = admin.locator('#mod-requests ~ ol li', { hasText: title });
+  await Promise.all([admin.waitForURL(/moderation\?saved=1/), waiting.locator('button[value=approved]').click()]);
+
+  await page.goto(`${BASE}/requests`);
+  await axe(page, 'requests list', report);
+  const row = page.locator('.request-item', { hasText: title });
+  assert.equal((await row.locator('.vote-count').textContent()).trim(), '0');
+  await Promise.all([page.waitForURL(/voted=1/), row.locator('button').click()]);
+  assert.equal((await page.locator('.request-item', { hasText: title }).locator('.vote-count').textContent()).trim(), '1');
+  await Promise.all([
+    page.waitForURL(/voted=0/),
+    page.locator('.request-item', { hasText: title }).locator('button').click(),
+  ]);
+  assert.match(await page.textContent('#vote-status'), /вже голосували/);
+  assert.equal((await page.locator('.request-item', { hasText: title }).locator('.vote-count').textContent()).trim(), '1');
+  await page.screenshot({ path: path.join(SHOTS, 'requests-390.png'), fullPage: true });
+  // Another browser counts once more.
+  const other = await browser.newContext();
+  const p2 = await other.newPage();
+  await p2.goto(`${BASE}/requests`);
+  await Promise.all([p2.waitForURL(/voted=1/), p2.locator('.request-item', { hasText: title }).locator('button').click()]);
+  assert.equal((await p2.locator('.request-item', { hasText: title }).locator('.vote-count').textContent()).trim(), '2');
+  assertClean(report);
+  await visitor.close();
+  await adminCtx.close();
+  await other.close();
+});
+
+test('the coordinator publishes news that the home page shows', async () => {
+  const report = [];
+  const stamp = Date.now().toString(36);
+  const title = `Нові дані про бюджет ${stamp}`;
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const admin = await login(adminCtx, 'admin');
+  await admin.goto(`${BASE}/news/new`);
+  await axe(admin, 'news form', report);
+  await admin.fill('#n-title', title);
+  await admin.fill('#n-name', `budget-${stamp}`);
+  await admin.fill('#n-body', 'Опублікували **звіт** про виконання бюджету.');
+  await admin.setInputFiles('#n-image', { name: 'chart.png', mimeType: 'image/png', buffer: PNG });
+  await admin.check('#n-published');
+  await Promise.all([admin.waitForURL(new RegExp(`/news/budget-${stamp}$`)), admin.click('main form button[type=submit]')]);
+  assert.match(await admin.textContent('.news-post .prose'), /звіт/);
+  assert.equal(await admin.locator('.news-post .prose strong').count(), 1);
+
+  const visitor = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await visitor.newPage();
+  await page.goto(`${BASE}/?lang=uk`);
+  const link = page.locator('.news-latest a', { hasText: title });
+  assert.equal(await link.count(), 1, 'the home page shows the latest news');
+  await axe(page, 'home with news', report);
+  await Promise.all([page.waitForURL(new RegExp(`/news/budget-${stamp}$`)), link.click()]);
+  const size = await page.locator('.news-image').evaluate((img) => img.naturalWidth);
+  assert.equal(size, 1, 'the picture loads');
+  await axe(page, 'news post', report);
+  await page.screenshot({ path: path.join(SHOTS, 'news-post-1280.png'), fullPage: true });
+  const feed = await (await fetch(`${BASE}/feeds/news.atom`)).text();
+  assert.ok(feed.includes(title), 'the Atom feed carries the post');
+  assertClean(report);
+  await adminCtx.close();
+  await visitor.close();
+});
