@@ -73,6 +73,20 @@ pub fn is_tabular(r: &Resource) -> bool {
     by_format != Format::Auto || by_name != Format::Auto
 }
 
+/// The positions of the longitude and latitude columns of a table (numeric
+/// columns named `lon`/`lng`/`long`/`longitude`/`довгота`/`x` and
+/// `lat`/`latitude`/`широта`/`y`), for GeoJSON dumps and maps.
+pub fn coordinate_columns(fields: &[Field]) -> Option<(usize, usize)> {
+    let find = |names: &[&str]| {
+        fields
+            .iter()
+            .position(|f| names.contains(&f.id.to_lowercase().as_str()) && f.ty.is_number())
+    };
+    let lon = find(&["lon", "lng", "long", "longitude", "довгота", "x"])?;
+    let lat = find(&["lat", "latitude", "широта", "y"])?;
+    Some((lon, lat))
+}
+
 /// What a caller asks `datastore_search` (and dumps) for, with values still
 /// as JSON; column names are checked against the table.
 #[derive(Debug, Clone, Default)]

@@ -656,3 +656,49 @@ async fn api_managed_tables_create_upsert_delete() {
     let shown = app.admin("resource_show", json!({"id": rid})).await;
     assert_eq!(shown["datastore_active"], json!(false));
 }
+
+#[tokio::test]
+async fn only_the_chart_page_may_be_framed_and_the_page_script_query_answers() {
+    let app = TestApp::new().await;
+    let pkg = dataset(&app, "framing", false).await;
+    let csv = "район,сума\nА,1\nБ,2\nА,3\n";
+    let rid = upload(&app, &pkg, "framing.csv", csv.as_bytes()).await;
+    app.run_jobs().await;
+    let header = |r: &common::Resp, h: &str| {
+        r.headers
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let page = app
+        .get(&format!("/dataset/framing/resource/{rid}"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
+    assert!(header(&page, "content-security-policy").contains("frame-ancestors 'none'"));
+    let chart = app
+        .get(
+            &format!("/dataset/framing/resource/{rid}/chart?chart=pie&x=%D1%80%D0%B0%D0%B9%D0%BE%D0%BD&agg=sum&y=%D1%81%D1%83%D0%BC%D0%B0"),
+            None,
+        )
+        .await;
+    assert_eq!(chart.status, StatusCode::OK);
+    assert_eq!(header(&chart, "x-frame-options"), "");
+    assert!(header(&chart, "content-security-policy").contains("frame-ancestors *"));
+    let body = String::from_utf8_lossy(&chart.body);
+    assert!(body.contains("(66,7\u{a0}%)"), "{body}");
+    // What static/datastore.js sends when a header is clicked and a filter typed.
+    let r = app
+        .post(
+            "datastore_search",
+            json!({"resource_id": rid, "limit": 20, "offset": 0, "include_total": true,
+                   "filters": {"район": "А"}, "sort": "сума desc"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = r.result();
+    assert_eq!(r["total"], 2);
+    assert_eq!(r["records"][0]["сума"], 3);
+}
