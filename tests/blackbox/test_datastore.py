@@ -19,10 +19,9 @@ CSV = (
 def wait_loaded(ck, rid, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        r = ck.action.resource_show(id=rid)
-        status = (r.get("datastore_status") or {}).get("status")
-        if status in ("done", "error"):
-            return r
+        info = ck.action.datastore_info(id=rid)
+        if info["datastore_status"]["status"] in ("done", "error"):
+            return ck.action.resource_show(id=rid), info
         time.sleep(0.2)
     pytest.fail(f"resource {rid} was not ingested in {timeout} s")
 
@@ -37,9 +36,10 @@ def upload(srv, ds, tmp_path, name, text, encoding="utf-8"):
 def test_uploaded_csv_is_searchable(srv, make_dataset, tmp_path):
     ds = make_dataset()
     res = upload(srv, ds, tmp_path, "заклади.csv", CSV, encoding="cp1251")
-    shown = wait_loaded(srv.admin, res["id"])
+    shown, info = wait_loaded(srv.admin, res["id"])
     assert shown["datastore_active"] is True
-    assert shown["datastore_status"]["status"] == "done"
+    assert info["datastore_status"]["status"] == "done"
+    assert shown == srv.admin.action.package_show(id=ds["id"])["resources"][0]
 
     anon = srv.anon
     r = anon.action.datastore_search(resource_id=res["id"])

@@ -73,6 +73,20 @@ pub fn is_tabular(r: &Resource) -> bool {
     by_format != Format::Auto || by_name != Format::Auto
 }
 
+/// The positions of the longitude and latitude columns of a table (numeric
+/// columns named `lon`/`lng`/`long`/`longitude`/`довгота`/`x` and
+/// `lat`/`latitude`/`широта`/`y`), for GeoJSON dumps and maps.
+pub fn coordinate_columns(fields: &[Field]) -> Option<(usize, usize)> {
+    let find = |names: &[&str]| {
+        fields
+            .iter()
+            .position(|f| names.contains(&f.id.to_lowercase().as_str()) && f.ty.is_number())
+    };
+    let lon = find(&["lon", "lng", "long", "longitude", "довгота", "x"])?;
+    let lat = find(&["lat", "latitude", "широта", "y"])?;
+    Some((lon, lat))
+}
+
 /// What a caller asks `datastore_search` (and dumps) for, with values still
 /// as JSON; column names are checked against the table.
 #[derive(Debug, Clone, Default)]
@@ -523,27 +537,24 @@ impl Portal {
         }
     }
 
-    /// Sets the resource's `datastore_active` flag (a system change of the
-    /// dataset, as CKAN does it), unless it already has that value.
+    /// Sets the resource's `datastore_active` flag (a system extra of the
+    /// resource, saved without a new revision of the dataset so that
+    /// publishers editing it at the same time are not refused), unless it
+    /// already has that value.
     pub async fn set_datastore_active(&self, resource_id: &str, active: bool) -> Result<()> {
-        let sys = system_viewer();
-        let (d, r) = self.show_resource(&sys, resource_id)?;
-        if r.extras.get(ACTIVE_EXTRA) == Some(&Value::Bool(active)) {
+        let (_, r) = self.show_resource(&system_viewer(), resource_id)?;
+        let has = r.extras.get(ACTIVE_EXTRA) == Some(&Value::Bool(true));
+        if has == active {
             return Ok(());
         }
-        self.modify_dataset(&sys, &d.id, |cur| {
-            let mut d = cur.clone();
-            if let Some(r) = d.resources.iter_mut().find(|r| r.id == resource_id) {
-                if active {
-                    r.extras.insert(ACTIVE_EXTRA.into(), Value::Bool(true));
-                } else {
-                    r.extras.remove(ACTIVE_EXTRA);
-                }
-            }
-            Ok(d)
-        })
-        .await?;
-        Ok(())
+        self.store
+            .ds_mark_resource(
+                resource_id,
+                ACTIVE_EXTRA,
+                active.then_some(Value::Bool(true)),
+            )
+            .await?;
+        self.refresh().await
     }
 
     /// The table and the last ingest of a resource the viewer may read.

@@ -1,7 +1,7 @@
 //! CKAN's DataStore actions: `datastore_search`, `datastore_search_sql`,
 //! `datastore_info`, `datastore_create`, `datastore_upsert`,
-//! `datastore_delete`, `datastore_records_delete`, and the datastore state
-//! added to `resource_show`. Shapes follow `ckanext/datastore` (2.11).
+//! `datastore_delete`, `datastore_records_delete`. Shapes follow
+//! `ckanext/datastore` (2.11).
 
 use misto_actions::datastore::{DEFAULT_LIMIT, MAX_LIMIT, SearchParams, WriteMethod};
 use misto_core::datastore::{Field, FieldType};
@@ -312,8 +312,7 @@ pub async fn search_sql(ctx: &Ctx, p: &mut Params) -> R {
     Ok(out)
 }
 
-/// The datastore state of a resource, as added to `resource_show` and
-/// `datastore_info`.
+/// The datastore state of a resource, as `datastore_info` shows it.
 fn state_json(state: &misto_actions::datastore::DatastoreState) -> Value {
     let (done, total) = state
         .job
@@ -359,20 +358,6 @@ pub async fn info(ctx: &Ctx, p: &mut Params) -> R {
         "datastore_status": state_json(&state),
         "report": t.report,
     }))
-}
-
-/// `resource_show` plus the resource's datastore state.
-pub async fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
-    let mut v = crate::handlers::resource_show(ctx, p)?;
-    if let Some(id) = v.get("id").and_then(Value::as_str).map(str::to_string)
-        && let Ok(state) = ctx.portal.datastore_state(&ctx.viewer, &id).await
-    {
-        v["datastore_active"] = json!(state.active());
-        if state.status() != "none" {
-            v["datastore_status"] = state_json(&state);
-        }
-    }
-    Ok(v)
 }
 
 fn fields_param(p: &mut Params) -> Result<Vec<Field>, ApiError> {

@@ -43,7 +43,7 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "package_search" => package_search(&ctx, &mut p),
         "current_package_list_with_resources" => current_package_list(&ctx, &mut p),
         "package_activity_list" => package_activity_list(&ctx, &mut p).await,
-        "resource_show" => crate::datastore::resource_show(&ctx, &mut p).await,
+        "resource_show" => resource_show(&ctx, &mut p),
         "organization_list" => org_list(&ctx, &mut p),
         "organization_show" => org_show(&ctx, &mut p).await,
         "organization_list_for_user" => org_list_for_user(&ctx, &mut p),
@@ -381,7 +381,7 @@ async fn package_activity_list(ctx: &Ctx, p: &mut Params) -> R {
     }))
 }
 
-pub(crate) fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
+fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
     p.ignore(&["include_tracking"]);
     p.reject_unknown()?;

@@ -48,16 +48,7 @@ fn error_response(e: ActionError) -> Response {
 }
 
 /// The positions of longitude and latitude columns, by their usual names.
-pub fn coordinate_columns(fields: &[Field]) -> Option<(usize, usize)> {
-    let find = |names: &[&str]| {
-        fields
-            .iter()
-            .position(|f| names.contains(&f.id.to_lowercase().as_str()) && f.ty.is_number())
-    };
-    let lon = find(&["lon", "lng", "long", "longitude", "довгота", "x"])?;
-    let lat = find(&["lat", "latitude", "широта", "y"])?;
-    Some((lon, lat))
-}
+pub use misto_actions::datastore::coordinate_columns;
 
 fn cell_text(v: &Value) -> String {
     match v {

@@ -57,6 +57,11 @@ async fn upload(app: &TestApp, pkg: &str, file: &str, bytes: &[u8]) -> String {
     r.result()["id"].as_str().unwrap().to_string()
 }
 
+/// The first resource of a dataset as package_show embeds it.
+async fn pkg_show_resource(app: &TestApp, pkg: &str) -> Value {
+    app.admin("package_show", json!({"id": pkg})).await["resources"][0].clone()
+}
+
 async fn search(app: &TestApp, body: Value) -> Value {
     app.admin("datastore_search", body).await
 }
@@ -81,21 +86,35 @@ async fn cp1251_semicolons_dates_ragged_rows_typed_and_searchable() {
     // Queued, not yet loaded.
     let shown = app.admin("resource_show", json!({"id": rid})).await;
     assert_eq!(shown["datastore_active"], json!(false));
+    let info = app.admin("datastore_info", json!({"id": rid})).await;
     assert_eq!(
-        shown["datastore_status"]["status"],
+        info["datastore_status"]["status"],
         json!("pending"),
-        "{shown}"
+        "{info}"
     );
+    assert_eq!(info["meta"]["datastore_active"], json!(false));
     let r = app
         .post("datastore_search", json!({"resource_id": rid}), None)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
+    let read_before = app.admin("package_show", json!({"id": pkg})).await;
     assert!(app.run_jobs().await >= 1);
+    // The system's flag does not make a publisher's earlier read stale.
+    let mut edit = read_before.clone();
+    edit["notes"] = json!("Оновлено");
+    let saved = app.admin("package_update", edit).await;
+    assert_eq!(saved["resources"][0]["datastore_active"], json!(true));
     let shown = app.admin("resource_show", json!({"id": rid})).await;
     assert_eq!(shown["datastore_active"], json!(true), "{shown}");
-    assert_eq!(shown["datastore_status"]["status"], json!("done"));
-    assert_eq!(shown["datastore_status"]["message"], json!("5 rows loaded"));
+    let info = app.admin("datastore_info", json!({"id": rid})).await;
+    assert_eq!(info["datastore_status"]["status"], json!("done"));
+    assert_eq!(info["datastore_status"]["message"], json!("5 rows loaded"));
+    assert_eq!(
+        info["datastore_status"]["progress"],
+        json!({"done": 5, "total": 5})
+    );
+    assert_eq!(shown, pkg_show_resource(&app, &pkg).await);
     let pkg_show = app.admin("package_show", json!({"id": pkg})).await;
     assert_eq!(pkg_show["resources"][0]["datastore_active"], json!(true));
 
@@ -421,13 +440,10 @@ async fn a_failed_reload_keeps_the_previous_table_and_says_why() {
     );
     app.run_jobs().await;
     let shown = app.admin("resource_show", json!({"id": rid})).await;
-    assert_eq!(
-        shown["datastore_status"]["status"],
-        json!("error"),
-        "{shown}"
-    );
+    let info = app.admin("datastore_info", json!({"id": rid})).await;
+    assert_eq!(info["datastore_status"]["status"], json!("error"), "{info}");
     assert!(
-        shown["datastore_status"]["message"]
+        info["datastore_status"]["message"]
             .as_str()
             .unwrap()
             .contains("could not be read"),
@@ -639,4 +655,50 @@ async fn api_managed_tables_create_upsert_delete() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let shown = app.admin("resource_show", json!({"id": rid})).await;
     assert_eq!(shown["datastore_active"], json!(false));
+}
+
+#[tokio::test]
+async fn only_the_chart_page_may_be_framed_and_the_page_script_query_answers() {
+    let app = TestApp::new().await;
+    let pkg = dataset(&app, "framing", false).await;
+    let csv = "район,сума\nА,1\nБ,2\nА,3\n";
+    let rid = upload(&app, &pkg, "framing.csv", csv.as_bytes()).await;
+    app.run_jobs().await;
+    let header = |r: &common::Resp, h: &str| {
+        r.headers
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let page = app
+        .get(&format!("/dataset/framing/resource/{rid}"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
+    assert!(header(&page, "content-security-policy").contains("frame-ancestors 'none'"));
+    let chart = app
+        .get(
+            &format!("/dataset/framing/resource/{rid}/chart?chart=pie&x=%D1%80%D0%B0%D0%B9%D0%BE%D0%BD&agg=sum&y=%D1%81%D1%83%D0%BC%D0%B0"),
+            None,
+        )
+        .await;
+    assert_eq!(chart.status, StatusCode::OK);
+    assert_eq!(header(&chart, "x-frame-options"), "");
+    assert!(header(&chart, "content-security-policy").contains("frame-ancestors *"));
+    let body = String::from_utf8_lossy(&chart.body);
+    assert!(body.contains("(66,7\u{a0}%)"), "{body}");
+    // What static/datastore.js sends when a header is clicked and a filter typed.
+    let r = app
+        .post(
+            "datastore_search",
+            json!({"resource_id": rid, "limit": 20, "offset": 0, "include_total": true,
+                   "filters": {"район": "А"}, "sort": "сума desc"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = r.result();
+    assert_eq!(r["total"], 2);
+    assert_eq!(r["records"][0]["сума"], 3);
 }

@@ -73,6 +73,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/forms.en.json"),
     ),
     (
+        "datastore",
+        include_str!("../i18n/datastore.uk.json"),
+        include_str!("../i18n/datastore.en.json"),
+    ),
+    (
         "quality",
         include_str!("../i18n/quality.uk.json"),
         include_str!("../i18n/quality.en.json"),

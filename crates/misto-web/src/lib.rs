@@ -199,6 +199,10 @@ pub fn router(portal: Portal) -> Router {
             get(pages::resource::resource),
         )
         .route(
+            "/dataset/{dataset}/resource/{resource}/chart",
+            get(pages::datastore::chart_embed),
+        )
+        .route(
             "/dataset/{dataset}/resource/{resource}/quality",
             get(pages::quality::resource_quality),
         )

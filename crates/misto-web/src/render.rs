@@ -185,6 +185,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "survey_form.html",
         include_str!("../templates/survey_form.html"),
     ),
+    (
+        "datastore_section.html",
+        include_str!("../templates/datastore_section.html"),
+    ),
+    (
+        "datastore_chart.html",
+        include_str!("../templates/datastore_chart.html"),
+    ),
 ];
 
 struct StaticFile {
@@ -203,6 +211,16 @@ const STATIC: &[StaticFile] = &[
         name: "workspace.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../static/workspace.js"),
+    },
+    StaticFile {
+        name: "datastore.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/datastore.js"),
+    },
+    StaticFile {
+        name: "datastore.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/datastore.css"),
     },
     StaticFile {
         name: "logo.svg",

@@ -625,6 +625,52 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound("datastore table".into()))
     }
 
+    /// Sets or clears the resource extra `key` (the system's
+    /// `datastore_active` flag) without a new revision of the dataset: the
+    /// flag is the system's, not part of what publishers edit, so a client
+    /// that read the dataset before may still save it. The catalog version
+    /// and the dataset's `seq` grow, so caches reload it. Returns false when
+    /// the resource does not exist.
+    pub async fn ds_mark_resource(
+        &self,
+        resource_id: &str,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<bool> {
+        write_tx!(self, |tx| {
+            let extras: Option<(String, String)> =
+                sqlx::query_as("SELECT package_id, extras FROM resources WHERE id = $1")
+                    .bind(resource_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((package_id, extras)) = extras else {
+                return Ok::<_, StoreError>(false);
+            };
+            let mut map: serde_json::Map<String, Value> =
+                serde_json::from_str(&extras).unwrap_or_default();
+            match &value {
+                Some(v) => {
+                    map.insert(key.to_string(), v.clone());
+                }
+                None => {
+                    map.remove(key);
+                }
+            }
+            let seq = bump_version!(tx);
+            sqlx::query("UPDATE resources SET extras = $2 WHERE id = $1")
+                .bind(resource_id)
+                .bind(Value::Object(map).to_string())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE datasets SET seq = $2 WHERE id = $1")
+                .bind(package_id.as_str())
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            true
+        })
+    }
+
     /// Removes a resource's datastore table, view and metadata. Returns
     /// false when there was none.
     pub async fn ds_delete(&self, resource_id: &str) -> Result<bool> {

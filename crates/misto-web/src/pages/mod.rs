@@ -8,6 +8,8 @@ pub mod admin;
 pub mod dashboard;
 pub mod dataset;
 pub mod dataset_edit;
+pub mod datastore;
+pub mod datastore_svg;
 pub mod developers;
 pub mod feedback;
 pub mod forms;

@@ -1,7 +1,7 @@
 //! `/dataset/{dataset}/resource/{resource}`: a resource's metadata, its
-//! download, and a preview of its first rows. The preview has one source
-//! today (the start of the uploaded file); the datastore will be another
-//! source of the same [`preview::Table`].
+//! download, and its data: the datastore's table, chart builder and map
+//! when the file was loaded into the datastore ([`super::datastore`]),
+//! else a preview of the first rows of the file.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -34,6 +34,8 @@ struct ResourceView {
     /// Why there is no preview, when there is none.
     preview_note: Option<String>,
     quality: Option<super::quality::ResourceQualitySummary>,
+    /// The datastore table, chart and map (or the state of the ingest).
+    datastore: Option<super::datastore::Section>,
 }
 
 #[derive(Serialize)]
@@ -143,7 +145,10 @@ async fn build(
         });
     }
 
-    let (preview, preview_note) = if !r.is_upload() {
+    let datastore = super::datastore::section(st, ctx, &d, &r).await;
+    let (preview, preview_note) = if datastore.as_ref().is_some_and(|s| s.has_table()) {
+        (None, None)
+    } else if !r.is_upload() {
         (None, Some(ctx.t("preview_link_only")))
     } else {
         match kind(&r) {
@@ -191,11 +196,18 @@ async fn build(
         preview,
         preview_note,
         quality,
+        datastore,
     };
-    st.page(
+    let mut resp = st.page(
         ctx,
         "resource.html",
         Meta::new(&view.title, "dataset"),
         &view,
-    )
+    )?;
+    let tiles = view
+        .datastore
+        .as_ref()
+        .and_then(|s| s.img_origin.as_deref());
+    super::datastore::allow_tiles(&mut resp, tiles);
+    Ok(resp)
 }
