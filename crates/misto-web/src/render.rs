@@ -155,6 +155,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         "survey_form.html",
         include_str!("../templates/survey_form.html"),
     ),
+    ("stats.html", include_str!("../templates/stats.html")),
+    (
+        "stats_figures.html",
+        include_str!("../templates/stats_figures.html"),
+    ),
+    (
+        "stats_publishers.html",
+        include_str!("../templates/stats_publishers.html"),
+    ),
+    ("kiosk.html", include_str!("../templates/kiosk.html")),
 ];
 
 struct StaticFile {

@@ -22,6 +22,7 @@ pub mod resources_edit;
 pub mod search;
 pub mod showcase;
 pub mod static_pages;
+pub mod stats;
 pub mod surveys;
 pub mod tokens;
 
