@@ -131,7 +131,7 @@ pub(crate) fn dataset_activity(
 impl Portal {
     /// Turns input into a dataset (fresh, or replacing `base`), checking
     /// every field and reference. Errors are collected, not stopped at the first.
-    fn build_dataset(
+    pub(crate) fn build_dataset(
         &self,
         actor: &Viewer,
         input: DatasetInput,
@@ -368,6 +368,11 @@ impl Portal {
             blob_key: None,
             extras: r.extras,
         };
+        // The datastore flag is the system's, not the client's: keep it.
+        if let Some(v) = existing.and_then(|e| e.extras.get(crate::datastore::ACTIVE_EXTRA)) {
+            res.extras
+                .insert(crate::datastore::ACTIVE_EXTRA.into(), v.clone());
+        }
         if let Some(e) = existing.filter(|_| keeps_upload) {
             res.url = e.url.clone();
             res.url_type = e.url_type.clone();

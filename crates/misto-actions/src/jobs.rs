@@ -79,7 +79,13 @@ impl JobRegistry {
 /// The handlers of the job kinds this crate defines. Callers add their own
 /// (e.g. the harvester) before starting workers.
 pub fn default_registry() -> JobRegistry {
-    JobRegistry::new()
+    let mut registry = JobRegistry::new();
+    registry.register(
+        crate::quality::VALIDATE_JOB,
+        crate::quality::run_validate_job,
+    );
+    registry.register(crate::datastore::INGEST_JOB, crate::datastore::ingest_job);
+    registry
 }
 
 /// Handed to a running handler: reports progress and keeps the lease alive.

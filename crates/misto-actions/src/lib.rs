@@ -12,15 +12,20 @@
 //! SQL (that is `misto-store`).
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
 pub mod content;
 pub mod datasets;
+pub mod datastore;
 pub mod engagement;
 mod error;
+pub mod harvest;
 pub mod jobs;
 pub mod publishers;
+pub mod quality;
 pub mod register;
 pub mod resources;
+pub mod settings;
 pub mod showcase;
 pub mod surveys;
 pub mod timeliness;
@@ -55,6 +60,11 @@ pub struct PortalConfig {
     pub job_lease: Duration,
     /// How often idle job workers look for work queued by other processes.
     pub job_poll: Duration,
+    /// Folder with `templates/` and `static/` that override the built-in
+    /// ones (operators theme the site without rebuilding).
+    pub theme_dir: Option<std::path::PathBuf>,
+    /// Datastore limits and the map tiles of resource pages.
+    pub datastore: datastore::DatastoreConfig,
 }
 
 impl Default for PortalConfig {
@@ -69,6 +79,8 @@ impl Default for PortalConfig {
             session_key: random_key(),
             job_lease: Duration::from_secs(60),
             job_poll: Duration::from_secs(1),
+            theme_dir: None,
+            datastore: datastore::DatastoreConfig::default(),
         }
     }
 }
@@ -83,6 +95,9 @@ pub struct Portal {
     pub(crate) limiter: Arc<engagement::RateLimiter>,
     /// Wakes this process's job workers when work is queued here.
     pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
+    /// The site settings in force, and the catalog version they were read at.
+    pub(crate) settings: Arc<std::sync::RwLock<Arc<misto_core::settings::SiteSettings>>>,
+    pub(crate) settings_version: Arc<std::sync::atomic::AtomicI64>,
     /// The published static pages, for the site's menus.
     pub(crate) menu: Arc<content::MenuCache>,
 }
@@ -97,6 +112,8 @@ impl Portal {
             config: Arc::new(config),
             limiter: Arc::new(engagement::RateLimiter::default()),
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
+            settings: Arc::default(),
+            settings_version: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
             menu: Arc::new(content::MenuCache::default()),
         };
         portal.refresh().await?;
@@ -121,7 +138,8 @@ impl Portal {
 
     /// Applies every change committed since the last refresh.
     pub async fn refresh(&self) -> Result<()> {
-        self.catalog.refresh(&self.store).await
+        self.catalog.refresh(&self.store).await?;
+        self.reload_settings().await
     }
 
     /// Polls for changes made by other processes until the task is dropped.

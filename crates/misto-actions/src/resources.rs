@@ -70,7 +70,7 @@ impl Portal {
         }
     }
 
-    fn attach_upload(res: &mut Resource, up: &StagedUpload) {
+    pub(crate) fn attach_upload(res: &mut Resource, up: &StagedUpload) {
         res.url = up.file_name.clone();
         res.url_type = Some("upload".into());
         res.blob_key = Some(up.key.clone());
@@ -101,6 +101,13 @@ impl Portal {
         let outcome = self
             .create_resource_inner(actor, package_id, input, upload.as_ref())
             .await;
+        if let Ok((d, rid)) = &outcome {
+            self.resource_saved(actor, d, rid, "upload").await;
+            if upload.is_some() {
+                self.datastore_after_upload(d.resources.iter().find(|r| &r.id == rid))
+                    .await;
+            }
+        }
         if outcome.is_err()
             && let Some(up) = upload
         {
@@ -156,6 +163,13 @@ impl Portal {
         let outcome = self
             .update_resource_inner(actor, resource_id, input, upload.as_ref())
             .await;
+        if let Ok(d) = &outcome {
+            self.resource_saved(actor, d, resource_id, "upload").await;
+            if upload.is_some() {
+                self.datastore_after_upload(d.resources.iter().find(|r| r.id == resource_id))
+                    .await;
+            }
+        }
         if outcome.is_err()
             && let Some(up) = upload
         {
@@ -291,7 +305,7 @@ impl Portal {
 }
 
 /// Blob keys allow only a safe ASCII subset; keep the extension readable.
-fn safe_key_segment(file_name: &str) -> String {
+pub(crate) fn safe_key_segment(file_name: &str) -> String {
     let s: String = file_name
         .chars()
         .map(|c| {

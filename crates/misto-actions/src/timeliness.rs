@@ -81,7 +81,7 @@ impl Compliance {
 impl Portal {
     /// Every active dataset the viewer may read (private ones included for
     /// those allowed), from the catalog.
-    fn readable_datasets(
+    pub(crate) fn readable_datasets(
         &self,
         viewer: &Viewer,
         include_private: bool,

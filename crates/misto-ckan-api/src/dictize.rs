@@ -69,7 +69,7 @@ pub fn resource(site: &str, d: &Dataset, r: &Resource) -> Value {
         "resource_type": null,
         "cache_url": null,
         "cache_last_updated": null,
-        "datastore_active": false,
+        "datastore_active": r.extras.get("datastore_active") == Some(&Value::Bool(true)),
     });
     if let Value::Object(f) = fixed {
         m.extend(f);

@@ -16,6 +16,7 @@ use crate::decode::{
 use crate::dictize;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::quality;
 
 type R = Result<Value, ApiError>;
 
@@ -42,7 +43,7 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "package_search" => package_search(&ctx, &mut p),
         "current_package_list_with_resources" => current_package_list(&ctx, &mut p),
         "package_activity_list" => package_activity_list(&ctx, &mut p).await,
-        "resource_show" => resource_show(&ctx, &mut p),
+        "resource_show" => crate::datastore::resource_show(&ctx, &mut p).await,
         "organization_list" => org_list(&ctx, &mut p),
         "organization_show" => org_show(&ctx, &mut p).await,
         "organization_list_for_user" => org_list_for_user(&ctx, &mut p),
@@ -66,6 +67,14 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "register_entry_create" => register_entry_save(&ctx, &mut p, false).await,
         "register_entry_update" => register_entry_save(&ctx, &mut p, true).await,
         "register_entry_delete" => register_entry_delete(&ctx, &mut p).await,
+        "resource_validation_show" => quality::resource_validation_show(&ctx, &mut p).await,
+        "resource_version_list" => quality::resource_version_list(&ctx, &mut p).await,
+        "resource_fix_preview" => quality::resource_fix_preview(&ctx, &mut p).await,
+        "resource_fix_apply" => quality::resource_fix_apply(&ctx, &mut p).await,
+        "dataset_structure_show" => quality::dataset_structure_show(&ctx, &mut p).await,
+        "dataset_structure_update" => quality::dataset_structure_update(&ctx, &mut p).await,
+        "dataset_quality_show" => quality::dataset_quality_show(&ctx, &mut p).await,
+        "publisher_rating_list" => quality::publisher_rating_list(&ctx, &mut p).await,
         "package_create" => package_create(&ctx, &mut p).await,
         "package_update" => package_update(&ctx, &mut p).await,
         "package_patch" => package_patch(&ctx, &mut p).await,
@@ -84,8 +93,21 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "user_create" => user_create(&ctx, &mut p).await,
         "api_token_create" => api_token_create(&ctx, &mut p).await,
         "api_token_revoke" => api_token_revoke(&ctx, &mut p).await,
+        "config_option_list" => crate::site::config_option_list(&ctx, &mut p),
+        "config_option_show" => crate::site::config_option_show(&ctx, &mut p),
+        "config_option_update" => crate::site::config_option_update(&ctx, &mut p).await,
         n if crate::engagement_api::handles(n) => {
             crate::engagement_api::dispatch(n, &mut ctx, &mut p).await
+        }
+        "datastore_search" => crate::datastore::search(&ctx, &mut p).await,
+        "datastore_search_sql" => crate::datastore::search_sql(&ctx, &mut p).await,
+        "datastore_info" => crate::datastore::info(&ctx, &mut p).await,
+        "datastore_create" => crate::datastore::create(&ctx, &mut p).await,
+        "datastore_upsert" => crate::datastore::upsert(&ctx, &mut p).await,
+        "datastore_delete" => crate::datastore::delete(&ctx, &mut p, false).await,
+        "datastore_records_delete" => crate::datastore::delete(&ctx, &mut p, true).await,
+        h if h.starts_with("harvest_") || h == "publisher_push" => {
+            crate::harvest::dispatch(h, &ctx, &mut p).await
         }
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
@@ -110,11 +132,12 @@ fn id_param(p: &mut Params) -> Result<String, ApiError> {
 
 fn status_show(ctx: &Ctx, p: &mut Params) -> R {
     let c = ctx.portal.config();
+    let s = ctx.portal.site_settings();
     done(
         p,
         json!({
-            "site_title": c.site_title,
-            "site_description": c.site_description,
+            "site_title": s.title,
+            "site_description": s.description,
             "site_url": c.site_url,
             "error_emails_to": null,
             "locale_default": c.locale_default,
@@ -355,7 +378,7 @@ async fn package_activity_list(ctx: &Ctx, p: &mut Params) -> R {
     }))
 }
 
-fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
+pub(crate) fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
     p.ignore(&["include_tracking"]);
     p.reject_unknown()?;

@@ -5,13 +5,17 @@
 
 #![recursion_limit = "256"]
 
+mod datastore;
 mod decode;
 pub mod dictize;
 pub mod engagement_api;
 mod error;
 pub(crate) mod handlers;
+pub mod harvest;
 mod params;
+mod quality;
 mod show_cache;
+mod site;
 
 use axum::Router;
 use axum::body::Body;
@@ -24,9 +28,18 @@ use misto_actions::resources::StagedUpload;
 use misto_actions::{Portal, Viewer};
 use serde_json::{Map, Value};
 
+pub use datastore::{delimited, dump_params};
 pub use error::ApiError;
 pub use handlers::register_row_json;
 pub use params::Params;
+
+/// A CKAN package dict → a dataset input, read exactly as `package_create`
+/// reads its parameters (the harvester imports remote packages with it).
+pub fn dataset_input_from(
+    map: Map<String, Value>,
+) -> Result<misto_actions::datasets::DatasetInput, ApiError> {
+    decode::dataset_input(&mut Params::new(map))
+}
 
 /// Whether an action may be called with GET (CKAN's "side-effect free").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +73,12 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("feedback_list", Kind::Read),
     ("dataset_request_list", Kind::Read),
     ("dataset_request_show", Kind::Read),
+    ("resource_validation_show", Kind::Read),
+    ("resource_version_list", Kind::Read),
+    ("resource_fix_preview", Kind::Read),
+    ("dataset_structure_show", Kind::Read),
+    ("dataset_quality_show", Kind::Read),
+    ("publisher_rating_list", Kind::Read),
     ("news_list", Kind::Read),
     ("news_show", Kind::Read),
     ("moderation_queue_show", Kind::Read),
@@ -90,6 +109,8 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("register_entry_create", Kind::Write),
     ("register_entry_update", Kind::Write),
     ("register_entry_delete", Kind::Write),
+    ("resource_fix_apply", Kind::Write),
+    ("dataset_structure_update", Kind::Write),
     ("package_create", Kind::Write),
     ("package_update", Kind::Write),
     ("package_patch", Kind::Write),
@@ -108,6 +129,25 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("user_create", Kind::Write),
     ("api_token_create", Kind::Write),
     ("api_token_revoke", Kind::Write),
+    ("config_option_list", Kind::Read),
+    ("config_option_show", Kind::Read),
+    ("config_option_update", Kind::Write),
+    ("datastore_search", Kind::Read),
+    ("datastore_search_sql", Kind::Read),
+    ("datastore_info", Kind::Read),
+    ("datastore_create", Kind::Write),
+    ("datastore_upsert", Kind::Write),
+    ("datastore_delete", Kind::Write),
+    ("datastore_records_delete", Kind::Write),
+    ("harvest_source_list", Kind::Read),
+    ("harvest_source_show", Kind::Read),
+    ("harvest_job_list", Kind::Read),
+    ("harvest_job_show", Kind::Read),
+    ("harvest_source_create", Kind::Write),
+    ("harvest_source_update", Kind::Write),
+    ("harvest_source_delete", Kind::Write),
+    ("harvest_run", Kind::Write),
+    ("publisher_push", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

@@ -9,12 +9,16 @@
 pub mod auth;
 pub mod codes;
 pub mod content;
+pub mod datastore;
 pub mod formats;
 pub mod frequency;
+pub mod harvest;
 pub mod license;
 pub mod model;
 pub mod names;
+pub mod quality;
 pub mod resolution835;
+pub mod settings;
 pub mod themes;
 pub mod time;
 pub mod validate;

@@ -119,6 +119,16 @@ pub const MAX_PROBLEMS_PER_RULE: usize = 200;
 /// Validates a resource: `file_name` gives the extension, `declared_format`
 /// the format label the publisher chose (it wins over the extension).
 pub fn validate(bytes: &[u8], file_name: &str, declared_format: Option<&str>) -> Report {
+    validate_read(bytes, file_name, declared_format).0
+}
+
+/// [`validate`], also handing back the tables it read, so that a caller can
+/// check them against a structure file without reading the file twice.
+pub fn validate_read(
+    bytes: &[u8],
+    file_name: &str,
+    declared_format: Option<&str>,
+) -> (Report, Option<Workbook>) {
     let format_label = format_label(file_name, declared_format);
     let tabular = Format::from_label(&format_label);
     let mut problems = Vec::new();
@@ -150,7 +160,70 @@ pub fn validate(bytes: &[u8], file_name: &str, declared_format: Option<&str>) ->
     }
     let mut report = finish(problems, &input, by_rule);
     report.openness_stars = rules::openness_stars(&format_label);
+    (report, workbook)
+}
+
+/// The checks that need no content, for a link to a file elsewhere: the
+/// format rule and the openness level of the declared format (or of the
+/// URL's extension).
+pub fn validate_link(url: &str, declared_format: Option<&str>) -> Report {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    let format_label = format_label(file_name, declared_format);
+    let input = Input {
+        bytes: &[],
+        file_name,
+        format_label: format_label.clone(),
+        workbook: None,
+    };
+    let mut by_rule = Vec::new();
+    let mut problems = Vec::new();
+    for rule in RULES
+        .iter()
+        .filter(|r| r.id == "open_machine_readable_format")
+    {
+        let found = (rule.check)(&input);
+        if !found.is_empty() {
+            by_rule.push((rule.id.to_string(), found.iter().map(|p| p.count).sum()));
+        }
+        problems.extend(found);
+    }
+    let mut report = finish(problems, &input, by_rule);
+    report.openness_stars = rules::openness_stars(&format_label);
     report
+}
+
+/// Tim Berners-Lee's 5-star level of a format label (0 when unknown).
+pub fn openness_stars(format_label: &str) -> u8 {
+    rules::openness_stars(&format_label.trim().trim_start_matches('.').to_uppercase())
+}
+
+impl Report {
+    /// Adds problems found by another check (e.g. against a structure file)
+    /// and updates the counts, keeping at most [`MAX_PROBLEMS_PER_RULE`] of
+    /// each rule.
+    pub fn add_problems(&mut self, found: Vec<Problem>) {
+        let mut per_rule: Vec<(&'static str, Vec<Problem>)> = Vec::new();
+        for p in found {
+            match per_rule.iter_mut().find(|(r, _)| *r == p.rule) {
+                Some((_, v)) => v.push(p),
+                None => per_rule.push((p.rule, vec![p])),
+            }
+        }
+        for (rule, problems) in per_rule {
+            let n: usize = problems.iter().map(|p| p.count).sum();
+            for p in &problems {
+                match p.severity {
+                    Severity::Error => self.summary.errors += p.count,
+                    Severity::Warning => self.summary.warnings += p.count,
+                    Severity::Info => self.summary.infos += p.count,
+                }
+            }
+            self.summary.by_rule.push((rule.to_string(), n));
+            self.problems.extend(cap(problems, rule));
+        }
+        self.summary.passed = self.summary.errors == 0;
+    }
 }
 
 /// The format label for a file: the declared one (upper-cased), else from the

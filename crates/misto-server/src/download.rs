@@ -12,7 +12,7 @@ use misto_core::formats::is_active_content;
 
 /// The caller of a download: an API token when one is sent, else the
 /// browser session, else anonymous.
-async fn viewer(
+pub(crate) async fn viewer(
     portal: &Portal,
     headers: &axum::http::HeaderMap,
 ) -> Result<misto_actions::Viewer, Response> {
@@ -41,56 +41,70 @@ pub async fn download(
         Err(resp) => return resp,
     };
     match portal.open_download(&viewer, &dataset, &resource).await {
-        Ok((res, reader)) => {
-            let mime = res
-                .mimetype
-                .clone()
-                .unwrap_or_else(|| "application/octet-stream".into());
-            let mime = if is_active_content(&mime) {
-                "application/octet-stream".to_string()
+        Ok((res, reader)) => attachment(
+            &res.url,
+            res.mimetype.as_deref(),
+            res.hash.as_deref(),
+            reader,
+        ),
+        Err(e) => error_response(e),
+    }
+}
+
+/// A file as an attachment that is never rendered from the portal's origin.
+pub(crate) fn attachment(
+    file_name: &str,
+    mimetype: Option<&str>,
+    hash: Option<&str>,
+    reader: misto_blobs::BlobReader,
+) -> Response {
+    let mime = mimetype.unwrap_or("application/octet-stream");
+    let mime = if is_active_content(mime) {
+        "application/octet-stream"
+    } else {
+        mime
+    };
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
             } else {
-                mime
-            };
-            let ascii: String = res
-                .url
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_graphic() && c != '"' && c != '\\' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let disposition = format!(
-                "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                encode_segment(&res.url)
-            );
-            let mut resp = Body::from_stream(reader.stream).into_response();
-            let h = resp.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&mime) {
-                h.insert(header::CONTENT_TYPE, v);
+                '_'
             }
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            h.insert(header::CONTENT_LENGTH, HeaderValue::from(reader.size));
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; sandbox"),
-            );
-            if let Some(hash) = &res.hash
-                && let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\""))
-            {
-                h.insert(header::ETAG, v);
-            }
-            resp
-        }
-        Err(ActionError::NotFound(_)) => (StatusCode::NOT_FOUND, "Not found").into_response(),
-        Err(ActionError::NotAuthorized(_)) => {
-            (StatusCode::FORBIDDEN, "Access denied").into_response()
-        }
-        Err(e) => {
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encode_segment(file_name)
+    );
+    let mut resp = Body::from_stream(reader.stream).into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(mime) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(reader.size));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    if let Some(hash) = hash
+        && let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\""))
+    {
+        h.insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// The response of a download that failed.
+pub(crate) fn error_response(e: ActionError) -> Response {
+    match e {
+        ActionError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        ActionError::NotAuthorized(_) => (StatusCode::FORBIDDEN, "Access denied").into_response(),
+        e => {
             tracing::error!(error = %e, "download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
         }

@@ -2,7 +2,9 @@
 //! access logs, security headers, graceful shutdown. Handlers here are thin:
 //! they decode the request, call `misto-actions`, and encode the answer.
 
+mod datastore_dump;
 mod download;
+mod quality;
 mod register;
 
 use std::net::SocketAddr;
@@ -29,6 +31,19 @@ pub fn app(portal: Portal) -> Router {
             "/dataset/{dataset}/resource/{resource}/download",
             get(download::download_bare),
         )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/version/{version}/download/{filename}",
+            get(quality::version_download),
+        )
+        .route(
+            "/dataset/{dataset}/structure.json",
+            get(quality::structure_json),
+        )
+        .route(
+            "/dataset/{dataset}/structure.csv",
+            get(quality::structure_csv),
+        )
+        .route("/datastore/dump/{resource}", get(datastore_dump::dump))
         .route("/register.csv", get(register::csv))
         .route("/register.json", get(register::json))
         .route("/register.xlsx", get(register::xlsx))

@@ -973,3 +973,57 @@ async fn signed_in_members_download_private_files() {
 fn chrono_now_unix() -> i64 {
     misto_core::time::now().timestamp()
 }
+
+#[tokio::test]
+async fn config_options_are_for_sysadmins_and_change_the_site() {
+    let app = TestApp::new().await;
+    let user = app.user_token("olena").await;
+    let r = app
+        .post(
+            "config_option_update",
+            json!({"ckan.site_title": "X"}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"]["__type"], "Authorization Error");
+    let keys = app.admin("config_option_list", json!({})).await;
+    assert!(keys.as_array().unwrap().contains(&json!("ckan.site_title")));
+    let updated = app
+        .admin(
+            "config_option_update",
+            json!({"ckan.site_title": "Відкритий Житомир", "misto.primary_color": "#7a1f5c"}),
+        )
+        .await;
+    assert_eq!(
+        updated,
+        json!({"ckan.site_title": "Відкритий Житомир", "misto.primary_color": "#7a1f5c"})
+    );
+    let shown = app
+        .admin("config_option_show", json!({"key": "ckan.site_title"}))
+        .await;
+    assert_eq!(shown, json!("Відкритий Житомир"));
+    let status = app.get("/api/3/action/status_show", None).await.result();
+    assert_eq!(status["site_title"], "Відкритий Житомир");
+    let r = app
+        .post(
+            "config_option_update",
+            json!({"misto.primary_color": "#ffff00"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        r.json()["error"]["primary_color"].is_array(),
+        "{}",
+        r.json()
+    );
+    let r = app
+        .post(
+            "config_option_update",
+            json!({"ckan.root_path": "/x"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+}

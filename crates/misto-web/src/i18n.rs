@@ -63,6 +63,21 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/en.json"),
     ),
     (
+        "admin",
+        include_str!("../i18n/admin.uk.json"),
+        include_str!("../i18n/admin.en.json"),
+    ),
+    (
+        "forms",
+        include_str!("../i18n/forms.uk.json"),
+        include_str!("../i18n/forms.en.json"),
+    ),
+    (
+        "quality",
+        include_str!("../i18n/quality.uk.json"),
+        include_str!("../i18n/quality.en.json"),
+    ),
+    (
         "engagement",
         include_str!("../i18n/engagement.uk.json"),
         include_str!("../i18n/engagement.en.json"),

@@ -56,9 +56,10 @@ pub fn router(portal: Portal) -> Router {
     let upload_limit = usize::try_from(portal.config().max_upload_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1 << 20);
+    let templates = Arc::new(render::Templates::new(portal.config().theme_dir.as_deref()));
     let state = AppState {
         portal,
-        templates: Arc::new(render::Templates::new()),
+        templates,
         throttle: Arc::new(session::Throttle::default()),
     };
     use pages::{dashboard, dataset_edit, login, members, resources_edit, tokens};
@@ -193,11 +194,50 @@ pub fn router(portal: Portal) -> Router {
             "/dataset/{dataset}/resource/{resource}",
             get(pages::resource::resource),
         )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/quality",
+            get(pages::quality::resource_quality),
+        )
+        .route(
+            "/dataset/{dataset}/resource/{resource}/fix",
+            post(pages::quality::resource_fix),
+        )
+        .route(
+            "/dataset/{dataset}/quality",
+            get(pages::quality::dataset_quality),
+        )
+        .route(
+            "/dataset/{dataset}/structure",
+            post(pages::quality::structure_save),
+        )
+        .route("/rating", get(pages::quality::rating))
         .route("/organization", get(pages::publishers::list))
         .route("/organization/{org}", get(pages::publishers::show))
         .route("/group", get(pages::groups::list))
         .route("/group/{group}", get(pages::groups::show))
         .route("/developers", get(pages::developers::developers))
+        .route("/site/logo", get(pages::admin::site_logo))
+        .route("/site/theme.css", get(pages::admin::theme_css))
+        .route("/admin", get(pages::admin::overview))
+        .route(
+            "/admin/settings",
+            get(pages::admin::settings_form).post(pages::admin::settings_save),
+        )
+        .route("/admin/settings/logo", post(pages::admin::logo_save))
+        .route(
+            "/admin/users",
+            get(pages::admin::users).post(pages::admin::user_create),
+        )
+        .route("/admin/users/{user}", post(pages::admin::user_change))
+        .route("/admin/publishers", get(pages::admin::publishers))
+        .route(
+            "/admin/publishers/new",
+            get(pages::admin::publisher_new).post(pages::admin::publisher_create),
+        )
+        .route(
+            "/organization/{org}/edit",
+            get(pages::admin::publisher_edit).post(pages::admin::publisher_update),
+        )
         .route("/static/{file}", get(render::static_file))
         .with_state(state)
         .layer(middleware::from_fn(security_headers))
@@ -207,9 +247,10 @@ pub fn router(portal: Portal) -> Router {
 /// its fallback: `.fallback_service(misto_web::not_found_service(portal))`.
 /// (A merged router may not bring its own fallback, so `router` has none.)
 pub fn not_found_service(portal: Portal) -> Router {
+    let templates = Arc::new(render::Templates::new(portal.config().theme_dir.as_deref()));
     let state = AppState {
         portal,
-        templates: Arc::new(render::Templates::new()),
+        templates,
         throttle: Arc::new(session::Throttle::default()),
     };
     Router::new()
@@ -223,10 +264,9 @@ pub fn not_found_service(portal: Portal) -> Router {
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    // A handler may set a stricter policy of its own (the sandboxed logo).
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     h.insert(
         header::HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),

@@ -58,6 +58,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("confirm.html", include_str!("../templates/confirm.html")),
     (
+        "quality_resource.html",
+        include_str!("../templates/quality_resource.html"),
+    ),
+    (
+        "quality_dataset.html",
+        include_str!("../templates/quality_dataset.html"),
+    ),
+    (
+        "quality_rating.html",
+        include_str!("../templates/quality_rating.html"),
+    ),
+    (
         "resources.html",
         include_str!("../templates/resources.html"),
     ),
@@ -67,6 +79,23 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("tokens.html", include_str!("../templates/tokens.html")),
     ("members.html", include_str!("../templates/members.html")),
+    ("admin.html", include_str!("../templates/admin.html")),
+    (
+        "admin_settings.html",
+        include_str!("../templates/admin_settings.html"),
+    ),
+    (
+        "admin_users.html",
+        include_str!("../templates/admin_users.html"),
+    ),
+    (
+        "admin_publishers.html",
+        include_str!("../templates/admin_publishers.html"),
+    ),
+    (
+        "publisher_form.html",
+        include_str!("../templates/publisher_form.html"),
+    ),
     (
         "feedback_block.html",
         include_str!("../templates/feedback_block.html"),
@@ -232,16 +261,58 @@ fn html_formatter(
         .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
 }
 
+/// A static file an operator put in the theme folder.
+struct OverrideFile {
+    content_type: &'static str,
+    body: Vec<u8>,
+}
+
+/// The media type of a theme file, by extension.
+fn content_type_of(name: &str) -> &'static str {
+    match name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("json") => "application/json",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
 /// The compiled templates and the versioned URLs of the static files.
+///
+/// Operators can theme without rebuilding: with a theme folder configured
+/// (`theme_dir`), every `templates/NAME.html` in it replaces the embedded
+/// template of that name (or adds a new one for `{% include %}`), and every
+/// file in `static/` replaces or adds a file under `/static/`. The folder
+/// is read at start; a template that does not compile is reported in the
+/// log and the embedded one is kept.
 pub struct Templates {
     env: Environment<'static>,
+    overrides: std::collections::HashMap<String, OverrideFile>,
     css_url: String,
     logo_url: String,
     js_url: String,
 }
 
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
 impl Templates {
-    pub fn new() -> Self {
+    pub fn new(theme_dir: Option<&std::path::Path>) -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_formatter(html_formatter);
@@ -251,33 +322,102 @@ impl Templates {
                 tracing::error!(template = name, error = %e, "template does not compile");
             }
         }
-        let url = |name: &str| {
-            let v = STATIC
+        let mut overrides = std::collections::HashMap::new();
+        if let Some(dir) = theme_dir {
+            for (name, body) in read_folder(&dir.join("templates")) {
+                let Ok(src) = String::from_utf8(body) else {
+                    tracing::error!(template = %name, "theme template is not UTF-8; kept the built-in one");
+                    continue;
+                };
+                // Compile alone first, so a broken override keeps the built-in one.
+                let mut probe = Environment::new();
+                probe.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+                if let Err(e) = probe.add_template_owned(name.clone(), src.clone()) {
+                    tracing::error!(template = %name, error = %e, "theme template does not compile; kept the built-in one");
+                    continue;
+                }
+                if let Err(e) = env.add_template_owned(name.clone(), src) {
+                    tracing::error!(template = %name, error = %e, "theme template rejected");
+                } else {
+                    tracing::info!(template = %name, "theme template in use");
+                }
+            }
+            for (name, body) in read_folder(&dir.join("static")) {
+                tracing::info!(file = %name, "theme static file in use");
+                let content_type = content_type_of(&name);
+                overrides.insert(name, OverrideFile { content_type, body });
+            }
+        }
+        let mut t = Self {
+            env,
+            overrides,
+            css_url: String::new(),
+            logo_url: String::new(),
+            js_url: String::new(),
+        };
+        t.css_url = t.static_url("site.css");
+        t.logo_url = t.static_url("logo.svg");
+        t.js_url = t.static_url("workspace.js");
+        t
+    }
+
+    /// The URL of a static file with its content fingerprint.
+    pub fn static_url(&self, name: &str) -> String {
+        let v = match self.overrides.get(name) {
+            Some(f) => fingerprint(&f.body),
+            None => STATIC
                 .iter()
                 .find(|f| f.name == name)
                 .map(|f| fingerprint(f.body))
-                .unwrap_or_default();
-            format!("/static/{name}?v={v}")
+                .unwrap_or_default(),
         };
-        Self {
-            css_url: url("site.css"),
-            logo_url: url("logo.svg"),
-            js_url: url("workspace.js"),
-            env,
-        }
+        format!("/static/{name}?v={v}")
     }
 }
 
-/// Serves an embedded static file with a long cache lifetime (URLs carry
-/// a content fingerprint).
-pub async fn static_file(Path(file): Path<String>) -> Response {
-    match STATIC.iter().find(|f| f.name == file) {
-        Some(f) => (
+/// The regular files of a folder with safe names (no hidden files, no
+/// sub-folders), as `(name, bytes)`; nothing when the folder is missing.
+fn read_folder(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if name.starts_with('.') || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(body) => out.push((name, body)),
+            Err(e) => tracing::error!(file = %name, error = %e, "cannot read theme file"),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Serves a static file (the theme folder's, else the embedded one) with a
+/// long cache lifetime (URLs carry a content fingerprint).
+pub async fn static_file(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    Path(file): Path<String>,
+) -> Response {
+    let found = match st.templates.overrides.get(&file) {
+        Some(f) => Some((f.content_type, f.body.clone())),
+        None => STATIC
+            .iter()
+            .find(|f| f.name == file)
+            .map(|f| (f.content_type, f.body.to_vec())),
+    };
+    match found {
+        Some((content_type, body)) => (
             [
-                (header::CONTENT_TYPE, f.content_type),
+                (header::CONTENT_TYPE, content_type),
                 (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
             ],
-            f.body,
+            body,
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "Not found").into_response(),
@@ -443,7 +583,11 @@ struct Layout<'a> {
     js_url: &'a str,
     /// The signed-in person's name, shown in the header.
     user: Option<&'a str>,
+    sysadmin: bool,
     csrf: &'a str,
+    /// The stylesheet with the site's colours, when a sysadmin set any.
+    theme_css_url: Option<String>,
+    contact_email: &'a str,
     /// Static pages linked from the header and the footer.
     menu_header: Vec<crate::pages::Link>,
     menu_footer: Vec<crate::pages::Link>,
@@ -486,20 +630,30 @@ impl AppState {
         pairs.push(("lang", other.code()));
         // `</` must not close the script element the JSON-LD sits in.
         let json_ld = meta.json_ld.as_ref().map(|s| s.replace('<', "\\u003c"));
+        let settings = self.portal.site_settings();
+        let logo_url = match &settings.logo_key {
+            Some(key) => format!("/site/logo?v={}", fingerprint(key.as_bytes())),
+            None => self.templates.logo_url.clone(),
+        };
+        let theme_css = settings.theme_css();
         let layout = Layout {
             lang: ctx.lang.code(),
             title: meta.title,
-            site_title: ctx.lang.pick(&self.portal.config().site_title, None).trim(),
+            site_title: settings.title_in(ctx.lang.code()).trim(),
             nav: meta.nav,
             switch_lang: other.code(),
             switch_url: format!("{}{}", ctx.path, query_string(pairs)),
             css_url: &self.templates.css_url,
-            logo_url: &self.templates.logo_url,
+            logo_url: &logo_url,
             json_ld: json_ld.as_deref(),
             feed_url: meta.feed_url.as_deref(),
             js_url: &self.templates.js_url,
             user: ctx.session.as_ref().map(|s| s.display_name.as_str()),
+            sysadmin: ctx.session.as_ref().is_some_and(|s| s.viewer.sysadmin),
             csrf: &ctx.csrf,
+            theme_css_url: (!theme_css.is_empty())
+                .then(|| format!("/site/theme.css?v={}", fingerprint(theme_css.as_bytes()))),
+            contact_email: &settings.contact_email,
             menu_header: crate::pages::static_pages::menu(
                 ctx,
                 misto_core::content::MenuPlace::Header,
@@ -683,6 +837,32 @@ impl From<minijinja::Error> for WebError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn theme_folder_overrides_templates_and_static_files() {
+        let dir = std::env::temp_dir().join(format!("misto-theme-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::create_dir_all(dir.join("static")).unwrap();
+        std::fs::write(
+            dir.join("templates/developers.html"),
+            "{% extends \"base.html\" %}{% block content %}<p>Міська тема</p>{% endblock %}",
+        )
+        .unwrap();
+        std::fs::write(dir.join("templates/home.html"), "{% if %}broken").unwrap();
+        std::fs::write(dir.join("static/site.css"), "body{color:#000}").unwrap();
+        std::fs::write(dir.join("static/city.png"), b"\x89PNG").unwrap();
+        let t = Templates::new(Some(&dir));
+        let dev = t.env.get_template("developers.html").unwrap();
+        assert!(dev.source().contains("Міська тема"));
+        let home = t.env.get_template("home.html").unwrap();
+        assert_eq!(home.source(), include_str!("../templates/home.html"));
+        assert_eq!(
+            t.css_url,
+            format!("/static/site.css?v={}", fingerprint(b"body{color:#000}"))
+        );
+        assert_eq!(t.overrides["city.png"].content_type, "image/png");
+        assert!(t.static_url("city.png").starts_with("/static/city.png?v="));
+    }
 
     #[test]
     fn every_template_compiles() {

@@ -753,3 +753,270 @@ async fn only_publisher_admins_manage_members() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Creates a sysadmin `root` and logs in.
+async fn root_session(app: &App) -> String {
+    app.portal
+        .create_user(
+            &system_viewer(),
+            NewUser {
+                name: "root".into(),
+                email: "root@example.org".into(),
+                password: Some(PASSWORD.into()),
+                sysadmin: true,
+                ..NewUser::default()
+            },
+        )
+        .await
+        .expect("root");
+    app.login("root").await
+}
+
+#[tokio::test]
+async fn sysadmins_change_site_settings_and_everyone_sees_them() {
+    let app = App::new().await;
+    // Editors may not.
+    let editor = app.login("editor").await;
+    assert_eq!(
+        app.get("/admin/settings", &editor).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let csrf_e = app.csrf(&editor).await;
+    let r = app
+        .post(
+            "/admin/settings",
+            &editor,
+            &[("csrf", &csrf_e), ("title", "Зламано")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let root = root_session(&app).await;
+    let csrf = app.csrf(&root).await;
+    let page = app.get("/admin/settings", &root).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // A colour too light to read is refused next to its field.
+    let bad = app
+        .post(
+            "/admin/settings",
+            &root,
+            &[
+                ("csrf", &csrf),
+                ("title", "Місто"),
+                ("primary_color", "#ffee00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"e-primary_color\""), "{}", bad.body);
+    assert!(bad.body.contains("Надто світлий колір"), "{}", bad.body);
+    // Without a CSRF token nothing changes.
+    let forged = app
+        .post("/admin/settings", &root, &[("title", "Підробка")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let ok = app
+        .post(
+            "/admin/settings",
+            &root,
+            &[
+                ("csrf", &csrf),
+                ("title", "Відкритий Житомир"),
+                ("title_en", "Open Zhytomyr"),
+                ("description", "Портал відкритих даних"),
+                ("primary_color", "#7A1F5C"),
+                ("accent_color", "#ffcc00"),
+                ("contact_email", "opendata@zt-rada.gov.ua"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let home = app.get("/", "").await;
+    assert!(home.body.contains("<span>Відкритий Житомир</span>"));
+    assert!(home.body.contains("mailto:opendata@zt-rada.gov.ua"));
+    let css_url = home
+        .body
+        .split("href=\"/site/theme.css")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|q| format!("/site/theme.css{q}"))
+        .expect("theme stylesheet linked");
+    let css = app.get(&css_url, "").await;
+    assert!(css.body.contains("--brand: #7a1f5c"), "{}", css.body);
+    let en = app.get("/?lang=en", "").await;
+    assert!(en.body.contains("<span>Open Zhytomyr</span>"));
+    // The CKAN API answers with the same settings.
+    assert_eq!(
+        app.portal.site_settings().contact_email,
+        "opendata@zt-rada.gov.ua"
+    );
+}
+
+#[tokio::test]
+async fn sysadmins_upload_a_logo_and_it_is_served_sandboxed() {
+    let app = App::new().await;
+    let root = root_session(&app).await;
+    let csrf = app.csrf(&root).await;
+    let boundary = "XadminLOGO";
+    let multipart = |file: &[u8]| {
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo.svg\"\r\n\
+             Content-Type: image/svg+xml\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::builder()
+            .method("POST")
+            .uri("/admin/settings/logo")
+            .header(header::COOKIE, &root)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let bad = app.send(multipart(b"%PDF-1.4 not a logo")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"e-logo\""));
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
+    let ok = app.send(multipart(svg)).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let home = app.get("/", "").await;
+    assert!(home.body.contains("src=\"/site/logo?v="));
+    let logo = app.get("/site/logo", "").await;
+    assert_eq!(logo.status, StatusCode::OK);
+    assert_eq!(logo.body.as_bytes(), svg);
+    assert_eq!(logo.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(
+        logo.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+}
+
+#[tokio::test]
+async fn sysadmins_manage_users_and_publishers() {
+    let app = App::new().await;
+    let root = root_session(&app).await;
+    let csrf = app.csrf(&root).await;
+    let list = app.get("/admin/users", &root).await;
+    assert!(list.body.contains("editor@example.org"));
+    // A new account, with a bad e-mail first.
+    let bad = app
+        .post(
+            "/admin/users",
+            &root,
+            &[
+                ("csrf", &csrf),
+                ("name", "maria"),
+                ("email", "nope"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"e-email\""));
+    let ok = app
+        .post(
+            "/admin/users",
+            &root,
+            &[
+                ("csrf", &csrf),
+                ("name", "maria"),
+                ("email", "maria@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let maria = app.login("maria").await;
+    // Blocked: her session stops working and she cannot log in.
+    let r = app
+        .post(
+            "/admin/users/maria",
+            &root,
+            &[("csrf", &csrf), ("op", "block")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/dashboard", &maria).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.try_login("maria", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Root cannot block themself.
+    let own = app
+        .post(
+            "/admin/users/root",
+            &root,
+            &[("csrf", &csrf), ("op", "block")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A publisher: refused with a bad EDRPOU, created with a good one.
+    let form = |edrpou: &'static str| {
+        vec![
+            ("csrf", csrf.as_str()),
+            ("name", "osvita"),
+            ("title", "Управління освіти"),
+            ("edrpou", edrpou),
+            ("kind", "executive_body"),
+        ]
+    };
+    let bad = app
+        .post("/admin/publishers/new", &root, &form("1234567"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"e-edrpou\""), "{}", bad.body);
+    assert!(bad.body.contains("Код ЄДРПОУ — 8 цифр"), "{}", bad.body);
+    let ok = app
+        .post("/admin/publishers/new", &root, &form("37508596"))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(ok.location(), "/organization/osvita");
+    assert!(
+        app.get("/admin/publishers", &root)
+            .await
+            .body
+            .contains("Управління освіти")
+    );
+
+    // The publisher's admin edits its details from its public page.
+    let boss = app.login("boss").await;
+    let page = app.get("/organization/finance", &boss).await;
+    assert!(page.body.contains("href=\"/organization/finance/edit\""));
+    let anon = app.get("/organization/finance", "").await;
+    assert!(!anon.body.contains("/organization/finance/edit"));
+    let csrf_b = app.csrf(&boss).await;
+    let r = app
+        .post(
+            "/organization/finance/edit",
+            &boss,
+            &[
+                ("csrf", &csrf_b),
+                ("title", "Департамент фінансів"),
+                ("email", "fin@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.portal.show_publisher("finance").unwrap().title,
+        "Департамент фінансів"
+    );
+    // An editor of another publisher may not.
+    let other = app.login("other").await;
+    assert_eq!(
+        app.get("/organization/finance/edit", &other).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

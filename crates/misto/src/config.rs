@@ -38,6 +38,15 @@ pub struct Config {
     /// Seconds a job may go without reporting progress before another
     /// worker takes it over (`MISTO_JOB_LEASE_SECS`).
     pub job_lease_secs: u64,
+    /// Folder whose `templates/` and `static/` override the built-in ones
+    /// (`MISTO_THEME_DIR`).
+    pub theme_dir: Option<PathBuf>,
+    /// Time limit of one `datastore_search_sql` query, in ms
+    /// (`MISTO_DATASTORE_SQL_TIMEOUT_MS`), default 5000.
+    pub datastore_sql_timeout_ms: u64,
+    /// Map tiles on resource pages, a `{z}/{x}/{y}` URL template
+    /// (`MISTO_MAP_TILE_URL`), default OpenStreetMap's tile server.
+    pub map_tile_url: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -83,6 +92,9 @@ impl Default for Config {
             log_format: "text".into(),
             job_workers: misto_actions::jobs::default_worker_count(),
             job_lease_secs: 60,
+            theme_dir: None,
+            datastore_sql_timeout_ms: 5000,
+            map_tile_url: misto_actions::datastore::DatastoreConfig::default().tile_url,
         }
     }
 }
@@ -147,6 +159,9 @@ impl Config {
         if let Some(v) = env("MISTO_LOG_FORMAT") {
             c.log_format = v;
         }
+        if let Some(v) = env("MISTO_THEME_DIR") {
+            c.theme_dir = Some(v.into());
+        }
         if let Some(v) = env("MISTO_JOB_WORKERS") {
             c.job_workers = v
                 .parse()
@@ -156,6 +171,14 @@ impl Config {
             c.job_lease_secs = v
                 .parse()
                 .context("MISTO_JOB_LEASE_SECS must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_DATASTORE_SQL_TIMEOUT_MS") {
+            c.datastore_sql_timeout_ms = v
+                .parse()
+                .context("MISTO_DATASTORE_SQL_TIMEOUT_MS must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_MAP_TILE_URL") {
+            c.map_tile_url = v;
         }
         if let Some(v) = &o.addr {
             c.addr = v.clone();
@@ -196,6 +219,11 @@ impl Config {
             && !(s.starts_with("http://") || s.starts_with("https://"))
         {
             bail!("site_url must be an http(s) URL");
+        }
+        if let Some(d) = &self.theme_dir
+            && !d.is_dir()
+        {
+            bail!("theme_dir {} is not a folder", d.display());
         }
         Ok(())
     }
@@ -256,6 +284,12 @@ impl Config {
             session_key: Vec::new(),
             job_lease: Duration::from_secs(self.job_lease_secs.max(1)),
             job_poll: Duration::from_millis(self.catalog_poll_ms.clamp(50, 1000)),
+            theme_dir: self.theme_dir.clone(),
+            datastore: misto_actions::datastore::DatastoreConfig {
+                sql_timeout: Duration::from_millis(self.datastore_sql_timeout_ms.max(1)),
+                tile_url: self.map_tile_url.clone(),
+                ..Default::default()
+            },
         }
     }
 }

@@ -9,7 +9,9 @@ use misto_core::JobState;
 /// Every job kind the portal knows: those of the actions layer plus the
 /// crates built on it.
 pub fn registry() -> JobRegistry {
-    misto_actions::jobs::default_registry()
+    let mut registry = misto_actions::jobs::default_registry();
+    misto_harvest::register(&mut registry);
+    registry
 }
 
 /// `misto jobs run`: runs what is due, then exits.

@@ -5,6 +5,7 @@
 
 mod config;
 mod demo;
+mod harvest;
 mod jobs;
 mod seed;
 
@@ -63,6 +64,21 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+    /// Harvest sources: other catalogues read into this portal.
+    Harvest {
+        #[command(subcommand)]
+        command: harvest::HarvestCommand,
+    },
+    /// Migrate another portal into this one, once.
+    Import {
+        #[command(subcommand)]
+        command: harvest::ImportCommand,
+    },
+    /// Send a publisher's datasets to another portal.
+    Push {
+        #[command(subcommand)]
+        command: harvest::PushCommand,
     },
 }
 
@@ -273,6 +289,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Harvest { command } => harvest::harvest(&open(&config).await?, command).await,
+        Command::Import { command } => harvest::import(&open(&config).await?, command).await,
+        Command::Push { command } => harvest::push(&open(&config).await?, command).await,
     }
 }
 

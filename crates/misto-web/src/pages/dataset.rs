@@ -31,8 +31,12 @@ struct DatasetView {
     updated: String,
     next_due: Option<String>,
     overdue: bool,
+    /// The workspace form, for those who may edit the dataset.
+    edit_url: Option<String>,
+    resources_url: String,
     activity: Vec<ActivityRow>,
     api: Vec<Link>,
+    quality: Option<super::quality::DatasetQualityBox>,
     feedback: super::feedback::FeedbackBlock,
     showcase: Vec<Link>,
 }
@@ -398,6 +402,24 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         })
         .collect();
 
+    let quality = super::quality::dataset_box(st, ctx, &d).await;
+    if let Some(s) = quality.as_ref().and_then(|q| q.structure.as_ref()) {
+        passport.push(PassportRow {
+            number: None,
+            label: ctx.t("quality_structure_title"),
+            text: String::new(),
+            links: vec![
+                Link {
+                    url: s.json_url.clone(),
+                    label: "Table Schema (JSON)".into(),
+                },
+                Link {
+                    url: s.csv_url.clone(),
+                    label: ctx.t("quality_structure_csv"),
+                },
+            ],
+        });
+    }
     let feedback = super::feedback::block(st, ctx, &d).await?;
     let showcase = super::showcase::used_in(st, ctx, &d.id).await?;
     let view = DatasetView {
@@ -419,7 +441,11 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
         updated: i18n::date(lang, &d.data_last_updated()),
         next_due,
         overdue: d.is_overdue(now),
+        edit_url: misto_core::auth::can_edit_dataset(&super::viewer(ctx), &d)
+            .then(|| format!("{}/edit", super::dataset_url(&d))),
+        resources_url: format!("{}/resources", super::dataset_url(&d)),
         activity,
+        quality,
         api: vec![
             Link {
                 url: api_url,

@@ -144,13 +144,61 @@ impl Errors {
     }
 }
 
-/// The translation of the validator's most common messages.
-fn translate(ctx: &Ctx, msg: &str) -> String {
+/// The numbers in a message, in order ("Must be 2 to 100 ..." → [2, 100]).
+fn numbers(msg: &str) -> Vec<String> {
+    msg.split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The validator's messages (English, as the API gives them) in the page's
+/// language. Messages not listed are shown as they are.
+pub fn translate(ctx: &Ctx, msg: &str) -> String {
+    let with = |key: &str| {
+        let n = numbers(msg);
+        let mut s = ctx.t(key);
+        if let Some(a) = n.first() {
+            s = s.replace("{n}", a);
+        }
+        if let Some(b) = n.get(1) {
+            s = s.replace("{m}", b);
+        }
+        s
+    };
     match msg {
         "Missing value" => ctx.t("error_missing"),
         "That URL is already in use." => ctx.t("error_name_taken"),
         m if m.starts_with("Must be 2 to 100 characters") => ctx.t("error_name_format"),
-        m if m.starts_with("Email ") => ctx.t("error_email"),
+        m if m.starts_with("Email ") || m == "Invalid e-mail address" => ctx.t("error_email"),
+        m if m.starts_with("Must be at most ") && m.ends_with(" characters") => {
+            with("validator_max_chars")
+        }
+        m if m.starts_with("Must be at least ") && m.ends_with(" characters") => {
+            with("validator_min_chars")
+        }
+        m if m.starts_with("Must be ") && m.contains(" to ") && m.ends_with(" characters") => {
+            with("validator_range_chars")
+        }
+        "Must be a date as YYYY-MM-DD" => ctx.t("validator_date"),
+        "Must be a date-time in ISO 8601" | "Must be a date or date-time in ISO 8601" => {
+            ctx.t("validator_datetime")
+        }
+        "Must be an http(s) URL" | "Must be an http(s) or ftp URL" => ctx.t("validator_url"),
+        "Must not be in the future" => ctx.t("validator_not_future"),
+        "Must not be before temporal_start" => ctx.t("validator_not_before_start"),
+        "Must be in the future" => ctx.t("validator_in_future"),
+        "Must be a value of the national vocabulary" => ctx.t("validator_vocabulary"),
+        m if m.starts_with("EDRPOU code must be") => ctx.t("validator_edrpou"),
+        m if m.starts_with("KATOTTG code must be") => ctx.t("validator_katottg"),
+        m if m.starts_with("Must be a colour like") => ctx.t("validator_colour"),
+        m if m.starts_with("Too light:") => ctx.t("validator_contrast"),
+        m if m.starts_with("The logo must be a ") => ctx.t("validator_logo_type"),
+        m if m.starts_with("The logo must be at most") => ctx.t("validator_logo_size"),
+        m if m.starts_with("You cannot change your own") => ctx.t("validator_self"),
+        m if m.starts_with("The dataset was changed by someone else") => ctx.t("validator_stale"),
+        "Extra key must not be empty" => ctx.t("validator_extra_key"),
+        m if m.starts_with("Must be draft or active") => ctx.t("validator_state"),
         m => m.to_string(),
     }
 }

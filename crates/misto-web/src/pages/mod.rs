@@ -4,6 +4,7 @@
 //! datasets", the dataset and resource forms, tokens, members) shares
 //! [`forms`].
 
+pub mod admin;
 pub mod dashboard;
 pub mod dataset;
 pub mod dataset_edit;
@@ -16,6 +17,7 @@ pub mod login;
 pub mod members;
 pub mod news;
 pub mod publishers;
+pub mod quality;
 pub mod requests;
 pub mod resource;
 pub mod resources_edit;

@@ -37,11 +37,14 @@ struct PublisherView {
     website: Option<String>,
     address: Option<String>,
     count: String,
+    /// The details form, for the publisher's admins and sysadmins.
+    edit_url: Option<String>,
+    members_url: String,
     datasets: Vec<Card>,
     pager: Option<Pager>,
 }
 
-fn kind_label(lang: Lang, k: misto_core::PublisherKind) -> String {
+pub fn kind_label(lang: Lang, k: misto_core::PublisherKind) -> String {
     match lang {
         Lang::Uk => k.label_uk().to_string(),
         Lang::En => k.label_en().to_string(),
@@ -105,6 +108,10 @@ fn build(st: &AppState, ctx: &Ctx, org: &str) -> Result<Response, WebError> {
         website,
         address: p.address.clone(),
         count: i18n::int(lang, count as u64),
+        edit_url: super::viewer(ctx)
+            .can_admin(&p.id)
+            .then(|| format!("{}/edit", publisher_url(&p))),
+        members_url: format!("{}/members", publisher_url(&p)),
         datasets,
         pager,
     };

@@ -33,6 +33,7 @@ struct ResourceView {
     preview: Option<Table>,
     /// Why there is no preview, when there is none.
     preview_note: Option<String>,
+    quality: Option<super::quality::ResourceQualitySummary>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +177,7 @@ async fn build(
     } else {
         r.name.clone()
     };
+    let quality = super::quality::resource_summary(st, ctx, &d, &r).await;
     let view = ResourceView {
         title,
         dataset: Link {
@@ -188,6 +190,7 @@ async fn build(
         external: !r.is_upload(),
         preview,
         preview_note,
+        quality,
     };
     st.page(
         ctx,

@@ -1,0 +1,184 @@
+//! The datastore's vocabulary: the types a datastore column may have, a
+//! column, a typed cell, and what is known about a resource's table. The
+//! store keeps tables of these; the actions fill and query them; the CKAN
+//! layer names the types as CKAN does (`int`, `numeric`, `bool`, `date`,
+//! `timestamp`, `text`).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// The type of a datastore column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    /// 64-bit integer.
+    Int,
+    /// Decimal number (stored as a double).
+    Numeric,
+    Bool,
+    /// `yyyy-mm-dd` (ISO 8601 text on both backends).
+    Date,
+    /// `yyyy-mm-ddThh:mm:ss` (ISO 8601 text on both backends).
+    Timestamp,
+    Text,
+}
+
+impl FieldType {
+    /// CKAN's name of the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Int => "int",
+            FieldType::Numeric => "numeric",
+            FieldType::Bool => "bool",
+            FieldType::Date => "date",
+            FieldType::Timestamp => "timestamp",
+            FieldType::Text => "text",
+        }
+    }
+
+    /// CKAN's names and the usual synonyms (`int4`, `int8`, `integer`,
+    /// `float8`, `number`, `decimal`, `boolean`, `datetime`, `string`, ...).
+    pub fn parse(name: &str) -> Option<FieldType> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "int" | "int4" | "int8" | "int2" | "integer" | "bigint" | "smallint" => FieldType::Int,
+            "numeric" | "float8" | "float4" | "float" | "double" | "double precision"
+            | "number" | "decimal" | "real" => FieldType::Numeric,
+            "bool" | "boolean" => FieldType::Bool,
+            "date" => FieldType::Date,
+            "timestamp" | "datetime" | "timestamptz" | "date-time" => FieldType::Timestamp,
+            "text" | "string" | "str" | "varchar" | "any" => FieldType::Text,
+            _ => return None,
+        })
+    }
+
+    /// Whether values of this type are numbers (charts can sum them).
+    pub fn is_number(self) -> bool {
+        matches!(self, FieldType::Int | FieldType::Numeric)
+    }
+}
+
+/// A column of a datastore table. `id` is the column's name in the table
+/// and in the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Free description (CKAN's data dictionary `info`), kept as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info: Option<serde_json::Value>,
+}
+
+/// One typed value on its way into a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Int(i64),
+    Num(f64),
+    Bool(bool),
+    /// Text, and dates/timestamps in their ISO 8601 text form.
+    Text(Cow<'a, str>),
+}
+
+/// One row on its way into a table: the values in field order, the
+/// full-text terms (space separated, with a space at both ends), and the
+/// cells that did not fit their column's type (`{"column": "as written"}`),
+/// kept so that nothing is dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row<'a> {
+    pub cells: Vec<Cell<'a>>,
+    pub full_text: String,
+    pub misfits: Option<String>,
+}
+
+/// Where a table's rows came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableSource {
+    /// Loaded from the resource's file by the ingest job.
+    File,
+    /// Created and written through `datastore_create` / `datastore_upsert`.
+    Api,
+}
+
+impl TableSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableSource::File => "file",
+            TableSource::Api => "api",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "file" => Some(TableSource::File),
+            "api" => Some(TableSource::Api),
+            _ => None,
+        }
+    }
+}
+
+/// What the store knows about a resource's datastore table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatastoreTable {
+    pub resource_id: String,
+    /// The physical table holding the current rows; empty while none was
+    /// loaded yet (the first ingest is pending, running or failed).
+    pub table_name: String,
+    pub fields: Vec<Field>,
+    /// Column types set by the publisher, by column name; they win over
+    /// the inferred types at the next ingest.
+    pub overrides: BTreeMap<String, FieldType>,
+    pub primary_key: Vec<String>,
+    pub row_count: i64,
+    pub source: TableSource,
+    /// `pending`, `running`, `done` or `error` for the last ingest.
+    pub status: String,
+    /// The error of the last failed ingest, or a summary of the last one.
+    pub message: String,
+    /// What the last ingest found (format, encoding, sheets, ragged rows,
+    /// values that did not fit...), as JSON.
+    pub report: serde_json::Value,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+impl DatastoreTable {
+    /// Whether the table can be queried.
+    pub fn is_active(&self) -> bool {
+        !self.table_name.is_empty()
+    }
+
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+}
+
+/// The columns every datastore table has besides its fields.
+pub const ID_COLUMN: &str = "_id";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        for t in [
+            FieldType::Int,
+            FieldType::Numeric,
+            FieldType::Bool,
+            FieldType::Date,
+            FieldType::Timestamp,
+            FieldType::Text,
+        ] {
+            assert_eq!(FieldType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(FieldType::parse("int8"), Some(FieldType::Int));
+        assert_eq!(FieldType::parse("float8"), Some(FieldType::Numeric));
+        assert_eq!(FieldType::parse("datetime"), Some(FieldType::Timestamp));
+        assert_eq!(FieldType::parse("json"), None);
+    }
+}

@@ -1,0 +1,243 @@
+//! The HTTP client of the harvester: timeouts, a user agent, size limits,
+//! CKAN's envelope.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::Stream;
+use serde_json::Value;
+
+use crate::HarvestError;
+
+/// Largest metadata document read (a CKAN page, a DCAT page).
+pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+}
+
+fn http_err(url: &str, e: reqwest::Error) -> HarvestError {
+    let mut msg = format!("{url}: {e}");
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    HarvestError::Http(msg)
+}
+
+impl Http {
+    pub fn new() -> Result<Self, HarvestError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("misto-harvester/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(300))
+            .pool_max_idle_per_host(4)
+            .build()
+            .map_err(|e| HarvestError::Http(format!("HTTP client: {e}")))?;
+        Ok(Self { client })
+    }
+
+    /// GETs a document: its bytes and its media type (without parameters).
+    pub async fn get(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+        accept: &str,
+    ) -> Result<(Bytes, Option<String>), HarvestError> {
+        let resp = self
+            .client
+            .get(url)
+            .query(query)
+            .header(reqwest::header::ACCEPT, accept)
+            .send()
+            .await
+            .map_err(|e| http_err(url, e))?;
+        let status = resp.status();
+        let media = media_type(&resp);
+        if !status.is_success() {
+            let body = resp.text().await.unwrap_or_default();
+            return Err(HarvestError::Http(format!(
+                "{url}: HTTP {status}: {}",
+                body.chars().take(300).collect::<String>()
+            )));
+        }
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64)
+        {
+            return Err(HarvestError::Remote(format!(
+                "{url}: the document is too large"
+            )));
+        }
+        let body = resp.bytes().await.map_err(|e| http_err(url, e))?;
+        if body.len() > MAX_DOCUMENT_BYTES {
+            return Err(HarvestError::Remote(format!(
+                "{url}: the document is too large"
+            )));
+        }
+        Ok((body, media))
+    }
+
+    /// Calls a CKAN action with GET and returns its `result`.
+    pub async fn ckan_get(
+        &self,
+        site: &str,
+        action: &str,
+        query: &[(&str, String)],
+    ) -> Result<Value, HarvestError> {
+        let url = format!("{site}/api/3/action/{action}");
+        let (body, _) = self.get(&url, query, "application/json").await?;
+        envelope(&url, &body)
+    }
+
+    /// Calls a CKAN action with a JSON body and an API key.
+    pub async fn ckan_post(
+        &self,
+        site: &str,
+        action: &str,
+        body: &Value,
+        api_key: &str,
+    ) -> Result<Value, HarvestError> {
+        let url = format!("{site}/api/3/action/{action}");
+        let resp = self
+            .client
+            .post(&url)
+            .header(reqwest::header::AUTHORIZATION, api_key)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| http_err(&url, e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| http_err(&url, e))?;
+        match envelope(&url, &bytes) {
+            Ok(v) => Ok(v),
+            Err(e) if status.is_success() => Err(e),
+            Err(HarvestError::Remote(m)) => {
+                Err(HarvestError::Remote(format!("HTTP {status}: {m}")))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts a download: the body as a stream, the media type, and the
+    /// file name the server suggests (or the last URL segment).
+    pub async fn download(
+        &self,
+        url: &str,
+    ) -> Result<
+        (
+            impl Stream<Item = Result<Bytes, reqwest::Error>> + use<>,
+            Option<String>,
+        ),
+        HarvestError,
+    > {
+        let resp = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| http_err(url, e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(HarvestError::Http(format!("{url}: HTTP {status}")));
+        }
+        let media = media_type(&resp);
+        Ok((resp.bytes_stream(), media))
+    }
+}
+
+fn media_type(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|v| !v.is_empty())
+}
+
+/// CKAN's `{"success": true, "result": …}` envelope → the result.
+fn envelope(url: &str, body: &[u8]) -> Result<Value, HarvestError> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        HarvestError::Remote(format!("{url}: not a CKAN API answer (not JSON: {e})"))
+    })?;
+    if v.get("success") == Some(&Value::Bool(true)) {
+        return Ok(v.get("result").cloned().unwrap_or(Value::Null));
+    }
+    let err = v.get("error").cloned().unwrap_or(Value::Null);
+    let msg = err
+        .get("message")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| err.to_string());
+    Err(HarvestError::Remote(format!("{url}: {msg}")))
+}
+
+/// The last path segment of a URL, for file names.
+pub fn file_name_of(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("");
+    let decoded = percent_decode(last);
+    if decoded.trim().is_empty() {
+        "file".to_string()
+    } else {
+        decoded
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        if b[i] == b'%'
+            && let Some(v) = hex
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_from_urls() {
+        assert_eq!(
+            file_name_of(
+                "http://x/dataset/1/resource/2/download/%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82.csv?x=1"
+            ),
+            "бюджет.csv"
+        );
+        assert_eq!(file_name_of("http://x/"), "file");
+        assert_eq!(file_name_of("http://x/a%2"), "a%2");
+    }
+
+    #[test]
+    fn ckan_envelopes() {
+        assert_eq!(
+            envelope("u", br#"{"success": true, "result": [1]}"#).unwrap(),
+            serde_json::json!([1])
+        );
+        let e = envelope("u", br#"{"success": false, "error": {"message": "Not found", "__type": "Not Found Error"}}"#)
+            .unwrap_err();
+        assert_eq!(e.to_string(), "u: Not found");
+        assert!(envelope("u", b"<html>").is_err());
+    }
+}

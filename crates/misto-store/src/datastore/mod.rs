@@ -1,0 +1,1163 @@
+//! The datastore: one typed table of rows per resource, on both backends.
+//!
+//! Layout:
+//! - `datastore_tables` (a migration) says, per resource, which physical
+//!   table holds its current rows, with the fields, type overrides, row
+//!   count and the state of the last ingest.
+//! - Row tables are created at run time and named `ds_<32 hex>`; each load
+//!   makes a new one. Columns: `_id` (row number, assigned in load order),
+//!   `_full_text` (stemmed terms of the row, ` a b c `, for `q`),
+//!   `_misfits` (JSON of the cells that did not fit their column's type, as
+//!   written), then one column per field, named as the field.
+//! - A view named by the resource id (`"<resource id>"`) selects `_id` and
+//!   the fields of the current table; it is what `datastore_search_sql`
+//!   queries name.
+//! - SQLite keeps all of this in the main database file. PostgreSQL keeps
+//!   row tables and views in the schema `datastore` (`<schema>_datastore`
+//!   when the catalog lives in a schema other than `public`, as in tests).
+//!
+//! Types: `int` → INTEGER / BIGINT; `numeric` → REAL / DOUBLE PRECISION;
+//! `bool` → INTEGER 0/1 / BOOLEAN; `date`, `timestamp` and `text` → TEXT
+//! (dates as ISO 8601 text, so that they sort, compare and print the same
+//! on both backends).
+//!
+//! A load never touches the live table: rows go into a new table (in
+//! transactions of [`LOAD_CHUNK_ROWS`] rows on SQLite, with `COPY` on
+//! PostgreSQL), and [`Store::ds_publish`] swaps the view and the metadata
+//! and drops the old table in one transaction. Readers see the old rows
+//! until that commit; a failed load drops its table and leaves the old one.
+
+mod sql;
+
+use std::collections::BTreeMap;
+
+use misto_core::Timestamp;
+use misto_core::datastore::{
+    Cell, DatastoreTable, Field, FieldType, ID_COLUMN, Row as DsRow, TableSource,
+};
+use misto_core::time::{from_micros, now, to_micros};
+use serde_json::Value;
+use sqlx::Row;
+
+pub use sql::{SqlOutcome, SqlRefusal};
+
+use crate::{Backend, Result, Store, StoreError};
+
+/// Rows per write transaction of a SQLite load (the writer connection is
+/// free for other writes between chunks).
+pub const LOAD_CHUNK_ROWS: usize = 50_000;
+/// SQLite's limit on bound parameters per statement.
+const SQLITE_MAX_PARAMS: usize = 32_766;
+
+const META_COLUMNS: &str = "resource_id, table_name, fields, overrides, primary_key, row_count, \
+     source, status, message, report, created, modified";
+
+#[derive(sqlx::FromRow)]
+struct MetaRow {
+    resource_id: String,
+    table_name: String,
+    fields: String,
+    overrides: String,
+    primary_key: String,
+    row_count: i64,
+    source: String,
+    status: String,
+    message: String,
+    report: String,
+    created: i64,
+    modified: i64,
+}
+
+impl TryFrom<MetaRow> for DatastoreTable {
+    type Error = StoreError;
+    fn try_from(r: MetaRow) -> Result<Self> {
+        let bad = |what: &str, e: serde_json::Error| {
+            StoreError::corrupt(format!("datastore {} {what}: {e}", r.resource_id))
+        };
+        Ok(DatastoreTable {
+            fields: serde_json::from_str(&r.fields).map_err(|e| bad("fields", e))?,
+            overrides: serde_json::from_str(&r.overrides).map_err(|e| bad("overrides", e))?,
+            primary_key: serde_json::from_str(&r.primary_key).map_err(|e| bad("primary_key", e))?,
+            report: serde_json::from_str(&r.report).map_err(|e| bad("report", e))?,
+            source: TableSource::parse(&r.source)
+                .ok_or_else(|| StoreError::corrupt(format!("datastore source {}", r.source)))?,
+            resource_id: r.resource_id,
+            table_name: r.table_name,
+            row_count: r.row_count,
+            status: r.status,
+            message: r.message,
+            created: from_micros(r.created),
+            modified: from_micros(r.modified),
+        })
+    }
+}
+
+/// A value bound to a query, typed so that PostgreSQL gets typed NULLs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Null(FieldType),
+    Int(i64),
+    Num(f64),
+    Bool(bool),
+    Text(String),
+}
+
+impl Bind {
+    /// A cell as a bind value of a column of type `ty`.
+    pub fn of_cell(cell: &Cell<'_>, ty: FieldType) -> Bind {
+        match cell {
+            Cell::Null => Bind::Null(ty),
+            Cell::Int(v) => Bind::Int(*v),
+            Cell::Num(v) if v.is_finite() => Bind::Num(*v),
+            Cell::Num(_) => Bind::Null(ty),
+            Cell::Bool(v) => Bind::Bool(*v),
+            Cell::Text(s) => Bind::Text(s.to_string()),
+        }
+    }
+}
+
+/// Binds every value of `$binds` (a slice of [`Bind`]) to query `$q`.
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                Bind::Null(FieldType::Int) => q.bind(None::<i64>),
+                Bind::Null(FieldType::Numeric) => q.bind(None::<f64>),
+                Bind::Null(FieldType::Bool) => q.bind(None::<bool>),
+                Bind::Null(_) => q.bind(None::<String>),
+                Bind::Int(v) => q.bind(*v),
+                Bind::Num(v) => q.bind(*v),
+                Bind::Bool(v) => q.bind(*v),
+                Bind::Text(s) => q.bind(s.as_str()),
+            };
+        }
+        q
+    }};
+}
+
+/// SQL text with `$n` placeholders and their values.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+    fn bind(&mut self, b: Bind) -> &mut Self {
+        self.binds.push(b);
+        self.text.push('$');
+        self.text.push_str(&self.binds.len().to_string());
+        self
+    }
+}
+
+/// `"name"` with inner quotes doubled: safe for any column or table name.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A filter: the column equals one of the values (or is NULL for
+/// [`Bind::Null`]).
+#[derive(Debug, Clone)]
+pub struct DsFilter {
+    pub column: String,
+    pub values: Vec<Bind>,
+}
+
+/// A query over one datastore table (column names are checked against the
+/// table's fields; unknown names are refused, never spliced).
+#[derive(Debug, Clone, Default)]
+pub struct DsQuery {
+    pub filters: Vec<DsFilter>,
+    /// Full-text terms (already analysed); every one must occur in the row.
+    pub terms: Vec<String>,
+    /// Columns to return, in order (`_id` allowed); empty = `_id` and all
+    /// fields.
+    pub fields: Vec<String>,
+    /// `(column, descending)`; `_id` is added as a tie-breaker unless
+    /// `distinct`.
+    pub sort: Vec<(String, bool)>,
+    pub distinct: bool,
+    pub limit: i64,
+    pub offset: i64,
+    pub include_total: bool,
+    /// Keyset paging for dumps: only rows with `_id` above this.
+    pub after_id: Option<i64>,
+}
+
+/// Rows of a query, as JSON values in the order of `fields`.
+#[derive(Debug, Clone)]
+pub struct DsRows {
+    pub fields: Vec<Field>,
+    pub rows: Vec<Vec<Value>>,
+    pub total: Option<i64>,
+    /// The `_id` of the last row (for keyset paging), when `_id` was read.
+    pub last_id: Option<i64>,
+}
+
+/// How [`Store::ds_write_records`] treats each record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMethod {
+    Insert,
+    Update,
+    Upsert,
+}
+
+fn sql_type(backend: Backend, ty: FieldType) -> &'static str {
+    match (backend, ty) {
+        (Backend::Sqlite, FieldType::Int) => "INTEGER",
+        (Backend::Postgres, FieldType::Int) => "BIGINT",
+        (Backend::Sqlite, FieldType::Numeric) => "REAL",
+        (Backend::Postgres, FieldType::Numeric) => "DOUBLE PRECISION",
+        (Backend::Sqlite, FieldType::Bool) => "INTEGER",
+        (Backend::Postgres, FieldType::Bool) => "BOOLEAN",
+        (_, FieldType::Date | FieldType::Timestamp | FieldType::Text) => "TEXT",
+    }
+}
+
+fn new_table_name() -> String {
+    format!("ds_{}", uuid::Uuid::new_v4().simple())
+}
+
+fn json_text<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+impl Store {
+    /// The schema of datastore tables on PostgreSQL (`None` on SQLite).
+    async fn ds_schema(&self) -> Result<Option<String>> {
+        match &self.pool {
+            crate::store::Pool::Sqlite { .. } => Ok(None),
+            crate::store::Pool::Postgres(pool) => {
+                let current: String = sqlx::query_scalar("SELECT current_schema()::text")
+                    .fetch_one(pool)
+                    .await?;
+                Ok(Some(if current == "public" {
+                    "datastore".to_string()
+                } else {
+                    format!("{current}_datastore")
+                }))
+            }
+        }
+    }
+
+    /// `schema."name"` on PostgreSQL, `"name"` on SQLite.
+    fn ds_ref(schema: &Option<String>, name: &str) -> String {
+        match schema {
+            Some(s) => format!("{}.{}", quote_ident(s), quote_ident(name)),
+            None => quote_ident(name),
+        }
+    }
+
+    /// What is known about a resource's datastore table.
+    pub async fn ds_table(&self, resource_id: &str) -> Result<Option<DatastoreTable>> {
+        let sql = format!("SELECT {META_COLUMNS} FROM datastore_tables WHERE resource_id = $1");
+        let row = read!(self, |pool| {
+            sqlx::query_as::<_, MetaRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(resource_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(DatastoreTable::try_from).transpose()
+    }
+
+    /// Every resource id with a queryable datastore table.
+    pub async fn ds_active_resources(&self) -> Result<Vec<String>> {
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT resource_id FROM datastore_tables WHERE table_name <> '' ORDER BY resource_id",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Records the state of an ingest (`pending`, `running`, `error` with
+    /// its message), creating the metadata row when there is none yet.
+    /// The table, fields and row count stay as they are.
+    pub async fn ds_set_status(
+        &self,
+        resource_id: &str,
+        status: &str,
+        message: &str,
+        t: Timestamp,
+    ) -> Result<()> {
+        let t = to_micros(&t);
+        let sql = format!(
+            "INSERT INTO datastore_tables ({META_COLUMNS}) VALUES \
+             ($1, '', '[]', '{{}}', '[]', 0, 'file', $2, $3, '{{}}', $4, $4) \
+             ON CONFLICT (resource_id) DO UPDATE SET status = excluded.status, \
+             message = excluded.message, modified = excluded.modified"
+        );
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(resource_id)
+                .bind(status)
+                .bind(message)
+                .bind(t)
+                .execute(&mut *tx)
+                .await?;
+        })
+    }
+
+    /// Sets the publisher's type overrides (column → type).
+    pub async fn ds_set_overrides(
+        &self,
+        resource_id: &str,
+        overrides: &BTreeMap<String, FieldType>,
+        t: Timestamp,
+    ) -> Result<()> {
+        let t = to_micros(&t);
+        let json = json_text(overrides);
+        let sql = format!(
+            "INSERT INTO datastore_tables ({META_COLUMNS}) VALUES \
+             ($1, '', '[]', $2, '[]', 0, 'file', 'pending', '', '{{}}', $3, $3) \
+             ON CONFLICT (resource_id) DO UPDATE SET overrides = excluded.overrides, \
+             modified = excluded.modified"
+        );
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(resource_id)
+                .bind(json.as_str())
+                .bind(t)
+                .execute(&mut *tx)
+                .await?;
+        })
+    }
+
+    /// Creates an empty row table for `fields` (not yet visible to
+    /// readers) and returns its name. `unique` columns get a unique index
+    /// (the primary key of API-managed tables).
+    pub async fn ds_create_table(&self, fields: &[Field], unique: &[String]) -> Result<String> {
+        let name = new_table_name();
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &name);
+        let backend = self.backend();
+        let id_col = match backend {
+            Backend::Sqlite => "_id INTEGER PRIMARY KEY",
+            Backend::Postgres => "_id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+        };
+        let mut ddl = format!(
+            "CREATE TABLE {table} ({id_col}, _full_text TEXT NOT NULL DEFAULT '', _misfits TEXT"
+        );
+        for f in fields {
+            ddl.push_str(", ");
+            ddl.push_str(&quote_ident(&f.id));
+            ddl.push(' ');
+            ddl.push_str(sql_type(backend, f.ty));
+        }
+        ddl.push(')');
+        let index = (!unique.is_empty()).then(|| {
+            let cols: Vec<String> = unique.iter().map(|c| quote_ident(c)).collect();
+            format!(
+                "CREATE UNIQUE INDEX {} ON {table} ({})",
+                quote_ident(&format!("{name}_pk")),
+                cols.join(", ")
+            )
+        });
+        let create_schema = schema
+            .as_ref()
+            .map(|s| format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(s)));
+        write_tx!(self, |tx| {
+            if let Some(cs) = &create_schema {
+                sqlx::query(sqlx::AssertSqlSafe(cs.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(sqlx::AssertSqlSafe(ddl.clone()))
+                .execute(&mut *tx)
+                .await?;
+            if let Some(ix) = &index {
+                sqlx::query(sqlx::AssertSqlSafe(ix.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        })?;
+        Ok(name)
+    }
+
+    /// Appends rows to a table made by [`Store::ds_create_table`] that is
+    /// not published yet. SQLite: multi-row INSERTs in one transaction per
+    /// call (callers pass up to [`LOAD_CHUNK_ROWS`] rows); PostgreSQL:
+    /// `COPY ... FROM STDIN`.
+    pub async fn ds_load_rows(
+        &self,
+        table: &str,
+        fields: &[Field],
+        rows: &[DsRow<'_>],
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, table);
+        let mut cols = String::from("_full_text, _misfits");
+        for f in fields {
+            cols.push_str(", ");
+            cols.push_str(&quote_ident(&f.id));
+        }
+        match &self.pool {
+            crate::store::Pool::Sqlite { writer, .. } => {
+                let per_row = fields.len() + 2;
+                let per_stmt = (SQLITE_MAX_PARAMS / per_row).clamp(1, 2000);
+                let mut tx = writer
+                    .begin_with(crate::dialect::SQLITE_BEGIN_WRITE)
+                    .await?;
+                for chunk in rows.chunks(per_stmt) {
+                    let mut sql = String::with_capacity(64 + chunk.len() * per_row * 2);
+                    sql.push_str("INSERT INTO ");
+                    sql.push_str(&table);
+                    sql.push_str(" (");
+                    sql.push_str(&cols);
+                    sql.push_str(") VALUES ");
+                    let row_sql = format!("({})", vec!["?"; per_row].join(","));
+                    for i in 0..chunk.len() {
+                        if i > 0 {
+                            sql.push(',');
+                        }
+                        sql.push_str(&row_sql);
+                    }
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for r in chunk {
+                        q = q.bind(r.full_text.as_str()).bind(r.misfits.as_deref());
+                        for c in &r.cells {
+                            q = match c {
+                                Cell::Null => q.bind(None::<i64>),
+                                Cell::Int(v) => q.bind(*v),
+                                Cell::Num(v) if v.is_finite() => q.bind(*v),
+                                Cell::Num(_) => q.bind(None::<f64>),
+                                Cell::Bool(v) => q.bind(*v),
+                                Cell::Text(s) => q.bind(s.as_ref()),
+                            };
+                        }
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            }
+            crate::store::Pool::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                let stmt = format!("COPY {table} ({cols}) FROM STDIN");
+                let mut copy = conn.copy_in_raw(&stmt).await?;
+                let mut buf = String::with_capacity(1 << 20);
+                for r in rows {
+                    copy_text(&mut buf, &r.full_text);
+                    buf.push('\t');
+                    match &r.misfits {
+                        Some(m) => copy_text(&mut buf, m),
+                        None => buf.push_str("\\N"),
+                    }
+                    for c in &r.cells {
+                        buf.push('\t');
+                        match c {
+                            Cell::Null => buf.push_str("\\N"),
+                            Cell::Int(v) => buf.push_str(&v.to_string()),
+                            Cell::Num(v) if v.is_finite() => buf.push_str(&v.to_string()),
+                            Cell::Num(_) => buf.push_str("\\N"),
+                            Cell::Bool(v) => buf.push(if *v { 't' } else { 'f' }),
+                            Cell::Text(s) => copy_text(&mut buf, s),
+                        }
+                    }
+                    buf.push('\n');
+                    if buf.len() > (1 << 20) {
+                        copy.send(buf.as_bytes()).await?;
+                        buf.clear();
+                    }
+                }
+                if !buf.is_empty() {
+                    copy.send(buf.as_bytes()).await?;
+                }
+                copy.finish().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops a table that will not be published (a failed load).
+    pub async fn ds_drop_table(&self, table: &str) -> Result<()> {
+        let schema = self.ds_schema().await?;
+        let sql = format!("DROP TABLE IF EXISTS {}", Self::ds_ref(&schema, table));
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&mut *tx)
+                .await?;
+        })
+    }
+
+    /// Makes `meta.table_name` the live table of `meta.resource_id` in one
+    /// transaction: the view named by the resource id now selects from it,
+    /// the metadata row is replaced (overrides kept when `meta.overrides` is
+    /// empty), and the previous table is dropped. The row count is counted
+    /// here.
+    pub async fn ds_publish(&self, meta: &DatastoreTable) -> Result<DatastoreTable> {
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        let view = Self::ds_ref(&schema, &meta.resource_id);
+        let mut cols = String::from(ID_COLUMN);
+        for f in &meta.fields {
+            cols.push_str(", ");
+            cols.push_str(&quote_ident(&f.id));
+        }
+        let create_view = format!("CREATE VIEW {view} AS SELECT {cols} FROM {table}");
+        let drop_view = format!("DROP VIEW IF EXISTS {view}");
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        let upsert = format!(
+            "INSERT INTO datastore_tables ({META_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+             ON CONFLICT (resource_id) DO UPDATE SET table_name = excluded.table_name, \
+             fields = excluded.fields, overrides = CASE WHEN excluded.overrides = '{{}}' \
+             THEN datastore_tables.overrides ELSE excluded.overrides END, \
+             primary_key = excluded.primary_key, row_count = excluded.row_count, \
+             source = excluded.source, status = excluded.status, message = excluded.message, \
+             report = excluded.report, modified = excluded.modified"
+        );
+        let t = to_micros(&now());
+        let fields = json_text(&meta.fields);
+        let overrides = json_text(&meta.overrides);
+        let pk = json_text(&meta.primary_key);
+        let report = json_text(&meta.report);
+        let rid = meta.resource_id.clone();
+        write_tx!(self, |tx| {
+            let old: Option<String> = sqlx::query_scalar(
+                "SELECT table_name FROM datastore_tables WHERE resource_id = $1",
+            )
+            .bind(rid.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(drop_view.clone()))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(create_view.clone()))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(upsert.clone()))
+                .bind(rid.as_str())
+                .bind(meta.table_name.as_str())
+                .bind(fields.as_str())
+                .bind(overrides.as_str())
+                .bind(pk.as_str())
+                .bind(n)
+                .bind(meta.source.as_str())
+                .bind(meta.status.as_str())
+                .bind(meta.message.as_str())
+                .bind(report.as_str())
+                .bind(t)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(old) = old.filter(|o| !o.is_empty() && *o != meta.table_name) {
+                let drop = format!("DROP TABLE IF EXISTS {}", Self::ds_ref(&schema, &old));
+                sqlx::query(sqlx::AssertSqlSafe(drop))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        })?;
+        self.ds_table(&meta.resource_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("datastore table".into()))
+    }
+
+    /// Adds columns to a live API-managed table and recreates its view.
+    pub async fn ds_add_fields(
+        &self,
+        resource_id: &str,
+        new_fields: &[Field],
+    ) -> Result<DatastoreTable> {
+        let mut meta = self
+            .ds_table(resource_id)
+            .await?
+            .filter(DatastoreTable::is_active)
+            .ok_or_else(|| StoreError::NotFound("datastore table".into()))?;
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        let backend = self.backend();
+        let alters: Vec<String> = new_fields
+            .iter()
+            .map(|f| {
+                format!(
+                    "ALTER TABLE {table} ADD COLUMN {} {}",
+                    quote_ident(&f.id),
+                    sql_type(backend, f.ty)
+                )
+            })
+            .collect();
+        meta.fields.extend(new_fields.iter().cloned());
+        let view = Self::ds_ref(&schema, resource_id);
+        let mut cols = String::from(ID_COLUMN);
+        for f in &meta.fields {
+            cols.push_str(", ");
+            cols.push_str(&quote_ident(&f.id));
+        }
+        let drop_view = format!("DROP VIEW IF EXISTS {view}");
+        let create_view = format!("CREATE VIEW {view} AS SELECT {cols} FROM {table}");
+        let fields = json_text(&meta.fields);
+        let t = to_micros(&now());
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(drop_view.clone()))
+                .execute(&mut *tx)
+                .await?;
+            for a in &alters {
+                sqlx::query(sqlx::AssertSqlSafe(a.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(sqlx::AssertSqlSafe(create_view.clone()))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE datastore_tables SET fields = $2, modified = $3 WHERE resource_id = $1",
+            )
+            .bind(resource_id)
+            .bind(fields.as_str())
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+        })?;
+        self.ds_table(resource_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("datastore table".into()))
+    }
+
+    /// Removes a resource's datastore table, view and metadata. Returns
+    /// false when there was none.
+    pub async fn ds_delete(&self, resource_id: &str) -> Result<bool> {
+        let Some(meta) = self.ds_table(resource_id).await? else {
+            return Ok(false);
+        };
+        let schema = self.ds_schema().await?;
+        let drop_view = format!("DROP VIEW IF EXISTS {}", Self::ds_ref(&schema, resource_id));
+        let drop_table = (!meta.table_name.is_empty()).then(|| {
+            format!(
+                "DROP TABLE IF EXISTS {}",
+                Self::ds_ref(&schema, &meta.table_name)
+            )
+        });
+        write_tx!(self, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(drop_view.clone()))
+                .execute(&mut *tx)
+                .await?;
+            if let Some(d) = &drop_table {
+                sqlx::query(sqlx::AssertSqlSafe(d.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM datastore_tables WHERE resource_id = $1")
+                .bind(resource_id)
+                .execute(&mut *tx)
+                .await?;
+        })?;
+        Ok(true)
+    }
+
+    /// Builds ` WHERE ...` for filters, full-text terms and keyset paging.
+    fn ds_where(meta: &DatastoreTable, q: &DsQuery, sql: &mut Sql) -> Result<()> {
+        let mut first = true;
+        let mut and = |sql: &mut Sql| {
+            sql.push(if first { " WHERE " } else { " AND " });
+            first = false;
+        };
+        for f in &q.filters {
+            check_column(meta, &f.column)?;
+            let col = quote_ident(&f.column);
+            let (nulls, values): (Vec<&Bind>, Vec<&Bind>) =
+                f.values.iter().partition(|b| matches!(b, Bind::Null(_)));
+            and(sql);
+            sql.push("(");
+            let mut alt = false;
+            if !values.is_empty() {
+                sql.push(&col).push(" IN (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind((*v).clone());
+                }
+                sql.push(")");
+                alt = true;
+            }
+            if !nulls.is_empty() {
+                if alt {
+                    sql.push(" OR ");
+                }
+                sql.push(&col).push(" IS NULL");
+                alt = true;
+            }
+            if !alt {
+                sql.push("1 = 0");
+            }
+            sql.push(")");
+        }
+        for term in &q.terms {
+            and(sql);
+            sql.push("_full_text LIKE ")
+                .bind(Bind::Text(format!("% {term} %")));
+        }
+        if let Some(after) = q.after_id {
+            and(sql);
+            sql.push("_id > ").bind(Bind::Int(after));
+        }
+        Ok(())
+    }
+
+    /// Runs a query over a resource's live table.
+    pub async fn ds_search(&self, meta: &DatastoreTable, q: &DsQuery) -> Result<DsRows> {
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        let id_field = Field {
+            id: ID_COLUMN.into(),
+            ty: FieldType::Int,
+            info: None,
+        };
+        let fields: Vec<Field> = if q.fields.is_empty() {
+            std::iter::once(id_field.clone())
+                .chain(meta.fields.iter().cloned())
+                .collect()
+        } else {
+            q.fields
+                .iter()
+                .map(|c| {
+                    if c == ID_COLUMN {
+                        Ok(id_field.clone())
+                    } else {
+                        meta.field(c)
+                            .cloned()
+                            .ok_or_else(|| StoreError::NotFound(format!("field {c}")))
+                    }
+                })
+                .collect::<Result<_>>()?
+        };
+        let mut sql = Sql::default();
+        sql.push(if q.distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        });
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push(&quote_ident(&f.id));
+        }
+        let from_at = sql.text.len();
+        sql.push(" FROM ").push(&table);
+        Self::ds_where(meta, q, &mut sql)?;
+        let select_text = sql.text[..from_at].to_string();
+        let where_text = sql.text[from_at..].to_string();
+        let where_binds = sql.binds.clone();
+        let mut order: Vec<(String, bool)> = Vec::new();
+        for (c, desc) in &q.sort {
+            if c != ID_COLUMN {
+                check_column(meta, c)?;
+            }
+            if q.distinct && !fields.iter().any(|f| &f.id == c) {
+                return Err(StoreError::NotFound(format!(
+                    "sort field {c} (with distinct, sort only by returned fields)"
+                )));
+            }
+            order.push((c.clone(), *desc));
+        }
+        if !q.distinct && !order.iter().any(|(c, _)| c == ID_COLUMN) {
+            order.push((ID_COLUMN.into(), false));
+        }
+        if !order.is_empty() {
+            sql.push(" ORDER BY ");
+            for (i, (c, desc)) in order.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push(&quote_ident(c));
+                sql.push(if *desc { " DESC" } else { " ASC" });
+            }
+        }
+        sql.push(" LIMIT ")
+            .bind(Bind::Int(q.limit))
+            .push(" OFFSET ")
+            .bind(Bind::Int(q.offset));
+        let plain = q.filters.is_empty() && q.terms.is_empty() && q.after_id.is_none();
+        let total_sql = (q.include_total && (q.distinct || !plain)).then(|| {
+            if q.distinct {
+                format!("SELECT COUNT(*) FROM ({select_text}{where_text}) AS d")
+            } else {
+                format!("SELECT COUNT(*){where_text}")
+            }
+        });
+        let types: Vec<FieldType> = fields.iter().map(|f| f.ty).collect();
+        let id_pos = fields.iter().position(|f| f.id == ID_COLUMN);
+        let (rows, total) = read_tx!(self, |tx| {
+            let rows = bind_all!(
+                sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+                &sql.binds
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let mut vals = Vec::with_capacity(types.len());
+                for (i, ty) in types.iter().enumerate() {
+                    vals.push(decode_cell(r, i, *ty)?);
+                }
+                out.push(vals);
+            }
+            let total = match &total_sql {
+                Some(t) => Some(
+                    bind_all!(
+                        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(t.clone())),
+                        &where_binds
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?,
+                ),
+                None => None,
+            };
+            (out, total)
+        })?;
+        let total = if q.include_total {
+            total.or(Some(meta.row_count))
+        } else {
+            None
+        };
+        let last_id = id_pos.and_then(|p| rows.last().and_then(|r| r[p].as_i64()));
+        Ok(DsRows {
+            fields,
+            rows,
+            total,
+            last_id,
+        })
+    }
+
+    /// One row of an API-managed table by key (`_id` or the primary key
+    /// columns), as JSON values in field order (without `_id`).
+    pub async fn ds_find_row(
+        &self,
+        meta: &DatastoreTable,
+        key: &[(String, Bind)],
+    ) -> Result<Option<(i64, Vec<Value>)>> {
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        let mut sql = Sql::default();
+        sql.push("SELECT _id");
+        for f in &meta.fields {
+            sql.push(", ").push(&quote_ident(&f.id));
+        }
+        sql.push(" FROM ").push(&table);
+        key_where(meta, key, &mut sql)?;
+        let mut types = vec![FieldType::Int];
+        types.extend(meta.fields.iter().map(|f| f.ty));
+        let row = read!(self, |pool| {
+            match bind_all!(
+                sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+                &sql.binds
+            )
+            .fetch_optional(pool)
+            .await?
+            {
+                Some(r) => {
+                    let mut vals = Vec::with_capacity(types.len());
+                    for (i, ty) in types.iter().enumerate() {
+                        vals.push(decode_cell(&r, i, *ty)?);
+                    }
+                    Some(vals)
+                }
+                None => None,
+            }
+        });
+        Ok(row.map(|mut v| {
+            let id = v.remove(0).as_i64().unwrap_or_default();
+            (id, v)
+        }))
+    }
+
+    /// Writes whole rows (every field, in field order) to a live table:
+    /// inserts, updates by key, or upserts (update by key, else insert).
+    /// Returns how many rows were written; an update whose key matches no
+    /// row is an error naming the record (1-based).
+    pub async fn ds_write_records(
+        &self,
+        meta: &DatastoreTable,
+        method: WriteMethod,
+        key_columns: &[String],
+        rows: &[(Vec<Bind>, String)],
+    ) -> Result<std::result::Result<u64, String>> {
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        for c in key_columns {
+            if c != ID_COLUMN {
+                check_column(meta, c)?;
+            }
+        }
+        let mut statements: Vec<(Sql, Option<Sql>, usize)> = Vec::new();
+        for (n, (vals, full_text)) in rows.iter().enumerate() {
+            let insert = {
+                let mut s = Sql::default();
+                s.push("INSERT INTO ").push(&table).push(" (_full_text");
+                for f in &meta.fields {
+                    s.push(", ").push(&quote_ident(&f.id));
+                }
+                s.push(") VALUES (").bind(Bind::Text(full_text.clone()));
+                for v in vals {
+                    s.push(", ").bind(v.clone());
+                }
+                s.push(")");
+                s
+            };
+            if method == WriteMethod::Insert {
+                statements.push((insert, None, n + 1));
+                continue;
+            }
+            let mut update = Sql::default();
+            update
+                .push("UPDATE ")
+                .push(&table)
+                .push(" SET _full_text = ")
+                .bind(Bind::Text(full_text.clone()));
+            for (f, v) in meta.fields.iter().zip(vals) {
+                update
+                    .push(", ")
+                    .push(&quote_ident(&f.id))
+                    .push(" = ")
+                    .bind(v.clone());
+            }
+            let key: Vec<(String, Bind)> = key_columns
+                .iter()
+                .filter_map(|c| {
+                    meta.fields
+                        .iter()
+                        .position(|f| &f.id == c)
+                        .map(|i| (c.clone(), vals[i].clone()))
+                })
+                .collect();
+            key_where(meta, &key, &mut update)?;
+            let then_insert = (method == WriteMethod::Upsert).then_some(insert);
+            statements.push((update, then_insert, n + 1));
+        }
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        let rid = meta.resource_id.clone();
+        let t = to_micros(&now());
+        write_tx!(self, |tx| {
+            let mut written = 0u64;
+            let mut missing = None;
+            for (first, fallback, n) in &statements {
+                let affected = bind_all!(
+                    sqlx::query(sqlx::AssertSqlSafe(first.text.clone())),
+                    &first.binds
+                )
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if affected > 0 {
+                    written += affected;
+                    continue;
+                }
+                match fallback {
+                    Some(ins) => {
+                        written += bind_all!(
+                            sqlx::query(sqlx::AssertSqlSafe(ins.text.clone())),
+                            &ins.binds
+                        )
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    }
+                    None => {
+                        missing = Some(*n);
+                        break;
+                    }
+                }
+            }
+            if let Some(n) = missing {
+                // Nothing of this call is kept: return early, rolling back.
+                return Ok::<_, StoreError>(Err(format!("record {n}: key not found")));
+            }
+            let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE datastore_tables SET row_count = $2, modified = $3 WHERE resource_id = $1",
+            )
+            .bind(rid.as_str())
+            .bind(total)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+            Ok(written)
+        })
+    }
+
+    /// Deletes the rows matching `filters` (all rows when empty) from a
+    /// live table. Returns how many were deleted.
+    pub async fn ds_delete_rows(&self, meta: &DatastoreTable, filters: &[DsFilter]) -> Result<u64> {
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        let mut sql = Sql::default();
+        sql.push("DELETE FROM ").push(&table);
+        let q = DsQuery {
+            filters: filters.to_vec(),
+            ..DsQuery::default()
+        };
+        Self::ds_where(meta, &q, &mut sql)?;
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        let rid = meta.resource_id.clone();
+        let t = to_micros(&now());
+        write_tx!(self, |tx| {
+            let n = bind_all!(
+                sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+                &sql.binds
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE datastore_tables SET row_count = $2, modified = $3 WHERE resource_id = $1",
+            )
+            .bind(rid.as_str())
+            .bind(total)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+            n
+        })
+    }
+
+    /// Group-by aggregate for charts: `SELECT x, agg(y) ... GROUP BY x`,
+    /// at most `limit` groups ordered by x.
+    pub async fn ds_aggregate(
+        &self,
+        meta: &DatastoreTable,
+        q: &DsQuery,
+        x: &str,
+        agg: Aggregate,
+        y: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(Value, Option<f64>)>> {
+        check_column(meta, x)?;
+        let x_ty = meta.field(x).map(|f| f.ty).unwrap_or(FieldType::Text);
+        let y_expr = match (agg, y) {
+            (Aggregate::Count, _) => "CAST(COUNT(*) AS DOUBLE PRECISION)".to_string(),
+            (_, None) => return Err(StoreError::NotFound("y field".into())),
+            (a, Some(y)) => {
+                check_column(meta, y)?;
+                let f = match a {
+                    Aggregate::Sum => "SUM",
+                    Aggregate::Avg => "AVG",
+                    Aggregate::Count => "COUNT",
+                };
+                format!("CAST({f}({}) AS DOUBLE PRECISION)", quote_ident(y))
+            }
+        };
+        let y_expr = match self.backend() {
+            Backend::Sqlite => y_expr.replace("DOUBLE PRECISION", "REAL"),
+            Backend::Postgres => y_expr,
+        };
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        let xq = quote_ident(x);
+        let mut sql = Sql::default();
+        sql.push("SELECT ")
+            .push(&xq)
+            .push(", ")
+            .push(&y_expr)
+            .push(" FROM ")
+            .push(&table);
+        Self::ds_where(meta, q, &mut sql)?;
+        sql.push(" GROUP BY ")
+            .push(&xq)
+            .push(" ORDER BY ")
+            .push(&xq)
+            .push(" LIMIT ")
+            .bind(Bind::Int(limit));
+        Ok(read!(self, |pool| {
+            let rows = bind_all!(
+                sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+                &sql.binds
+            )
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let xv = decode_cell(r, 0, x_ty)?;
+                let yv: Option<f64> = r.try_get_unchecked(1)?;
+                out.push((xv, yv));
+            }
+            out
+        }))
+    }
+}
+
+/// The aggregate of a chart's y column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    Count,
+    Sum,
+    Avg,
+}
+
+fn check_column(meta: &DatastoreTable, c: &str) -> Result<()> {
+    if meta.field(c).is_some() {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(format!("field {c}")))
+    }
+}
+
+fn key_where(meta: &DatastoreTable, key: &[(String, Bind)], sql: &mut Sql) -> Result<()> {
+    if key.is_empty() {
+        return Err(StoreError::NotFound("key".into()));
+    }
+    for (i, (c, v)) in key.iter().enumerate() {
+        if c != ID_COLUMN {
+            check_column(meta, c)?;
+        }
+        sql.push(if i == 0 { " WHERE " } else { " AND " });
+        sql.push(&quote_ident(c)).push(" = ").bind(v.clone());
+    }
+    Ok(())
+}
+
+/// Appends `s` escaped for COPY's text format.
+fn copy_text(buf: &mut String, s: &str) {
+    for ch in s.chars() {
+        match ch {
+            '\\' => buf.push_str("\\\\"),
+            '\t' => buf.push_str("\\t"),
+            '\n' => buf.push_str("\\n"),
+            '\r' => buf.push_str("\\r"),
+            c => buf.push(c),
+        }
+    }
+}
+
+/// Decodes column `i` of a row of either backend as JSON, by field type.
+fn decode_cell<R>(r: &R, i: usize, ty: FieldType) -> Result<Value>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database>,
+    for<'a> Option<f64>: sqlx::Decode<'a, R::Database>,
+    for<'a> Option<bool>: sqlx::Decode<'a, R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database>,
+{
+    Ok(match ty {
+        FieldType::Int => r
+            .try_get_unchecked::<Option<i64>, _>(i)?
+            .map_or(Value::Null, Value::from),
+        FieldType::Numeric => r
+            .try_get_unchecked::<Option<f64>, _>(i)?
+            .map_or(Value::Null, Value::from),
+        FieldType::Bool => r
+            .try_get_unchecked::<Option<bool>, _>(i)?
+            .map_or(Value::Null, Value::from),
+        FieldType::Date | FieldType::Timestamp | FieldType::Text => r
+            .try_get_unchecked::<Option<String>, _>(i)?
+            .map_or(Value::Null, Value::from),
+    })
+}

@@ -1,0 +1,96 @@
+// The sysadmin's pages in a real browser: the demo admin logs in, axe checks
+// /admin, the settings, users and publishers pages at desktop width and
+// none scrolls sideways at 375 px; then the admin changes the main colour
+// and the home page's links take it. Needs MISTO_URL pointing at
+// `misto demo`; scripts/test-browser.sh starts one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const BASE = (process.env.MISTO_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const SHOTS = process.env.MISTO_SCREENSHOTS || path.resolve('test-output/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PAGES = ['/admin', '/admin/settings', '/admin/users', '/admin/publishers',
+  '/admin/publishers/new', '/organization/departament-finansiv/edit'];
+
+let browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function login(context) {
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login?lang=uk`);
+  await page.fill('#f-user', 'admin');
+  await page.fill('#f-password', 'demo-admin-2026');
+  await Promise.all([page.waitForURL(/\/dashboard$/), page.press('#f-password', 'Enter')]);
+  return page;
+}
+
+test('admin pages pass axe and fit a 375 px screen', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await login(context);
+  const report = [];
+  for (const p of PAGES) {
+    const resp = await page.goto(`${BASE}${p}`);
+    assert.equal(resp.status(), 200, p);
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const res = await axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      });
+      return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    });
+    for (const v of violations) report.push({ page: p, ...v });
+  }
+  const bad = report.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], 'serious or critical axe violations');
+
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const p of PAGES) {
+    await page.goto(`${BASE}${p}`);
+    const { scroll, width } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    assert.ok(scroll <= width, `${p} scrolls sideways at 375 px (${scroll} > ${width})`);
+  }
+  await page.screenshot({ path: path.join(SHOTS, 'admin-settings-375.png'), fullPage: true });
+  await context.close();
+});
+
+test('a new main colour reaches every page', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await login(context);
+  await page.goto(`${BASE}/admin/settings`);
+  const before = await page.inputValue('#f-primary_color');
+  await page.fill('#f-primary_color', '#7a1f5c');
+  await Promise.all([page.waitForURL(/saved=1/), page.click('form[action="/admin/settings"] button[type=submit]')]);
+  assert.match(await page.textContent('[role=status]'), /збережено/);
+  const anon = await browser.newContext();
+  const home = await anon.newPage();
+  await home.goto(`${BASE}/`);
+  const color = await home.evaluate(() => getComputedStyle(document.querySelector('main a')).color);
+  assert.equal(color, 'rgb(122, 31, 92)');
+  await anon.close();
+  // Put the demo back as it was for the other tests.
+  await page.goto(`${BASE}/admin/settings`);
+  await page.fill('#f-primary_color', before);
+  await Promise.all([page.waitForURL(/saved=1/), page.click('form[action="/admin/settings"] button[type=submit]')]);
+  await context.close();
+});
