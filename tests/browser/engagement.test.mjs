@@ -192,3 +192,60 @@ test('the coordinator publishes news that the home page shows', async () => {
   await adminCtx.close();
   await visitor.close();
 });
+
+test('a visitor answers a survey and sees the result chart', async () => {
+  const report = [];
+  const stamp = Date.now().toString(36);
+  const adminCtx = await browser.newContext();
+  const admin = await login(adminCtx, 'admin');
+  await admin.goto(`${BASE}/surveys/new`);
+  await axe(admin, 'survey builder', report);
+  await admin.fill('#sv-title', `Пріоритетні дані ${stamp}`);
+  await admin.fill('#sv-name', `priority-${stamp}`);
+  await admin.fill('#sv-questions',
+    'single* | Які дані потрібні найбільше? | бюджет; транспорт; освіта\nscale | Оцініть портал\ntext | Побажання');
+  await admin.check('#sv-public_results');
+  await Promise.all([admin.waitForURL(new RegExp(`/surveys/priority-${stamp}$`)), admin.click('main form button[type=submit]')]);
+
+  const visitor = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await visitor.newPage();
+  await page.goto(`${BASE}/surveys/priority-${stamp}?lang=uk`);
+  await axe(page, 'survey', report);
+  await page.check('label:has-text("транспорт")');
+  await page.check('#sq-q2-5');
+  await page.fill('#sq-q3', 'Більше даних про транспорт');
+  await Promise.all([page.waitForURL(/answered=1/), page.click('.survey-form button[type=submit]')]);
+  assert.match(await page.textContent('#survey-status'), /Дякуємо/);
+  // A second answer from the same browser is not counted.
+  await page.check('label:has-text("освіта")');
+  await Promise.all([page.waitForURL(/answered=0/), page.click('.survey-form button[type=submit]')]);
+  await page.click('a[href$="/results"]');
+  await page.waitForSelector('svg.bar-chart');
+  assert.equal((await page.textContent('#survey-responses')).trim(), '1');
+  const bars = await page.locator('svg.bar-chart').first().locator('rect').evaluateAll(
+    (rects) => rects.map((r) => Number(r.getAttribute('width'))),
+  );
+  assert.deepEqual(bars, [0, 400, 0], 'one bar for the one answer');
+  await axe(page, 'survey results', report);
+  await page.screenshot({ path: path.join(SHOTS, 'survey-results-390.png'), fullPage: true });
+  assertClean(report);
+  await adminCtx.close();
+  await visitor.close();
+});
+
+test('kiosk mode renders full screen and moves on by itself', async () => {
+  const report = [];
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/kiosk?slide=0&lang=uk`);
+  assert.equal(await page.locator('.site-header').count(), 0);
+  assert.ok(Number((await page.textContent('#fig-datasets')).replace(/\s/g, '')) > 0);
+  await axe(page, 'kiosk', report);
+  await page.screenshot({ path: path.join(SHOTS, 'kiosk-1920.png') });
+  // The last slide moves on to the first by itself after its 20 seconds.
+  await page.goto(`${BASE}/kiosk?slide=3&lang=uk`);
+  await page.waitForURL(/slide=0/, { timeout: 30000 });
+  await axe(page, 'kiosk after rotation', report);
+  assertClean(report);
+  await context.close();
+});

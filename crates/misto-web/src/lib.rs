@@ -149,6 +149,8 @@ pub fn router(portal: Portal) -> Router {
         .route("/news/{name}/delete", post(pages::news::delete))
         .route("/dashboard/news", get(pages::news::admin))
         .route("/dashboard/pages", get(pages::static_pages::admin))
+        .route("/stats", get(pages::stats::stats))
+        .route("/kiosk", get(pages::stats::kiosk))
         .route("/surveys", get(pages::surveys::list))
         .route(
             "/surveys/new",

@@ -193,6 +193,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         "datastore_chart.html",
         include_str!("../templates/datastore_chart.html"),
     ),
+    ("stats.html", include_str!("../templates/stats.html")),
+    (
+        "stats_figures.html",
+        include_str!("../templates/stats_figures.html"),
+    ),
+    (
+        "stats_publishers.html",
+        include_str!("../templates/stats_publishers.html"),
+    ),
+    ("kiosk.html", include_str!("../templates/kiosk.html")),
 ];
 
 struct StaticFile {

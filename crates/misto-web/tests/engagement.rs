@@ -940,3 +940,55 @@ async fn a_survey_answered_in_the_browser_and_its_chart() {
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.body.starts_with("PK"));
 }
+
+#[tokio::test]
+async fn key_figures_and_kiosk_slides() {
+    let app = App::new().await;
+    let stats = app.get("/stats?lang=en", "").await;
+    assert_eq!(stats.status, StatusCode::OK);
+    // One public dataset (the private one of the fixture does not count).
+    assert!(
+        stats
+            .body
+            .contains("<span class=\"stat-number\" id=\"fig-datasets\">1</span>"),
+        "{}",
+        stats.body
+    );
+    assert!(
+        stats
+            .body
+            .contains("<span class=\"stat-number\" id=\"fig-quarter\">1</span>")
+    );
+    assert!(stats.body.contains("Водоканал"));
+    let mut seen = Vec::new();
+    for n in 0..4 {
+        let k = app.get(&format!("/kiosk?slide={n}&lang=uk"), "").await;
+        assert_eq!(k.status, StatusCode::OK);
+        assert!(
+            k.body.contains(&format!(
+                "data-kiosk-next=\"/kiosk?slide={}&amp;lang=uk\"",
+                (n + 1) % 4
+            )),
+            "{}",
+            k.body
+        );
+        assert!(
+            !k.body.contains("site-header"),
+            "full screen: no site header"
+        );
+        let h1 = k
+            .body
+            .split("<h1>")
+            .nth(1)
+            .unwrap()
+            .split("</h1>")
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(!seen.contains(&h1), "each slide differs");
+        seen.push(h1);
+    }
+    // Out of range: the first slide.
+    let k = app.get("/kiosk?slide=99", "").await;
+    assert!(k.body.contains("slide=1"));
+}

@@ -27,6 +27,7 @@ pub mod review;
 pub mod search;
 pub mod showcase;
 pub mod static_pages;
+pub mod stats;
 pub mod surveys;
 pub mod tokens;
 
