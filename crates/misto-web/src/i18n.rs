@@ -56,11 +56,18 @@ type Table = BTreeMap<String, String>;
 /// Ukrainian, English)`. A feature adds its own pair
 /// (`i18n/{part}.uk.json`, `i18n/{part}.en.json`) here; keys must be unique
 /// across parts and each pair must have the same keys (tests check both).
-const SOURCES: &[(&str, &str, &str)] = &[(
-    "site",
-    include_str!("../i18n/uk.json"),
-    include_str!("../i18n/en.json"),
-)];
+const SOURCES: &[(&str, &str, &str)] = &[
+    (
+        "site",
+        include_str!("../i18n/uk.json"),
+        include_str!("../i18n/en.json"),
+    ),
+    (
+        "harvest",
+        include_str!("../i18n/harvest.uk.json"),
+        include_str!("../i18n/harvest.en.json"),
+    ),
+];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {
     match serde_json::from_str(src) {

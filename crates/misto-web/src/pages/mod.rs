@@ -10,6 +10,7 @@ pub mod dataset_edit;
 pub mod developers;
 pub mod forms;
 pub mod groups;
+pub mod harvest;
 pub mod home;
 pub mod login;
 pub mod members;
