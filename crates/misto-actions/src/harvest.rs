@@ -546,8 +546,8 @@ impl Portal {
                         source_id: source.id.clone(),
                         guid: item.guid.clone(),
                         dataset_id: id.clone(),
-                        remote_modified: None,
-                        content_hash: String::new(),
+                        remote_modified: item.remote_modified.clone(),
+                        content_hash: item.content_hash.clone(),
                         withdrawn: false,
                         created: t,
                         modified: t,
@@ -604,6 +604,11 @@ impl Portal {
                 (EntryAction::Created, saved)
             }
         };
+        // A new object already carries this record's hash (its dataset now
+        // exists): no second write.
+        if object.is_none() && saved.id == dataset_id {
+            return Ok((action, saved));
+        }
         self.store
             .upsert_harvest_object(&HarvestObject {
                 source_id: source.id.clone(),

@@ -802,3 +802,128 @@ async fn push_creates_then_updates_on_a_second_misto() {
     };
     assert!(local.authorize_push(&nobody, "nashe", &bad).is_err());
 }
+
+#[tokio::test]
+async fn the_ckan_api_manages_sources_and_the_job_runs_them() {
+    let (remote, remote_base) = remote_misto().await;
+    let sys = system_viewer();
+    let org = add_publisher(&remote, "zdorovia", "Управління охорони здоров'я", None).await;
+    remote
+        .create_dataset(&sys, dataset("likarni", "Лікарні", &org))
+        .await
+        .unwrap();
+    let (local, base) = remote_misto().await;
+    for (name, admin) in [("root", true), ("someone", false)] {
+        local
+            .create_user(
+                &sys,
+                NewUser {
+                    name: name.into(),
+                    email: format!("{name}@example.org"),
+                    sysadmin: admin,
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let (_, root) = local.create_token(&sys, "root", "t", None).await.unwrap();
+    let (_, someone) = local
+        .create_token(&sys, "someone", "t", None)
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let call = |action: &str, token: &str, body: serde_json::Value| {
+        http.post(format!("{base}/api/3/action/{action}"))
+            .header("Authorization", token)
+            .json(&body)
+            .send()
+    };
+    let denied = call(
+        "harvest_source_create",
+        &someone,
+        serde_json::json!({"name": "x", "url": remote_base, "source_type": "ckan"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(denied.status(), 403);
+    let created: serde_json::Value = call(
+        "harvest_source_create",
+        &root,
+        serde_json::json!({"name": "zdorovia", "title": "Здоров'я", "url": remote_base, "source_type": "ckan", "frequency": "DAILY", "config": "{\"rows\": 50}"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(created["success"], true, "{created}");
+    assert_eq!(created["result"]["frequency"], "DAILY");
+    let id = created["result"]["id"].as_str().unwrap().to_string();
+    let queued: serde_json::Value =
+        call("harvest_run", &root, serde_json::json!({"id": "zdorovia"}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(queued["success"], true, "{queued}");
+    let mut registry = misto_actions::jobs::default_registry();
+    misto_harvest::register(&mut registry);
+    assert!(local.run_jobs_until_idle(&registry).await.unwrap() >= 1);
+    assert!(local_dataset(&local, "likarni").is_some());
+    // A daily source queued its next run for tomorrow.
+    let next = local
+        .job_status(misto_actions::harvest::HARVEST_JOB, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.state.as_str(), "pending");
+    assert!(next.run_after > misto_core::time::now() + chrono::Duration::hours(23));
+    let runs: serde_json::Value = call(
+        "harvest_job_list",
+        &root,
+        serde_json::json!({"source_id": "zdorovia"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let run = &runs["result"][0];
+    assert_eq!(
+        (run["status"].as_str(), run["stats"]["added"].as_i64()),
+        (Some("done"), Some(1)),
+        "{runs}"
+    );
+    let shown: serde_json::Value = call(
+        "harvest_job_show",
+        &root,
+        serde_json::json!({"id": run["id"]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(shown["result"]["log"][0]["name"], "likarni", "{shown}");
+    let hidden = call("harvest_job_list", &someone, serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 403);
+    let deleted: serde_json::Value = call(
+        "harvest_source_delete",
+        &root,
+        serde_json::json!({"id": "zdorovia"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(deleted["success"], true);
+    let refused = call("harvest_run", &root, serde_json::json!({"id": "zdorovia"}))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+}

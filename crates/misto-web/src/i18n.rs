@@ -92,6 +92,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/coordinator.uk.json"),
         include_str!("../i18n/coordinator.en.json"),
     ),
+    (
+        "harvest",
+        include_str!("../i18n/harvest.uk.json"),
+        include_str!("../i18n/harvest.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {

@@ -65,6 +65,16 @@ pub fn router(portal: Portal) -> Router {
     use pages::{dashboard, dataset_edit, login, members, resources_edit, tokens};
     Router::new()
         .route("/login", get(login::login_form).post(login::login))
+        .route(
+            "/harvest",
+            get(pages::harvest::list).post(pages::harvest::create),
+        )
+        .route("/harvest/run/{run}", get(pages::harvest::run))
+        .route(
+            "/harvest/{source}",
+            get(pages::harvest::show).post(pages::harvest::update),
+        )
+        .route("/harvest/{source}/run", post(pages::harvest::run_now))
         .route("/logout", post(login::logout))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/user/me", get(dashboard::dashboard))

@@ -26,6 +26,22 @@ use crate::session::{self, Session};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
+    (
+        "harvest_sources.html",
+        include_str!("../templates/harvest_sources.html"),
+    ),
+    (
+        "harvest_source.html",
+        include_str!("../templates/harvest_source.html"),
+    ),
+    (
+        "harvest_form.html",
+        include_str!("../templates/harvest_form.html"),
+    ),
+    (
+        "harvest_run.html",
+        include_str!("../templates/harvest_run.html"),
+    ),
     ("macros.html", include_str!("../templates/macros.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("search.html", include_str!("../templates/search.html")),

@@ -14,6 +14,7 @@ pub mod developers;
 pub mod feedback;
 pub mod forms;
 pub mod groups;
+pub mod harvest;
 pub mod home;
 pub mod login;
 pub mod members;
