@@ -2,7 +2,7 @@
 # Benchmark (not part of the test suite): seeds 10,000 datasets into a fresh
 # SQLite install, serves it with a release build, and measures over loopback
 # with wrk: package_show throughput and latency, package_search with q and
-# three facets, RSS idle and under load.
+# three facets, the server-rendered dataset page, RSS idle and under load.
 #   usage: scripts/bench.sh [DATASETS] [DURATION_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +38,10 @@ curl -fsS "$base/$q" | python3 -c 'import json,sys; r=json.load(sys.stdin)["resu
 echo; echo "--- package_search q='бюджет транспорт' + 3 facets (wrk -t2 -c8 -d${secs}s)"
 wrk -t2 -c8 -d"${secs}s" --latency "$base/$q" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx'
 echo "RSS after search load: $(rss)"
+page="http://127.0.0.1:$port/dataset/bench-000042"
+curl -fsS "$page" >/dev/null
+echo; echo "--- dataset page, server-rendered HTML (wrk -t1 -c1 -d${secs}s: one request at a time)"
+wrk -t1 -c1 -d"${secs}s" --latency "$page" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx'
+echo; echo "--- dataset page (wrk -t2 -c8 -d${secs}s)"
+wrk -t2 -c8 -d"${secs}s" --latency "$page" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx'
+echo "RSS after page load: $(rss)"
