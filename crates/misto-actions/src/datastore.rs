@@ -487,6 +487,11 @@ pub async fn ingest_job(portal: Portal, job: Job, ctx: JobContext) -> Result<Job
         return Err(e.into());
     }
     portal.set_datastore_active(&rid, true).await?;
+    // The table answers already; the column indexes follow. A failure
+    // here leaves a working (slower) table, so it is only logged.
+    if let Err(e) = portal.store.ds_index_columns(&table, &meta.fields).await {
+        tracing::warn!(resource = %rid, error = %e, "datastore indexes not built");
+    }
     Ok(JobOutcome::done(message))
 }
 

@@ -86,6 +86,22 @@ async fn load_swap_search_and_delete() {
     let m = store.ds_publish(&meta(rid, &t1)).await.unwrap();
     assert_eq!(m.row_count, 10);
     assert!(m.is_active());
+    // One index per column, built after the load (and never on a table
+    // that is not live).
+    assert_eq!(store.ds_index_columns(&t1, &fields()).await.unwrap(), 5);
+    let indexes = store.ds_table_indexes(&t1).await.unwrap();
+    assert_eq!(indexes.len(), 5, "{indexes:?}");
+    assert_eq!(store.ds_index_columns(&t1, &fields()).await.unwrap(), 5);
+    assert_eq!(store.ds_table_indexes(&t1).await.unwrap().len(), 5);
+    let unpublished = store.ds_create_table(&fields(), &[]).await.unwrap();
+    assert_eq!(
+        store
+            .ds_index_columns(&unpublished, &fields())
+            .await
+            .unwrap(),
+        0
+    );
+    store.ds_drop_table(&unpublished).await.unwrap();
 
     let all = store
         .ds_search(

@@ -46,8 +46,9 @@ use crate::{Backend, Result, Store, StoreError};
 /// Rows per write transaction of a SQLite load (the writer connection is
 /// free for other writes between chunks).
 pub const LOAD_CHUNK_ROWS: usize = 50_000;
-/// SQLite's limit on bound parameters per statement.
-const SQLITE_MAX_PARAMS: usize = 32_766;
+/// Columns of a table that get an index after a load (filters, sorts and
+/// group-bys on them then read the index instead of the whole table).
+pub const INDEXED_COLUMNS: usize = 24;
 
 const META_COLUMNS: &str = "resource_id, table_name, fields, overrides, primary_key, row_count, \
      source, status, message, report, created, modified";
@@ -403,42 +404,33 @@ impl Store {
         }
         match &self.pool {
             crate::store::Pool::Sqlite { writer, .. } => {
-                let per_row = fields.len() + 2;
-                let per_stmt = (SQLITE_MAX_PARAMS / per_row).clamp(1, 2000);
+                // One prepared single-row INSERT, bound and stepped per row
+                // through SQLite's C API (no per-value copies, no statement
+                // text per chunk), inside one write transaction.
+                let mut sql = format!("INSERT INTO {table} ({cols}) VALUES (?, ?");
+                for _ in fields {
+                    sql.push_str(", ?");
+                }
+                sql.push(')');
+                let sql = std::ffi::CString::new(sql)
+                    .map_err(|e| StoreError::corrupt(format!("insert statement: {e}")))?;
                 let mut tx = writer
                     .begin_with(crate::dialect::SQLITE_BEGIN_WRITE)
                     .await?;
-                for chunk in rows.chunks(per_stmt) {
-                    let mut sql = String::with_capacity(64 + chunk.len() * per_row * 2);
-                    sql.push_str("INSERT INTO ");
-                    sql.push_str(&table);
-                    sql.push_str(" (");
-                    sql.push_str(&cols);
-                    sql.push_str(") VALUES ");
-                    let row_sql = format!("({})", vec!["?"; per_row].join(","));
-                    for i in 0..chunk.len() {
-                        if i > 0 {
-                            sql.push(',');
-                        }
-                        sql.push_str(&row_sql);
+                let loaded = {
+                    let mut handle = tx.lock_handle().await?;
+                    // SAFETY: the handle is locked for this block, so no
+                    // other statement runs on the connection meanwhile;
+                    // `raw_insert` finalizes its statement before returning.
+                    unsafe { raw_insert(handle.as_raw_handle().as_ptr(), &sql, rows) }
+                };
+                match loaded {
+                    Ok(()) => tx.commit().await?,
+                    Err(e) => {
+                        tx.rollback().await?;
+                        return Err(e);
                     }
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for r in chunk {
-                        q = q.bind(r.full_text.as_str()).bind(r.misfits.as_deref());
-                        for c in &r.cells {
-                            q = match c {
-                                Cell::Null => q.bind(None::<i64>),
-                                Cell::Int(v) => q.bind(*v),
-                                Cell::Num(v) if v.is_finite() => q.bind(*v),
-                                Cell::Num(_) => q.bind(None::<f64>),
-                                Cell::Bool(v) => q.bind(*v),
-                                Cell::Text(s) => q.bind(s.as_ref()),
-                            };
-                        }
-                    }
-                    q.execute(&mut *tx).await?;
                 }
-                tx.commit().await?;
             }
             crate::store::Pool::Postgres(pool) => {
                 let mut conn = pool.acquire().await?;
@@ -476,6 +468,78 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Indexes the first [`INDEXED_COLUMNS`] fields of a loaded table, one
+    /// column each, so that filters, sorts and group-bys read an index.
+    /// Built after the bulk load (faster than keeping them up to date while
+    /// loading), one index per write transaction so that other writes are
+    /// not held up long. A table replaced meanwhile is left alone. Returns
+    /// how many indexes were built.
+    pub async fn ds_index_columns(&self, table: &str, fields: &[Field]) -> Result<usize> {
+        let schema = self.ds_schema().await?;
+        let table_ref = Self::ds_ref(&schema, table);
+        let mut built = 0;
+        for (i, f) in fields.iter().take(INDEXED_COLUMNS).enumerate() {
+            let live: Option<String> = read!(self, |pool| {
+                sqlx::query_scalar::<_, String>(
+                    "SELECT table_name FROM datastore_tables WHERE table_name = $1",
+                )
+                .bind(table)
+                .fetch_optional(pool)
+                .await?
+            });
+            if live.is_none() {
+                break;
+            }
+            let ddl = format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {table_ref} ({})",
+                quote_ident(&format!("{table}_c{i}")),
+                quote_ident(&f.id)
+            );
+            write_tx!(self, |tx| {
+                sqlx::query(sqlx::AssertSqlSafe(ddl.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            })?;
+            built += 1;
+        }
+        if built > 0 && self.backend() == Backend::Postgres {
+            // Fresh statistics, so the planner knows the new indexes pay.
+            let analyze = format!("ANALYZE {table_ref}");
+            write_tx!(self, |tx| {
+                sqlx::query(sqlx::AssertSqlSafe(analyze.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            })?;
+        }
+        Ok(built)
+    }
+
+    /// The names of the indexes of a row table (diagnostics and tests).
+    pub async fn ds_table_indexes(&self, table: &str) -> Result<Vec<String>> {
+        let schema = self.ds_schema().await?;
+        Ok(match &self.pool {
+            crate::store::Pool::Sqlite { reader, .. } => {
+                sqlx::query_scalar::<_, String>(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \
+                     AND sql IS NOT NULL ORDER BY name",
+                )
+                .bind(table)
+                .fetch_all(reader)
+                .await?
+            }
+            crate::store::Pool::Postgres(pool) => {
+                sqlx::query_scalar::<_, String>(
+                    "SELECT indexname::text FROM pg_indexes WHERE schemaname = $1 \
+                     AND tablename = $2 AND indexname NOT LIKE '%_pkey' ORDER BY indexname",
+                )
+                .bind(schema.unwrap_or_default())
+                .bind(table)
+                .fetch_all(pool)
+                .await?
+            }
+        })
     }
 
     /// Drops a table that will not be published (a failed load).
@@ -1167,6 +1231,97 @@ fn key_where(meta: &DatastoreTable, key: &[(String, Bind)], sql: &mut Sql) -> Re
         sql.push(&quote_ident(c)).push(" = ").bind(v.clone());
     }
     Ok(())
+}
+
+/// Inserts `rows` with one prepared statement (`?` for `_full_text`,
+/// `_misfits`, then each field) on a raw SQLite connection inside a
+/// transaction the caller owns.
+///
+/// # Safety
+/// `db` must be a valid, open connection that nothing else uses during the
+/// call.
+unsafe fn raw_insert(
+    db: *mut libsqlite3_sys::sqlite3,
+    sql: &std::ffi::CStr,
+    rows: &[DsRow<'_>],
+) -> Result<()> {
+    use libsqlite3_sys as ffi;
+    use std::os::raw::c_int;
+    let err = |db: *mut ffi::sqlite3, what: &str| {
+        // SAFETY: `db` is valid; sqlite3_errmsg returns a NUL-terminated
+        // string owned by SQLite, copied here at once.
+        let msg = unsafe { std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
+            .to_string_lossy()
+            .into_owned();
+        StoreError::corrupt(format!("{what}: {msg}"))
+    };
+    let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+    // SAFETY: valid connection and NUL-terminated statement text.
+    let rc =
+        unsafe { ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut()) };
+    if rc != ffi::SQLITE_OK {
+        return Err(err(db, "preparing the load"));
+    }
+    // Text is bound without a copy (SQLITE_STATIC): every string outlives
+    // the step that reads it, and the bindings are cleared before return.
+    let bind_text = |stmt: *mut ffi::sqlite3_stmt, i: c_int, s: &str| -> c_int {
+        // SAFETY: `s` stays alive and unchanged until the statement is
+        // stepped and reset (below, before the next row).
+        unsafe {
+            ffi::sqlite3_bind_text(
+                stmt,
+                i,
+                s.as_ptr().cast(),
+                c_int::try_from(s.len()).unwrap_or(c_int::MAX),
+                ffi::SQLITE_STATIC(),
+            )
+        }
+    };
+    let mut result = Ok(());
+    'rows: for r in rows {
+        // SAFETY (every call in this loop): `stmt` is a live statement of
+        // `db`, and the indexes are within its parameter count.
+        let mut rc = bind_text(stmt, 1, &r.full_text);
+        if rc == ffi::SQLITE_OK {
+            rc = match &r.misfits {
+                Some(m) => bind_text(stmt, 2, m),
+                None => unsafe { ffi::sqlite3_bind_null(stmt, 2) },
+            };
+        }
+        for (k, c) in r.cells.iter().enumerate() {
+            if rc != ffi::SQLITE_OK {
+                break;
+            }
+            let i = c_int::try_from(k + 3).unwrap_or(c_int::MAX);
+            rc = match c {
+                Cell::Null => unsafe { ffi::sqlite3_bind_null(stmt, i) },
+                Cell::Int(v) => unsafe { ffi::sqlite3_bind_int64(stmt, i, *v) },
+                Cell::Num(v) if v.is_finite() => unsafe { ffi::sqlite3_bind_double(stmt, i, *v) },
+                Cell::Num(_) => unsafe { ffi::sqlite3_bind_null(stmt, i) },
+                Cell::Bool(v) => unsafe { ffi::sqlite3_bind_int64(stmt, i, i64::from(*v)) },
+                Cell::Text(s) => bind_text(stmt, i, s),
+            };
+        }
+        if rc == ffi::SQLITE_OK {
+            rc = unsafe { ffi::sqlite3_step(stmt) };
+            if rc == ffi::SQLITE_DONE {
+                rc = ffi::SQLITE_OK;
+            }
+        }
+        if rc != ffi::SQLITE_OK {
+            result = Err(err(db, "loading rows"));
+            break 'rows;
+        }
+        unsafe {
+            ffi::sqlite3_reset(stmt);
+        }
+    }
+    // SAFETY: the statement is not used after this.
+    unsafe {
+        ffi::sqlite3_clear_bindings(stmt);
+        ffi::sqlite3_finalize(stmt);
+    }
+    result
 }
 
 /// Appends `s` escaped for COPY's text format.
