@@ -85,6 +85,10 @@ pub fn default_registry() -> JobRegistry {
         crate::quality::run_validate_job,
     );
     registry.register(crate::datastore::INGEST_JOB, crate::datastore::ingest_job);
+    registry.register(
+        crate::subscriptions::DIGEST_JOB,
+        crate::subscriptions::digest_job,
+    );
     registry
 }
 
