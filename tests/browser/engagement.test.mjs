@@ -249,3 +249,43 @@ test('kiosk mode renders full screen and moves on by itself', async () => {
   assertClean(report);
   await context.close();
 });
+
+test('usage is counted and the coordinator reads the analytics page', async () => {
+  const report = [];
+  const stamp = Date.now().toString(36);
+  const found = await (await fetch(`${BASE}/api/3/action/package_search?rows=1&sort=name%20asc`)).json();
+  const { name, title } = found.result.results[0];
+  // A person's browser (headless Chromium names itself a bot otherwise).
+  const visitor = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  });
+  const page = await visitor.newPage();
+  await page.goto(`${BASE}/dataset/${name}?lang=uk`);
+  await page.goto(`${BASE}/dataset/${name}?lang=uk`);
+  assert.match(await page.textContent('#dataset-usage'), /Переглядів/);
+  // Subscribe to the dataset from its page.
+  await page.fill('#sub-email', `reader-${stamp}@example.org`);
+  await Promise.all([page.waitForURL(/\/subscriptions$/), page.click('#subscribe button[type=submit]')]);
+  assert.match(await page.textContent('#sub-status'), /підтвердження/);
+  await axe(page, 'subscription sent', report);
+  // A search that finds nothing.
+  const term = `зебри${stamp}`;
+  await page.goto(`${BASE}/dataset?q=${encodeURIComponent(term)}&lang=uk`);
+
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const admin = await login(adminCtx, 'admin');
+  await admin.goto(`${BASE}/dashboard/analytics?days=7&lang=uk`);
+  assert.ok(await admin.locator('svg.bar-chart').count() >= 1, 'bar charts');
+  assert.equal(await admin.locator('svg.column-chart').count(), 1, 'the daily chart');
+  const viewed = await admin.textContent('section[aria-labelledby=most-viewed]');
+  assert.ok(viewed.includes(title.slice(0, 20)), 'the viewed dataset is ranked');
+  assert.match(await admin.textContent('#usage-zero-list'), new RegExp(term));
+  await axe(admin, 'analytics', report);
+  await admin.screenshot({ path: path.join(SHOTS, 'analytics-1280.png'), fullPage: true });
+  const csv = await admin.evaluate(async () => (await fetch('/dashboard/analytics.csv?days=7')).text());
+  assert.ok(csv.includes(`search_zero,${term},`), 'the CSV has the search');
+  assertClean(report);
+  await visitor.close();
+  await adminCtx.close();
+});

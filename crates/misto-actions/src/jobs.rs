@@ -89,6 +89,10 @@ pub fn default_registry() -> JobRegistry {
         crate::reminders::REMINDERS_JOB,
         crate::reminders::run_reminders_job,
     );
+    registry.register(
+        crate::subscriptions::DIGEST_JOB,
+        crate::subscriptions::digest_job,
+    );
     registry
 }
 

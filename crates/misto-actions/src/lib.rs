@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod analytics;
 pub mod catalog;
 pub mod content;
 pub mod datasets;
@@ -29,6 +30,7 @@ pub mod reminders;
 pub mod resources;
 pub mod settings;
 pub mod showcase;
+pub mod subscriptions;
 pub mod surveys;
 pub mod timeliness;
 
@@ -102,6 +104,8 @@ pub struct Portal {
     pub(crate) settings_version: Arc<std::sync::atomic::AtomicI64>,
     /// The published static pages, for the site's menus.
     pub(crate) menu: Arc<content::MenuCache>,
+    /// Usage counts not yet written to the store.
+    pub(crate) usage: Arc<analytics::UsageCounter>,
 }
 
 impl Portal {
@@ -117,6 +121,7 @@ impl Portal {
             settings: Arc::default(),
             settings_version: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
             menu: Arc::new(content::MenuCache::default()),
+            usage: Arc::default(),
         };
         portal.refresh().await?;
         Ok(portal)

@@ -17,6 +17,7 @@ mod quality;
 mod review_api;
 mod show_cache;
 mod site;
+pub mod usage_api;
 
 use axum::Router;
 use axum::body::Body;
@@ -90,6 +91,7 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("survey_list", Kind::Read),
     ("survey_show", Kind::Read),
     ("survey_results", Kind::Read),
+    ("usage_stats_show", Kind::Read),
     ("feedback_create", Kind::Write),
     ("feedback_update", Kind::Write),
     ("dataset_request_create", Kind::Write),
@@ -107,6 +109,9 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("showcase_review", Kind::Write),
     ("survey_create", Kind::Write),
     ("survey_answer", Kind::Write),
+    ("subscription_create", Kind::Write),
+    ("subscription_confirm", Kind::Write),
+    ("subscription_delete", Kind::Write),
     ("register_entry_create", Kind::Write),
     ("register_entry_update", Kind::Write),
     ("register_entry_delete", Kind::Write),

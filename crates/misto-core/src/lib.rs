@@ -21,6 +21,7 @@ pub mod resolution835;
 pub mod settings;
 pub mod themes;
 pub mod time;
+pub mod usage;
 pub mod validate;
 
 pub use auth::Viewer;

@@ -292,3 +292,117 @@ pub(crate) async fn tag(State(portal): State<Portal>, Path(tag): Path<String>) -
     };
     feed(&portal, head, vec![format!("tags:{}", quoted(tag))])
 }
+
+/// `/feeds/dataset/{name}.atom`: the changes of one public dataset (its
+/// activity stream, newest first), for readers who follow one dataset.
+pub(crate) async fn dataset(State(portal): State<Portal>, Path(name): Path<String>) -> Response {
+    let Some(name) = name.strip_suffix(".atom") else {
+        return not_found();
+    };
+    let Some(d) = crate::public_dataset(&portal, name) else {
+        return not_found();
+    };
+    let activity = match portal
+        .dataset_activity(
+            &misto_core::Viewer::anonymous(),
+            &d.id,
+            FEED_ENTRIES as i64,
+            0,
+        )
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "dataset feed: activity");
+            return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    xml_response(
+        "application/atom+xml; charset=utf-8",
+        dataset_atom(&portal, &d, &activity),
+    )
+}
+
+/// The Atom document of one dataset's changes.
+pub fn dataset_atom(portal: &Portal, d: &Dataset, activity: &[misto_core::Activity]) -> String {
+    let site = site(portal);
+    let page = format!("{site}/dataset/{}", encode(&d.name));
+    let self_url = format!("{site}/feeds/dataset/{}.atom", encode(&d.name));
+    let updated = activity
+        .iter()
+        .map(|a| a.timestamp)
+        .max()
+        .unwrap_or(d.metadata_modified);
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"uk\">\n",
+    );
+    let _ = writeln!(out, "  <id>{}</id>", xml_escape(&self_url));
+    let _ = writeln!(
+        out,
+        "  <title>{}</title>",
+        xml_escape(&format!("{}: зміни", d.title))
+    );
+    let _ = writeln!(out, "  <updated>{}</updated>", w3c(&updated));
+    let _ = writeln!(
+        out,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
+        xml_escape(&self_url)
+    );
+    let _ = writeln!(
+        out,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(&page)
+    );
+    let _ = writeln!(
+        out,
+        "  <author><name>{}</name><uri>{}</uri></author>",
+        xml_escape(&portal.config().site_title),
+        xml_escape(&format!("{site}/"))
+    );
+    out.push_str("  <generator>misto</generator>\n");
+    for a in activity {
+        let what = match a.activity_type.as_str() {
+            "new package" => "Набір даних опубліковано",
+            "deleted package" => "Набір даних вилучено",
+            _ => "Набір даних змінено",
+        };
+        let mut fields: Vec<&str> = a
+            .data
+            .get("changes")
+            .and_then(|c| c.as_array())
+            .map(|c| {
+                c.iter()
+                    .filter_map(|x| x.get("field").and_then(|f| f.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        fields.dedup();
+        out.push_str("  <entry>\n");
+        let _ = writeln!(
+            out,
+            "    <id>{}</id>",
+            xml_escape(&format!("{site}/dataset/{}#activity-{}", d.id, a.id))
+        );
+        let _ = writeln!(out, "    <title>{}</title>", xml_escape(what));
+        let _ = writeln!(out, "    <updated>{}</updated>", w3c(&a.timestamp));
+        let _ = writeln!(
+            out,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            xml_escape(&page)
+        );
+        let summary = if fields.is_empty() {
+            d.title.clone()
+        } else {
+            format!("{}: {}", d.title, fields.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "    <summary type=\"text\">{}</summary>",
+            xml_escape(&summary)
+        );
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}

@@ -54,6 +54,7 @@ pub fn router(portal: Portal) -> Router {
         .route("/feeds/dataset.atom", get(feeds::all_datasets))
         .route("/feeds/organization/{org}", get(feeds::organization))
         .route("/feeds/tag/{tag}", get(feeds::tag))
+        .route("/feeds/dataset/{dataset}", get(feeds::dataset))
         .route("/feeds/news.atom", get(news_feed::news))
         .route(
             "/dataset/{dataset}/datapackage.json",

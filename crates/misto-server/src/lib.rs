@@ -6,6 +6,7 @@ mod datastore_dump;
 mod download;
 mod quality;
 mod register;
+mod usage;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -53,6 +54,7 @@ pub fn app(portal: Portal) -> Router {
         .merge(misto_ckan_api::router(portal.clone()))
         .merge(misto_interop::router(portal.clone()))
         .merge(misto_web::router(portal.clone()))
+        .layer(middleware::from_fn_with_state(portal.clone(), usage::count))
         .fallback_service(misto_web::not_found_service(portal))
         .layer(middleware::from_fn(common_headers))
 }
@@ -133,6 +135,11 @@ pub async fn serve(
     tracing::info!(%addr, workers, "misto is listening");
     let refresher = portal.spawn_refresher();
     let job_workers = portal.spawn_job_workers(std::sync::Arc::new(jobs), workers);
+    let usage_flusher = portal.spawn_usage_flusher(misto_actions::analytics::FLUSH_EVERY);
+    if let Err(e) = portal.schedule_digest().await {
+        tracing::warn!(error = %e, "could not schedule the subscription digest");
+    }
+    let flush_portal = portal.clone();
     // Client addresses reach the handlers (login throttling) but are never stored.
     let service = app(portal).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, service)
@@ -140,6 +147,10 @@ pub async fn serve(
         .await;
     refresher.abort();
     job_workers.iter().for_each(|w| w.abort());
+    usage_flusher.abort();
+    if let Err(e) = flush_portal.flush_usage().await {
+        tracing::warn!(error = %e, "could not write the usage counts at shutdown");
+    }
     result
 }
 

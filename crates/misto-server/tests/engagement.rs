@@ -729,3 +729,522 @@ async fn surveys_answered_once_with_results_and_export() {
     let list = app.get("/api/3/action/survey_list", None).await.result();
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
+
+// ---------------------------------------------------------------------------
+// Usage analytics and subscriptions.
+
+const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+
+async fn get_as(app: &TestApp, path: &str, user_agent: &str) -> common::Resp {
+    app.send(
+        Request::get(path)
+            .header("user-agent", user_agent)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await
+}
+
+fn find<'a>(list: &'a Value, key: &str, value: &str) -> Option<&'a Value> {
+    list.as_array()?.iter().find(|x| x[key] == json!(value))
+}
+
+#[tokio::test]
+async fn usage_is_counted_without_personal_data_and_reported_by_scope() {
+    let app = setup().await;
+    let res = app
+        .upload(
+            "meters",
+            "readings.csv",
+            b"id,value\n1,2\n",
+            &app.admin_token,
+        )
+        .await
+        .result();
+    let download = res["url"]
+        .as_str()
+        .expect("url")
+        .split_once("/dataset/")
+        .map(|(_, p)| format!("/dataset/{p}"))
+        .expect("download path");
+    app.org("roads").await;
+    app.admin(
+        "package_create",
+        json!({"name": "potholes", "title": "Ями", "owner_org": "roads"}),
+    )
+    .await;
+
+    // People: two views of the dataset page, one of the resource page, a
+    // download, an API call, two searches (one finds nothing).
+    for _ in 0..2 {
+        assert_eq!(
+            get_as(&app, "/dataset/meters", BROWSER).await.status,
+            StatusCode::OK
+        );
+    }
+    let rid = res["id"].as_str().expect("id");
+    assert_eq!(
+        get_as(&app, &format!("/dataset/meters/resource/{rid}"), BROWSER)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_as(&app, &download, BROWSER).await.status,
+        StatusCode::OK
+    );
+    get_as(&app, "/api/3/action/package_show?id=meters", "ckanapi/4.7").await;
+    get_as(&app, "/api/3/action/no_such_action", "ckanapi/4.7").await;
+    get_as(
+        &app,
+        "/dataset?q=%D0%9B%D1%96%D1%87%D0%B8%D0%BB%D1%8C%D0%BD%D0%B8%D0%BA%D0%B8",
+        BROWSER,
+    )
+    .await;
+    get_as(
+        &app,
+        "/dataset?q=%D0%91%D1%8E%D0%B4%D0%B6%D0%B5%D1%82%20%D1%88%D0%BA%D1%96%D0%BB",
+        BROWSER,
+    )
+    .await;
+    // A search with a phone number is not kept at all.
+    get_as(&app, "/dataset?q=%2B380671234567", BROWSER).await;
+    // Bots: counted apart.
+    get_as(&app, "/dataset/meters", "Googlebot/2.1").await;
+    get_as(&app, &download, "curl/8.5.0").await;
+    // A download that is refused is not counted.
+    get_as(
+        &app,
+        "/dataset/meters/resource/nope/download/x.csv",
+        BROWSER,
+    )
+    .await;
+
+    let r = app
+        .get(
+            "/api/3/action/usage_stats_show?days=7",
+            Some(&app.admin_token),
+        )
+        .await
+        .result();
+    assert_eq!(r["scope"], "all");
+    assert_eq!(r["totals"]["dataset_views"], 2, "{r}");
+    assert_eq!(r["totals"]["resource_views"], 1);
+    assert_eq!(r["totals"]["downloads"], 1);
+    assert_eq!(r["bots"]["dataset_views"], 1);
+    assert_eq!(r["bots"]["downloads"], 1);
+    assert_eq!(r["totals"]["searches"], 2);
+    assert_eq!(r["totals"]["zero_result_searches"], 1);
+    assert_eq!(r["daily"].as_array().map(Vec::len), Some(7));
+    let today = &r["daily"][6];
+    assert_eq!(today["dataset_views"], 2);
+    // The test harness's own API calls send no user agent: bots too.
+    let bots: i64 = r["bots"]
+        .as_object()
+        .expect("bots")
+        .values()
+        .filter_map(Value::as_i64)
+        .sum();
+    assert!(r["bots"]["api_calls"].as_i64().unwrap() >= 3, "{r}");
+    assert_eq!(today["bots"], json!(bots));
+    assert_eq!(r["most_viewed"][0]["package_name"], "meters");
+    assert_eq!(r["most_viewed"][0]["views"], 2);
+    assert_eq!(r["most_downloaded"][0]["title"], "Лічильники");
+    assert_eq!(r["resources"][0]["id"], json!(rid));
+    assert_eq!(
+        find(&r["api_calls"], "action", "package_show").map(|x| x["count"].clone()),
+        Some(json!(1))
+    );
+    assert!(find(&r["api_calls"], "action", "no_such_action").is_none());
+    assert_eq!(
+        find(&r["search_terms"], "term", "бюджет шкіл").map(|x| x["count"].clone()),
+        Some(json!(1))
+    );
+    assert!(find(&r["search_terms"], "term", "лічильники").is_some());
+    let zero: Vec<&Value> = r["zero_result_searches"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .collect();
+    assert_eq!(zero.len(), 1);
+    assert_eq!(zero[0]["term"], "бюджет шкіл");
+    assert!(!r.to_string().contains("380671234567"));
+
+    // A publisher's editor sees their own datasets only, and no searches.
+    let ed = app.user_token("ed").await;
+    app.admin(
+        "organization_member_create",
+        json!({"id": "water", "username": "ed", "role": "editor"}),
+    )
+    .await;
+    let mine = app
+        .get("/api/3/action/usage_stats_show", Some(&ed))
+        .await
+        .result();
+    assert_eq!(mine["scope"], "own_datasets");
+    assert_eq!(mine["totals"]["dataset_views"], 2);
+    assert_eq!(mine["totals"]["searches"], 0);
+    assert_eq!(mine["search_terms"], json!([]));
+    assert_eq!(mine["api_calls"], json!([]));
+    let roads = app.user_token("roadie").await;
+    app.admin(
+        "organization_member_create",
+        json!({"id": "roads", "username": "roadie", "role": "editor"}),
+    )
+    .await;
+    let theirs = app
+        .get("/api/3/action/usage_stats_show", Some(&roads))
+        .await
+        .result();
+    assert_eq!(theirs["totals"]["dataset_views"], 0);
+    assert_eq!(theirs["most_viewed"], json!([]));
+    // Everyone else: no report, but the totals of a dataset they may read.
+    let outsider = app.user_token("outsider").await;
+    assert_eq!(
+        app.get("/api/3/action/usage_stats_show", Some(&outsider))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/3/action/usage_stats_show", None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let public = app
+        .get("/api/3/action/usage_stats_show?id=meters", None)
+        .await
+        .result();
+    assert_eq!(public["views"], 2);
+    assert_eq!(public["downloads"], 1);
+    assert_eq!(public["resources"][0]["id"], json!(rid));
+    assert_eq!(public["resources"][0]["downloads"], 1);
+    app.admin("package_patch", json!({"id": "potholes", "private": true}))
+        .await;
+    assert_eq!(
+        app.get("/api/3/action/usage_stats_show?id=potholes", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Bad periods.
+    for q in [
+        "start=2024-05-10&end=2024-05-01",
+        "start=2020-01-01&end=2024-01-01",
+        "start=yesterday",
+    ] {
+        let r = app
+            .get(
+                &format!("/api/3/action/usage_stats_show?{q}"),
+                Some(&app.admin_token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{q}");
+    }
+
+    // The dataset page shows the counts.
+    let page = get_as(&app, "/dataset/meters", BROWSER).await;
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(html.contains("id=\"dataset-usage\""), "{html}");
+    assert!(html.contains("<strong>2</strong>"));
+}
+
+#[tokio::test]
+async fn usage_counts_add_up_across_flushes() {
+    let app = setup().await;
+    for _ in 0..3 {
+        get_as(&app, "/dataset/meters", BROWSER).await;
+    }
+    assert!(app.portal.flush_usage().await.expect("flush") >= 1);
+    assert_eq!(app.portal.flush_usage().await.expect("flush"), 0);
+    for _ in 0..2 {
+        get_as(&app, "/dataset/meters", BROWSER).await;
+    }
+    app.portal.flush_usage().await.expect("flush");
+    let public = app
+        .get("/api/3/action/usage_stats_show?id=meters", None)
+        .await
+        .result();
+    assert_eq!(public["views"], 5);
+    // The CSV export has one row per day, kind, item and bot flag.
+    let admin = app
+        .portal
+        .viewer_for_token(&app.admin_token)
+        .await
+        .expect("viewer");
+    let report = app
+        .portal
+        .usage_report(&admin, &misto_actions::analytics::UsageQuery::default())
+        .await
+        .expect("report");
+    let csv = misto_actions::analytics::usage_csv(&report);
+    assert!(csv.starts_with("\u{feff}day,kind,item,label,dataset_id,bot,hits\r\n"));
+    let views: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(",dataset_view,"))
+        .collect();
+    assert_eq!(views.len(), 1, "{csv}");
+    assert!(views[0].contains(",Лічильники,"), "{csv}");
+    assert!(views[0].ends_with(",false,5"), "{csv}");
+}
+
+fn link_in(text: &str, marker: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.contains(marker))
+        .expect("link")
+        .to_string()
+}
+
+fn id_and_key(url: &str) -> (String, String) {
+    let path = url.split("/subscriptions/").nth(1).expect("path");
+    let id = path.split('/').next().expect("id").to_string();
+    let key = url.split("key=").nth(1).expect("key").to_string();
+    (id, key)
+}
+
+#[tokio::test]
+async fn subscriptions_confirm_digest_and_unsubscribe() {
+    let app = setup().await;
+    app.admin(
+        "package_create",
+        json!({"name": "budget", "title": "Бюджет міста", "owner_org": "water", "tags": [{"name": "Бюджет"}]}),
+    )
+    .await;
+    app.admin(
+        "package_create",
+        json!({"name": "secret", "title": "Таємне", "owner_org": "water", "private": true}),
+    )
+    .await;
+
+    // Subscribe to a dataset: unconfirmed, with a confirmation e-mail.
+    let s = app
+        .post(
+            "subscription_create",
+            json!({"email": "Olena@Example.org", "kind": "dataset", "target": "meters"}),
+            None,
+        )
+        .await
+        .result();
+    assert_eq!(s["confirmed"], false);
+    assert_eq!(s["title"], "Лічильники");
+    assert!(s.get("email").is_none(), "the address is not echoed");
+    let id = s["id"].as_str().expect("id").to_string();
+    let mail = email_job(&app, &format!("subscription-confirm:{id}"))
+        .await
+        .expect("confirmation e-mail");
+    assert_eq!(mail["to"], "olena@example.org");
+    assert!(mail["subject"].as_str().unwrap().contains("Лічильники"));
+    let confirm = link_in(mail["text"].as_str().unwrap(), "/confirm?key=");
+    let unsubscribe = link_in(mail["text"].as_str().unwrap(), "/unsubscribe?key=");
+    let (cid, ckey) = id_and_key(&confirm);
+    assert_eq!(cid, id);
+    // The same again: the same subscription.
+    let again = app
+        .post(
+            "subscription_create",
+            json!({"email": "olena@example.org", "kind": "dataset", "target": "meters"}),
+            None,
+        )
+        .await
+        .result();
+    assert_eq!(again["id"], json!(id));
+    // Wrong keys do nothing; the unsubscribe key does not confirm.
+    let (_, ukey) = id_and_key(&unsubscribe);
+    for key in ["00", ukey.as_str()] {
+        let r = app
+            .post("subscription_confirm", json!({"id": id, "key": key}), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{key}");
+    }
+    let ok = app
+        .post("subscription_confirm", json!({"id": id, "key": ckey}), None)
+        .await
+        .result();
+    assert_eq!(ok["confirmed"], true);
+
+    // A keyword subscription for another address, confirmed; a publisher
+    // one left unconfirmed.
+    let k = app
+        .post(
+            "subscription_create",
+            json!({"email": "petro@example.org", "kind": "keyword", "target": "бюджет"}),
+            None,
+        )
+        .await
+        .result();
+    let kid = k["id"].as_str().unwrap().to_string();
+    let kmail = email_job(&app, &format!("subscription-confirm:{kid}"))
+        .await
+        .unwrap();
+    let (_, kkey) = id_and_key(&link_in(kmail["text"].as_str().unwrap(), "/confirm?key="));
+    app.post(
+        "subscription_confirm",
+        json!({"id": kid, "key": kkey}),
+        None,
+    )
+    .await
+    .result();
+    app.post(
+        "subscription_create",
+        json!({"email": "ivan@example.org", "kind": "publisher", "target": "water"}),
+        None,
+    )
+    .await
+    .result();
+
+    // Bad input, hidden datasets, the honeypot.
+    let r = app
+        .post(
+            "subscription_create",
+            json!({"email": "not-an-address", "kind": "cats", "target": "meters"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let err = r.json();
+    assert!(
+        err["error"]["email"].is_array() && err["error"]["kind"].is_array(),
+        "{err}"
+    );
+    let r = app
+        .post(
+            "subscription_create",
+            json!({"email": "o@example.org", "kind": "dataset", "target": "secret"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let bot = app
+        .post(
+            "subscription_create",
+            json!({"email": "bot@example.org", "kind": "dataset", "target": "meters", "website": "http://spam"}),
+            None,
+        )
+        .await
+        .result();
+    let bot_id = bot["id"].as_str().unwrap();
+    assert!(
+        email_job(&app, &format!("subscription-confirm:{bot_id}"))
+            .await
+            .is_none()
+    );
+
+    // Nothing changed since confirming: no digest.
+    assert_eq!(app.portal.send_digests().await.expect("digest"), 0);
+    // Changes: the digest job queues one e-mail per confirmed address.
+    app.admin(
+        "package_patch",
+        json!({"id": "meters", "notes": "Оновлено"}),
+    )
+    .await;
+    app.admin(
+        "package_patch",
+        json!({"id": "budget", "notes": "Оновлено"}),
+    )
+    .await;
+    app.admin(
+        "package_patch",
+        json!({"id": "secret", "notes": "Оновлено"}),
+    )
+    .await;
+    app.portal
+        .enqueue_job(
+            misto_actions::subscriptions::DIGEST_JOB,
+            misto_actions::subscriptions::DIGEST_SUBJECT,
+            json!({}),
+            None,
+        )
+        .await
+        .expect("queue");
+    app.run_jobs().await;
+    let day = misto_core::time::now().format("%Y-%m-%d").to_string();
+    let olena = email_job(&app, &format!("digest:{day}:olena@example.org"))
+        .await
+        .expect("olena's digest");
+    let text = olena["text"].as_str().unwrap();
+    assert_eq!(olena["to"], "olena@example.org");
+    assert!(
+        text.contains("Лічильники") && text.contains("/dataset/meters"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Бюджет міста") && !text.contains("Таємне"),
+        "{text}"
+    );
+    assert!(text.contains(&unsubscribe), "{text}");
+    let petro = email_job(&app, &format!("digest:{day}:petro@example.org"))
+        .await
+        .expect("petro's digest");
+    let text = petro["text"].as_str().unwrap();
+    assert!(
+        text.contains("Бюджет міста") && !text.contains("Лічильники"),
+        "{text}"
+    );
+    assert!(
+        email_job(&app, &format!("digest:{day}:ivan@example.org"))
+            .await
+            .is_none(),
+        "unconfirmed subscriptions get nothing"
+    );
+    // The next digest is scheduled; nothing new until the data change again.
+    let next = app
+        .portal
+        .job_status("digest", "daily")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.state, misto_core::JobState::Pending);
+    assert_eq!(app.portal.send_digests().await.expect("digest"), 0);
+
+    // One click unsubscribes, without logging in; the link works once.
+    let path = unsubscribe.split_once("://").map(|(_, r)| r).unwrap();
+    let path = &path[path.find('/').unwrap()..];
+    let page = app.get(path, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&page.body).contains("Лічильники"));
+    let r = app
+        .post("subscription_confirm", json!({"id": id, "key": ckey}), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "gone");
+    let r = app
+        .get(&format!("/subscriptions/{id}/unsubscribe?key=bad"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    app.post("subscription_delete", json!({"id": kid, "key": id_and_key(&link_in(petro["text"].as_str().unwrap(), "/unsubscribe?key=")).1}), None)
+        .await
+        .result();
+    app.admin("package_patch", json!({"id": "budget", "notes": "Ще раз"}))
+        .await;
+    assert_eq!(app.portal.send_digests().await.expect("digest"), 0);
+}
+
+#[tokio::test]
+async fn dataset_feeds_list_the_changes_of_public_datasets() {
+    let app = setup().await;
+    app.admin(
+        "package_patch",
+        json!({"id": "meters", "notes": "Нові дані"}),
+    )
+    .await;
+    let r = app.get("/feeds/dataset/meters.atom", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let xml = String::from_utf8_lossy(&r.body);
+    assert_eq!(xml.matches("<entry>").count(), 2, "{xml}");
+    assert!(xml.contains("Набір даних змінено") && xml.contains("Набір даних опубліковано"));
+    assert!(xml.contains("notes"), "{xml}");
+    app.admin("package_patch", json!({"id": "meters", "private": true}))
+        .await;
+    assert_eq!(
+        app.get("/feeds/dataset/meters.atom", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/feeds/dataset/meters", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

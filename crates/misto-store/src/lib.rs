@@ -60,6 +60,7 @@ mod settings;
 mod store;
 pub mod testing;
 mod tokens;
+mod usage;
 mod users;
 
 pub use error::StoreError;

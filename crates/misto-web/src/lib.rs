@@ -161,6 +161,17 @@ pub fn router(portal: Portal) -> Router {
         .route("/dashboard/pages", get(pages::static_pages::admin))
         .route("/stats", get(pages::stats::stats))
         .route("/kiosk", get(pages::stats::kiosk))
+        .route("/dashboard/analytics", get(pages::usage::analytics))
+        .route("/dashboard/analytics.csv", get(pages::usage::analytics_csv))
+        .route("/subscriptions", post(pages::subscriptions::subscribe))
+        .route(
+            "/subscriptions/{id}/confirm",
+            get(pages::subscriptions::confirm_form).post(pages::subscriptions::confirm),
+        )
+        .route(
+            "/subscriptions/{id}/unsubscribe",
+            get(pages::subscriptions::unsubscribe).post(pages::subscriptions::unsubscribe),
+        )
         .route("/surveys", get(pages::surveys::list))
         .route(
             "/surveys/new",

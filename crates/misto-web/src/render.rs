@@ -219,6 +219,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/stats_publishers.html"),
     ),
     ("kiosk.html", include_str!("../templates/kiosk.html")),
+    ("usage.html", include_str!("../templates/usage.html")),
+    (
+        "usage_counts.html",
+        include_str!("../templates/usage_counts.html"),
+    ),
+    (
+        "subscribe_box.html",
+        include_str!("../templates/subscribe_box.html"),
+    ),
+    (
+        "subscription.html",
+        include_str!("../templates/subscription.html"),
+    ),
 ];
 
 struct StaticFile {

@@ -992,3 +992,193 @@ async fn key_figures_and_kiosk_slides() {
     let k = app.get("/kiosk?slide=99", "").await;
     assert!(k.body.contains("slide=1"));
 }
+
+// ---------------------------------------------------------------------------
+// Usage analytics and subscriptions.
+
+const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+impl App {
+    async fn browse(&self, uri: &str, cookie: &str) -> Resp {
+        let mut req = Request::builder()
+            .uri(uri)
+            .header(header::USER_AGENT, BROWSER);
+        if !cookie.is_empty() {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+}
+
+#[tokio::test]
+async fn the_analytics_page_for_coordinators_and_publishers() {
+    let app = App::new().await;
+    for _ in 0..3 {
+        app.browse("/dataset/meters", "").await;
+    }
+    // No user agent: a bot.
+    app.get("/dataset/meters", "").await;
+    app.browse("/dataset?q=%D1%82%D1%80%D0%B0%D0%BC%D0%B2%D0%B0%D1%97", "")
+        .await;
+
+    // Anonymous: to the login page; without rights: refused.
+    let r = app.get("/dashboard/analytics", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+    let (other, _) = app.login("other").await;
+    assert_eq!(
+        app.get("/dashboard/analytics", &other).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let (coord, _) = app.login("coordinator").await;
+    let dash = app.get("/dashboard", &coord).await;
+    assert!(dash.body.contains("href=\"/dashboard/analytics\""));
+    let page = app.get("/dashboard/analytics?days=7", &coord).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Найпереглядуваніші набори даних"));
+    assert!(page.body.contains("<svg class=\"bar-chart\""));
+    assert!(page.body.contains("<svg class=\"column-chart\""));
+    assert!(page.body.contains("Лічильники води"));
+    assert!(page.body.contains("href=\"/dataset/meters\""));
+    // Zero-result searches, with a link to try again.
+    assert!(page.body.contains("id=\"usage-zero-list\""));
+    assert!(page.body.contains("трамваї"));
+    // People 3, bots 1 in the totals table.
+    let figures = page
+        .body
+        .split("id=\"usage-figures\"")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .unwrap_or("");
+    assert!(
+        figures.contains("Перегляди наборів даних</th><td>3</td><td>1</td>"),
+        "{figures}"
+    );
+    assert_eq!(
+        app.get("/dashboard/analytics?days=12", &coord).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let csv = app.get("/dashboard/analytics.csv?days=7", &coord).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"usage-")
+    );
+    assert!(csv.body.contains("dataset_view"));
+    assert!(csv.body.contains(",Лічильники води,"));
+    assert!(csv.body.contains("search_zero,трамваї,"));
+
+    // The publisher's editor: their dataset, no searches.
+    let (editor, _) = app.login("editor").await;
+    let page = app.get("/dashboard/analytics", &editor).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Лічильники води"));
+    assert!(!page.body.contains("трамваї"));
+    assert!(!page.body.contains("id=\"usage-zero-list\""));
+    let csv = app.get("/dashboard/analytics.csv", &editor).await;
+    assert!(!csv.body.contains("search"), "{}", csv.body);
+
+    // The dataset page shows the counts of people.
+    let ds = app.browse("/dataset/meters", "").await;
+    assert!(ds.body.contains("id=\"dataset-usage\""), "{}", ds.body);
+    assert!(ds.body.contains("Переглядів: <strong>3</strong>"));
+}
+
+#[tokio::test]
+async fn subscribing_from_dataset_publisher_and_search_pages() {
+    let app = App::new().await;
+    for page in [
+        "/dataset/meters",
+        "/organization/water",
+        "/dataset?tags=вода",
+    ] {
+        let r = app.browse(page, "").await;
+        assert_eq!(r.status, StatusCode::OK, "{page}");
+        assert!(r.body.contains("action=\"/subscriptions\""), "{page}");
+        assert!(r.body.contains("type=\"application/atom+xml\""), "{page}");
+    }
+    let search = app.browse("/dataset?tags=вода", "").await;
+    assert!(
+        search
+            .body
+            .contains("name=\"target\" type=\"text\" maxlength=\"100\" required value=\"вода\"")
+    );
+
+    let r = app
+        .post(
+            "/subscriptions",
+            "",
+            &[
+                ("kind", "dataset"),
+                ("target", "meters"),
+                ("email", "olena@example.org"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"sub-status\""));
+    assert!(r.body.contains("Лічильники води"));
+    let jobs = app
+        .portal
+        .list_jobs(&system_viewer(), Some("email"), None, 10)
+        .await
+        .expect("jobs");
+    assert_eq!(jobs.len(), 1);
+    let text = jobs[0].payload["text"].as_str().unwrap().to_string();
+    let confirm = text
+        .split_whitespace()
+        .find(|w| w.contains("/confirm?key="))
+        .expect("link");
+    let path = &confirm[confirm.find("/subscriptions/").unwrap()..];
+
+    // The link shows a button (mail scanners following links confirm nothing).
+    let form = app.browse(path, "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let pre = form.cookie("misto_pre").expect("pre-login cookie");
+    let csrf = hidden(&form.body, "csrf");
+    let key = hidden(&form.body, "key");
+    let action = form
+        .body
+        .split("form method=\"post\" action=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(&action, &pre, &[("csrf", &csrf), ("key", &key)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Підписку підтверджено"));
+    let forged = app
+        .post(&action, &pre, &[("csrf", "x"), ("key", &key)])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Bad input: the page says what is wrong.
+    let r = app
+        .post(
+            "/subscriptions",
+            "",
+            &[("kind", "keyword"), ("target", ""), ("email", "nope")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"error-summary\""), "{}", r.body);
+    // From another site: refused.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/subscriptions")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(enc(&[
+            ("kind", "dataset"),
+            ("target", "meters"),
+            ("email", "x@example.org"),
+        ])))
+        .expect("request");
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+}

@@ -39,6 +39,8 @@ struct DatasetView {
     quality: Option<super::quality::DatasetQualityBox>,
     feedback: super::feedback::FeedbackBlock,
     showcase: Vec<Link>,
+    usage: Option<super::usage::DatasetCounts>,
+    subscribe: super::subscriptions::SubscribeBox,
 }
 
 #[derive(Serialize)]
@@ -422,7 +424,11 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
     }
     let feedback = super::feedback::block(st, ctx, &d).await?;
     let showcase = super::showcase::used_in(st, ctx, &d.id).await?;
+    let usage = super::usage::dataset_counts(portal, ctx, &d).await;
+    let subscribe = super::subscriptions::SubscribeBox::dataset(&d.name, &dataset_title(lang, &d));
     let view = DatasetView {
+        usage,
+        subscribe,
         feedback,
         showcase,
         title: dataset_title(lang, &d),
@@ -462,5 +468,6 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
     };
     let mut meta = Meta::new(&view.title, "dataset");
     meta.json_ld = misto_interop::schema_org_json_ld(portal, &d.name);
+    meta.feed_url = view.subscribe.feed_url.clone();
     st.page(ctx, "dataset.html", meta, &view)
 }

@@ -29,8 +29,10 @@ pub mod search;
 pub mod showcase;
 pub mod static_pages;
 pub mod stats;
+pub mod subscriptions;
 pub mod surveys;
 pub mod tokens;
+pub mod usage;
 
 use misto_actions::{Portal, Viewer};
 use misto_core::{Dataset, Group, Publisher, Timestamp};

@@ -42,6 +42,7 @@ struct PublisherView {
     members_url: String,
     datasets: Vec<Card>,
     pager: Option<Pager>,
+    subscribe: super::subscriptions::SubscribeBox,
 }
 
 pub fn kind_label(lang: Lang, k: misto_core::PublisherKind) -> String {
@@ -99,6 +100,10 @@ fn build(st: &AppState, ctx: &Ctx, org: &str) -> Result<Response, WebError> {
         .clone()
         .filter(|w| w.starts_with("https://") || w.starts_with("http://"));
     let view = PublisherView {
+        subscribe: super::subscriptions::SubscribeBox::publisher(
+            &p.name,
+            &publisher_title(lang, &p),
+        ),
         title: publisher_title(lang, &p),
         kind: kind_label(lang, p.kind),
         description_html: markdown::render(&p.description),

@@ -106,6 +106,8 @@ async fn build(
     if (d.id != dataset && d.name != dataset) || r.state != EntityState::Active {
         return Err(WebError::NotFound);
     }
+    st.portal
+        .count_resource_view(&d.id, &r.id, super::usage::user_agent(ctx));
     let mut facts = vec![Fact {
         label: ctx.t("resource_format"),
         value: r.format.trim().to_uppercase(),

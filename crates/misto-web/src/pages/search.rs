@@ -49,6 +49,7 @@ struct SearchView {
     clear_url: String,
     /// Hidden inputs that keep the filters and sort when the box is submitted.
     keep: Vec<(String, String)>,
+    subscribe: super::subscriptions::SubscribeBox,
 }
 
 #[derive(Serialize)]
@@ -197,6 +198,10 @@ fn build(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
     q.facet_fields = FACETS.iter().map(|(f, _)| f.to_string()).collect();
     q.facet_limit = FACET_VALUES;
     let res = st.portal.search_datasets(&viewer(ctx), &q)?;
+    if req.page == 1 && !req.q.trim().is_empty() {
+        let ua = super::usage::user_agent(ctx);
+        st.portal.count_search(&req.q, res.count, ua);
+    }
     let (facets, active) = st.portal.catalog().read(|ix| {
         let facets = res
             .facets
@@ -242,6 +247,7 @@ fn build(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
     });
     let pages_cap = res.count.min(MAX_PAGE * PAGE_SIZE);
     let view = SearchView {
+        subscribe: super::subscriptions::SubscribeBox::keyword(ctx),
         q: req.q.clone(),
         count: i18n::int(lang, res.count as u64),
         results: cards(&st.portal, lang, &res, now),
