@@ -1038,7 +1038,7 @@ async fn the_analytics_page_for_coordinators_and_publishers() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Найпереглядуваніші набори даних"));
     assert!(page.body.contains("<svg class=\"bar-chart\""));
-    assert!(page.body.contains("<svg class=\"column-chart\""));
+    assert!(page.body.contains("<svg class=\"bar-chart column-chart\""));
     assert!(page.body.contains("Лічильники води"));
     assert!(page.body.contains("href=\"/dataset/meters\""));
     // Zero-result searches, with a link to try again.

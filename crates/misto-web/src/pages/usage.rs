@@ -80,6 +80,7 @@ struct BarChart {
 #[derive(Serialize)]
 struct Column {
     x: usize,
+    width: usize,
     y: usize,
     height: usize,
     label: String,
@@ -238,9 +239,10 @@ fn view(ctx: &Ctx, r: &UsageReport, days: i64) -> AnalyticsView {
             bots: n(r.bots.zero_result_searches),
         });
     }
-    // Daily views (dataset and resource pages) and downloads as columns.
-    const COLUMN: usize = 12;
+    // Daily views (dataset and resource pages) and downloads as columns,
+    // spread over about 640 units whatever the period.
     const HEIGHT: usize = 120;
+    let column = (640 / r.daily.len().max(1)).max(2);
     let per_day: Vec<i64> = r
         .daily
         .iter()
@@ -255,7 +257,8 @@ fn view(ctx: &Ctx, r: &UsageReport, days: i64) -> AnalyticsView {
         .map(|(i, (d, v))| {
             let h = (*v).max(0) as usize * HEIGHT / top;
             Column {
-                x: i * COLUMN,
+                x: i * column,
+                width: (column * 4 / 5).max(1),
                 y: HEIGHT - h,
                 height: h,
                 label: format!("{}: {}", i18n::naive_date(lang, d.day), n(*v)),
@@ -347,7 +350,7 @@ fn view(ctx: &Ctx, r: &UsageReport, days: i64) -> AnalyticsView {
             })
             .collect(),
         figures,
-        columns_width: (r.daily.len() * COLUMN).max(COLUMN),
+        columns_width: (r.daily.len() * column).max(column),
         columns,
         days: days_rows,
         charts,
