@@ -85,6 +85,7 @@ pub fn default_registry() -> JobRegistry {
         crate::quality::run_validate_job,
     );
     registry.register(crate::datastore::INGEST_JOB, crate::datastore::ingest_job);
+    registry.register(crate::datastore::INDEX_JOB, crate::datastore::index_job);
     registry
 }
 
