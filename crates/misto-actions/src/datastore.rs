@@ -35,6 +35,9 @@ use crate::{ActionError, Portal, Result};
 
 /// The job kind of an ingest; its subject is the resource id.
 pub const INGEST_JOB: &str = "datastore_ingest";
+/// The job kind that indexes the columns of a loaded table (queued by the
+/// ingest once the table answers); its subject is the resource id.
+pub const INDEX_JOB: &str = "datastore_index";
 /// The resource extra that says a resource has a queryable table (CKAN).
 pub const ACTIVE_EXTRA: &str = "datastore_active";
 /// The resource extra naming the sheet of a workbook to load.
@@ -487,12 +490,31 @@ pub async fn ingest_job(portal: Portal, job: Job, ctx: JobContext) -> Result<Job
         return Err(e.into());
     }
     portal.set_datastore_active(&rid, true).await?;
-    // The table answers already; the column indexes follow. A failure
-    // here leaves a working (slower) table, so it is only logged.
-    if let Err(e) = portal.store.ds_index_columns(&table, &meta.fields).await {
-        tracing::warn!(resource = %rid, error = %e, "datastore indexes not built");
-    }
+    // The table answers already; its column indexes are built next, by a
+    // job of their own.
+    portal
+        .enqueue_job(INDEX_JOB, &rid, json!({"table": table}), None)
+        .await?;
     Ok(JobOutcome::done(message))
+}
+
+/// The index job: builds the column indexes of a freshly loaded table
+/// (payload `{"table": name}`), unless that table was replaced meanwhile.
+/// Idempotent (`CREATE INDEX IF NOT EXISTS`).
+pub async fn index_job(portal: Portal, job: Job, _ctx: JobContext) -> Result<JobOutcome> {
+    let Some(table) = job.payload.get("table").and_then(Value::as_str) else {
+        return Ok(JobOutcome::done("no table named"));
+    };
+    let live = portal
+        .store
+        .ds_table(&job.subject)
+        .await?
+        .filter(|t| t.table_name == table);
+    let Some(t) = live else {
+        return Ok(JobOutcome::done("the table was replaced; nothing to index"));
+    };
+    let n = portal.store.ds_index_columns(table, &t.fields).await?;
+    Ok(JobOutcome::done(format!("{n} column indexes built")))
 }
 
 /// A JSON value as a bind of a column of type `ty`; `None` when it does

@@ -93,6 +93,7 @@ pub fn default_registry() -> JobRegistry {
         crate::subscriptions::DIGEST_JOB,
         crate::subscriptions::digest_job,
     );
+    registry.register(crate::datastore::INDEX_JOB, crate::datastore::index_job);
     registry
 }
 
