@@ -4,60 +4,19 @@
 //! dataset requests with one vote per browser and the coordinators'
 //! review, and news written by a coordinator.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use common::{Resp, enc, hidden};
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::DatasetInput;
 use misto_actions::publishers::PublisherInput;
 use misto_actions::{BlobStore, Portal, PortalConfig};
-use tower::ServiceExt;
 
 struct App {
     portal: Portal,
     router: axum::Router,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Resp {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// `name=value` of a cookie the response sets.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .and_then(|c| c.split(';').next())
-            .map(str::to_string)
-    }
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    body.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or("")
-        .to_string()
-}
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
 }
 
 const PASSWORD: &str = "correct-horse-1";
@@ -120,35 +79,15 @@ impl App {
     }
 
     async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.expect("response");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes();
-        Resp {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
+        common::send(&self.router, req).await
     }
 
     async fn get(&self, uri: &str, cookie: &str) -> Resp {
-        let mut req = Request::builder().uri(uri);
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::empty()).expect("request")).await
+        common::get(&self.router, uri, cookie).await
     }
 
     async fn post(&self, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
-        let mut req = Request::builder()
-            .method("POST")
-            .uri(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::from(enc(pairs))).expect("request"))
-            .await
+        common::post(&self.router, uri, cookie, pairs).await
     }
 
     /// A visitor without an account: the pre-login cookie and the CSRF

@@ -3,47 +3,21 @@
 //! preview for editors only, versions, the dataset's score and structure
 //! file form, the rating of publishers.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+mod common;
+
+use axum::http::StatusCode;
+use common::{Resp, hidden};
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::{DatasetInput, ResourceInput};
 use misto_actions::publishers::PublisherInput;
 use misto_actions::{BlobStore, Portal, PortalConfig};
-use tower::ServiceExt;
 
 const PASSWORD: &str = "correct-horse-1";
-
 struct App {
     portal: Portal,
     router: axum::Router,
     dataset: String,
     resource: String,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    body.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or("")
-        .to_string()
-}
-
-fn cookie(r: &Resp, name: &str) -> String {
-    r.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .and_then(|c| c.split(';').next())
-        .unwrap_or("")
-        .to_string()
 }
 
 impl App {
@@ -124,44 +98,17 @@ impl App {
         }
     }
 
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.expect("response");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes();
-        Resp {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
     async fn get(&self, uri: &str, cookie: &str) -> Resp {
-        let mut req = Request::builder().uri(uri);
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::empty()).expect("request")).await
+        common::get(&self.router, uri, cookie).await
     }
 
     async fn post(&self, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            s.append_pair(k, v);
-        }
-        let req = Request::builder()
-            .method("POST")
-            .uri(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, cookie)
-            .body(Body::from(s.finish()))
-            .expect("request");
-        self.send(req).await
+        common::post(&self.router, uri, cookie, pairs).await
     }
 
     async fn login(&self) -> String {
         let page = self.get("/login", "").await;
-        let pre = cookie(&page, "misto_pre");
+        let pre = page.cookie("misto_pre").unwrap_or_default();
         let csrf = hidden(&page.body, "csrf");
         let r = self
             .post(
@@ -176,7 +123,7 @@ impl App {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        cookie(&r, "misto_session")
+        r.cookie("misto_session").unwrap_or_default()
     }
 
     fn quality_url(&self) -> String {

@@ -3,42 +3,19 @@
 //! the editor submits it, an admin sees the changed fields and approves it,
 //! and the public page changes only then; admins switch moderation.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::{Resp, hidden};
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::{DatasetInput, Expect};
 use misto_actions::publishers::PublisherInput;
 use misto_actions::{BlobStore, Portal, PortalConfig};
-use tower::ServiceExt;
 
 const PASSWORD: &str = "correct-horse-1";
-
 struct App {
     portal: Portal,
     router: axum::Router,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    body.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or("")
-        .to_string()
-}
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
 }
 
 impl App {
@@ -96,35 +73,12 @@ impl App {
         Self { portal, router }
     }
 
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.unwrap().to_bytes();
-        Resp {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
     async fn get(&self, uri: &str, cookie: &str) -> Resp {
-        let mut req = Request::builder().uri(uri);
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::empty()).unwrap()).await
+        common::get(&self.router, uri, cookie).await
     }
 
     async fn post(&self, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
-        let mut req = Request::builder()
-            .method("POST")
-            .uri(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::from(enc(pairs))).unwrap()).await
+        common::post(&self.router, uri, cookie, pairs).await
     }
 
     async fn login(&self, user: &str) -> String {

@@ -2,60 +2,20 @@
 //! login and sessions, CSRF, the dataset and resource forms, tokens and
 //! members.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::{Resp, enc, hidden};
 use futures_util::StreamExt;
-use http_body_util::BodyExt;
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::DatasetInput;
 use misto_actions::publishers::PublisherInput;
 use misto_actions::{BlobStore, Portal, PortalConfig, Viewer};
-use tower::ServiceExt;
 
 struct App {
     portal: Portal,
     router: axum::Router,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Resp {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .map(str::to_string)
-    }
-}
-
-/// The value of the first hidden input `name` in a page.
-fn hidden(body: &str, name: &str) -> String {
-    body.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or("")
-        .to_string()
-}
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
 }
 
 const PASSWORD: &str = "correct-horse-1";
@@ -123,35 +83,15 @@ impl App {
     }
 
     async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.expect("response");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes();
-        Resp {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
+        common::send(&self.router, req).await
     }
 
     async fn get(&self, uri: &str, cookie: &str) -> Resp {
-        let mut req = Request::builder().uri(uri);
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::empty()).expect("request")).await
+        common::get(&self.router, uri, cookie).await
     }
 
     async fn post(&self, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
-        let mut req = Request::builder()
-            .method("POST")
-            .uri(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::from(enc(pairs))).expect("request"))
-            .await
+        common::post(&self.router, uri, cookie, pairs).await
     }
 
     /// Posts the login form; the response and the pre-login cookie used.
@@ -159,7 +99,7 @@ impl App {
         let page = self.get("/login", "").await;
         assert_eq!(page.status, StatusCode::OK);
         let pre = page
-            .cookie("misto_pre")
+            .set_cookie("misto_pre")
             .and_then(|c| c.split(';').next().map(str::to_string))
             .expect("pre-login cookie");
         let csrf = hidden(&page.body, "csrf");
@@ -181,7 +121,7 @@ impl App {
     async fn login(&self, user: &str) -> String {
         let r = self.try_login(user, PASSWORD).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let c = r.cookie("misto_session").expect("session cookie");
+        let c = r.set_cookie("misto_session").expect("session cookie");
         c.split(';').next().unwrap_or("").to_string()
     }
 
@@ -217,12 +157,12 @@ async fn login_success_failure_and_throttling() {
     let bad = app.try_login("editor", "wrong-password").await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     assert!(bad.body.contains("Невірне ім&#39;я користувача або пароль"));
-    assert!(bad.cookie("misto_session").is_none());
+    assert!(bad.set_cookie("misto_session").is_none());
 
     let ok = app.try_login("editor", PASSWORD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     assert_eq!(ok.location(), "/dashboard");
-    let set = ok.cookie("misto_session").expect("session cookie");
+    let set = ok.set_cookie("misto_session").expect("session cookie");
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"));
     assert!(!set.contains("Secure"), "plain http site: no Secure flag");
     let cookie = set.split(';').next().unwrap_or("").to_string();
@@ -240,7 +180,7 @@ async fn login_success_failure_and_throttling() {
     let out = app.post("/logout", &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert!(
-        out.cookie("misto_session")
+        out.set_cookie("misto_session")
             .is_some_and(|c| c.contains("Max-Age=0"))
     );
 

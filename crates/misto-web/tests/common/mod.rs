@@ -1,0 +1,89 @@
+//! What the in-process page suites of this crate share: a response with
+//! its body as text, reading hidden form fields and cookies, and GET/POST
+//! through a router with an optional `Cookie` header.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The whole `Set-Cookie` value of a cookie the response sets.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+
+    /// `name=value` of a cookie the response sets, for a `Cookie` header.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookie(name)
+            .and_then(|c| c.split(';').next().map(str::to_string))
+    }
+}
+
+/// The value of the first hidden input `name` in a page.
+pub fn hidden(body: &str, name: &str) -> String {
+    body.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `application/x-www-form-urlencoded` of the pairs.
+pub fn enc(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+pub async fn send(router: &axum::Router, req: Request<Body>) -> Resp {
+    let resp = router.clone().oneshot(req).await.expect("response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.expect("body").to_bytes();
+    Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+pub async fn get(router: &axum::Router, uri: &str, cookie: &str) -> Resp {
+    let mut req = Request::builder().uri(uri);
+    if !cookie.is_empty() {
+        req = req.header(header::COOKIE, cookie);
+    }
+    send(router, req.body(Body::empty()).expect("request")).await
+}
+
+pub async fn post(router: &axum::Router, uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
+    let mut req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if !cookie.is_empty() {
+        req = req.header(header::COOKIE, cookie);
+    }
+    send(router, req.body(Body::from(enc(pairs))).expect("request")).await
+}
