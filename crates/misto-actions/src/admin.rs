@@ -7,18 +7,13 @@ use misto_core::{EntityState, User};
 
 use crate::{ActionError, Portal, Result, Viewer};
 
-fn require_sysadmin(actor: &Viewer) -> Result<()> {
-    if actor.sysadmin {
-        Ok(())
-    } else {
-        Err(ActionError::denied("only sysadmins manage user accounts"))
-    }
-}
+/// Why anyone but a sysadmin is refused the accounts.
+const SYSADMINS_ONLY: &str = "only sysadmins manage user accounts";
 
 impl Portal {
     /// Every account, active and blocked, by name.
     pub async fn list_users(&self, actor: &Viewer) -> Result<Vec<User>> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let mut users = self.store.list_users().await?;
         users.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(users)
@@ -30,7 +25,7 @@ impl Portal {
         user: &str,
         change: impl FnOnce(&mut User),
     ) -> Result<User> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let mut u = self
             .store
             .find_user(user)

@@ -31,6 +31,9 @@ use crate::publishers::PublisherInput;
 use crate::resources::StagedUpload;
 use crate::{ActionError, Portal, Result, new_id};
 
+/// Why anyone but a sysadmin is refused the harvest sources and runs.
+const SYSADMINS_ONLY: &str = "only sysadmins manage harvesting";
+
 /// The job kind of a harvest run; its subject is the source id.
 pub const HARVEST_JOB: &str = "harvest";
 
@@ -90,14 +93,6 @@ pub struct RemotePublisher {
     pub edrpou: Option<String>,
     pub email: Option<String>,
     pub website: Option<String>,
-}
-
-fn require_sysadmin(actor: &Viewer) -> Result<()> {
-    if actor.sysadmin {
-        Ok(())
-    } else {
-        Err(ActionError::denied("only sysadmins manage harvesting"))
-    }
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -160,7 +155,7 @@ impl Portal {
         actor: &Viewer,
         input: HarvestSourceInput,
     ) -> Result<HarvestSource> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let t = now();
         let mut s = HarvestSource {
             id: new_id(),
@@ -195,7 +190,7 @@ impl Portal {
         id_or_name: &str,
         input: HarvestSourceInput,
     ) -> Result<HarvestSource> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let mut s = self.find_source(id_or_name).await?;
         let before = (s.url.clone(), s.kind, s.config.clone());
         self.apply_source_input(&mut s, input)?;
@@ -223,7 +218,7 @@ impl Portal {
     /// Deactivates a source (sysadmins): it no longer runs; its datasets
     /// stay, and its runs stay readable.
     pub async fn delete_harvest_source(&self, actor: &Viewer, id_or_name: &str) -> Result<()> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let mut s = self.find_source(id_or_name).await?;
         s.active = false;
         s.modified = now();
@@ -254,19 +249,19 @@ impl Portal {
         actor: &Viewer,
         id_or_name: &str,
     ) -> Result<HarvestSource> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         self.find_source(id_or_name).await
     }
 
     /// Every source, active first (sysadmins).
     pub async fn list_harvest_sources(&self, actor: &Viewer) -> Result<Vec<HarvestSource>> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         Ok(self.store.list_harvest_sources().await?)
     }
 
     /// Queues a run of a source now (sysadmins). Returns the job id.
     pub async fn request_harvest(&self, actor: &Viewer, id_or_name: &str) -> Result<String> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let s = self.find_source(id_or_name).await?;
         if !s.active {
             return Err(ActionError::invalid(
@@ -286,7 +281,7 @@ impl Portal {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<HarvestRun>> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let source_id = match source {
             None => None,
             Some(s) => Some(self.find_source(s).await?.id),
@@ -299,7 +294,7 @@ impl Portal {
 
     /// One run with its log (sysadmins).
     pub async fn show_harvest_run(&self, actor: &Viewer, id: &str) -> Result<HarvestRun> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         self.store
             .find_harvest_run(id)
             .await?
@@ -319,7 +314,7 @@ impl Portal {
     /// Starts a run: earlier runs of the source still marked running (their
     /// worker died) become `interrupted`.
     pub async fn begin_harvest_run(&self, actor: &Viewer, source_id: &str) -> Result<HarvestRun> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         self.store.interrupt_harvest_runs(source_id).await?;
         let run = HarvestRun {
             id: new_id(),
@@ -337,7 +332,7 @@ impl Portal {
 
     /// Saves a run's progress or its end.
     pub async fn save_harvest_run(&self, actor: &Viewer, run: &HarvestRun) -> Result<()> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         Ok(self.store.save_harvest_run(run).await?)
     }
 
@@ -348,7 +343,7 @@ impl Portal {
         source_id: &str,
         seen: Option<&str>,
     ) -> Result<()> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         Ok(self.store.set_harvest_watermark(source_id, seen).await?)
     }
 
@@ -358,7 +353,7 @@ impl Portal {
         actor: &Viewer,
         source_id: &str,
     ) -> Result<Vec<HarvestObject>> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         Ok(self.store.list_harvest_objects(source_id).await?)
     }
 
@@ -369,7 +364,7 @@ impl Portal {
         source_id: &str,
         guid: &str,
     ) -> Result<Option<HarvestObject>> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         Ok(self.store.find_harvest_object(source_id, guid).await?)
     }
 
@@ -433,7 +428,7 @@ impl Portal {
         actor: &Viewer,
         remote: &RemotePublisher,
     ) -> Result<String> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let edrpou = remote
             .edrpou
             .as_deref()
@@ -502,7 +497,7 @@ impl Portal {
         source: &HarvestSource,
         item: HarvestItem,
     ) -> Result<(EntryAction, Arc<Dataset>)> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let uploads = item.uploads.clone();
         let outcome = self.harvest_dataset_inner(actor, source, item).await;
         if outcome.is_err() {
@@ -670,7 +665,7 @@ impl Portal {
         source: &HarvestSource,
         guid: &str,
     ) -> Result<Option<String>> {
-        require_sysadmin(actor)?;
+        crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let Some(mut o) = self.store.find_harvest_object(&source.id, guid).await? else {
             return Ok(None);
         };

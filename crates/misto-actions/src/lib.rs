@@ -186,6 +186,15 @@ pub fn random_key() -> Vec<u8> {
     key
 }
 
+/// Refuses anyone but a sysadmin, saying why.
+pub(crate) fn require_sysadmin(viewer: &Viewer, why: &str) -> Result<()> {
+    if viewer.sysadmin {
+        Ok(())
+    } else {
+        Err(ActionError::denied(why))
+    }
+}
+
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -11,16 +11,11 @@ use misto_core::time::now;
 
 use crate::{ActionError, Portal, Result, Viewer, new_id};
 
+/// Why anyone but a sysadmin is refused the site settings.
+const SYSADMINS_ONLY: &str = "only sysadmins change site settings";
+
 /// Largest logo accepted.
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
-
-fn require_sysadmin(viewer: &Viewer) -> Result<()> {
-    if viewer.sysadmin {
-        Ok(())
-    } else {
-        Err(ActionError::denied("only sysadmins change site settings"))
-    }
-}
 
 /// The media type of a logo file, from its first bytes; `None` for
 /// anything that is not PNG, JPEG, WebP or SVG.
@@ -81,7 +76,7 @@ impl Portal {
         viewer: &Viewer,
         mut input: SiteSettings,
     ) -> Result<Arc<SiteSettings>> {
-        require_sysadmin(viewer)?;
+        crate::require_sysadmin(viewer, SYSADMINS_ONLY)?;
         let current = self.site_settings();
         input.logo_key = current.logo_key.clone();
         input.logo_type = current.logo_type.clone();
@@ -106,7 +101,7 @@ impl Portal {
 
     /// Stores a new logo (PNG, JPEG, WebP or SVG up to 512 KiB).
     pub async fn set_site_logo(&self, viewer: &Viewer, data: Bytes) -> Result<Arc<SiteSettings>> {
-        require_sysadmin(viewer)?;
+        crate::require_sysadmin(viewer, SYSADMINS_ONLY)?;
         if data.len() > MAX_LOGO_BYTES {
             return Err(ActionError::invalid(
                 "logo",
@@ -131,7 +126,7 @@ impl Portal {
 
     /// Goes back to the built-in logo.
     pub async fn remove_site_logo(&self, viewer: &Viewer) -> Result<Arc<SiteSettings>> {
-        require_sysadmin(viewer)?;
+        crate::require_sysadmin(viewer, SYSADMINS_ONLY)?;
         let mut s = (*self.site_settings()).clone();
         s.logo_key = None;
         s.logo_type = None;

@@ -86,6 +86,15 @@ pub fn require_login(ctx: &Ctx) -> Result<&Session, Response> {
     }
 }
 
+/// Refuses anyone but a sysadmin (coordinators of the portal).
+pub fn sysadmin_only(ctx: &Ctx, s: &Session) -> Result<(), WebError> {
+    if s.viewer.sysadmin {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(ctx.t("error_not_allowed")))
+    }
+}
+
 /// An option of a `<select>`, or a checkbox.
 #[derive(Debug, Serialize)]
 pub struct Choice {

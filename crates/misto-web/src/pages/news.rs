@@ -193,14 +193,6 @@ struct AdminView {
     saved: bool,
 }
 
-fn forbid_unless_sysadmin(ctx: &Ctx, s: &Session) -> Result<(), WebError> {
-    if s.viewer.sysadmin {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden(ctx.t("error_not_allowed")))
-    }
-}
-
 /// `GET /dashboard/news`: every post with drafts, for coordinators.
 pub async fn admin(State(st): State<AppState>, ctx: Ctx) -> Response {
     let session = match require_login(&ctx) {
@@ -208,7 +200,7 @@ pub async fn admin(State(st): State<AppState>, ctx: Ctx) -> Response {
         Err(r) => return r,
     };
     let r = async {
-        forbid_unless_sysadmin(&ctx, session)?;
+        super::forms::sysadmin_only(&ctx, session)?;
         let (_, list) = st.portal.list_news(&session.viewer, true, 500, 0).await?;
         let view = AdminView {
             rows: list
@@ -330,7 +322,7 @@ pub async fn new_form(State(st): State<AppState>, ctx: Ctx) -> Response {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let r = forbid_unless_sysadmin(&ctx, session).and_then(|()| {
+    let r = super::forms::sysadmin_only(&ctx, session).and_then(|()| {
         let values = FormValues {
             publish_date: misto_core::time::now().format("%Y-%m-%d").to_string(),
             ..FormValues::default()
@@ -347,7 +339,7 @@ pub async fn edit_form(State(st): State<AppState>, Path(name): Path<String>, ctx
         Err(r) => return r,
     };
     let r = async {
-        forbid_unless_sysadmin(&ctx, session)?;
+        super::forms::sysadmin_only(&ctx, session)?;
         let p = st.portal.show_news(&session.viewer, &name).await?;
         render_form(&st, &ctx, Some(&p), values_of(&st, &p), Errors::default())
     }
@@ -449,7 +441,7 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> Resp
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Err(e) = forbid_unless_sysadmin(&ctx, session) {
+    if let Err(e) = super::forms::sysadmin_only(&ctx, session) {
         return st.error_page(&ctx, e);
     }
     let (form, file) = match read_form(&st, &ctx, session, mp).await {
@@ -484,7 +476,7 @@ pub async fn update(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let existing = match forbid_unless_sysadmin(&ctx, session) {
+    let existing = match super::forms::sysadmin_only(&ctx, session) {
         Ok(()) => st.portal.show_news(&session.viewer, &name).await,
         Err(e) => return st.error_page(&ctx, e),
     };

@@ -19,7 +19,6 @@ use crate::AppState;
 use crate::i18n;
 use crate::markdown;
 use crate::render::{Ctx, Meta, WebError, see_other, segment};
-use crate::session::Session;
 
 const FIELDS: &[&str] = &[
     "title", "title_en", "name", "body", "body_en", "menu", "position",
@@ -150,14 +149,6 @@ pub async fn file(
     }
 }
 
-fn coordinator_only(ctx: &Ctx, s: &Session) -> Result<(), WebError> {
-    if s.viewer.sysadmin {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden(ctx.t("error_not_allowed")))
-    }
-}
-
 #[derive(Serialize)]
 struct AdminRow {
     link: Link,
@@ -184,7 +175,7 @@ pub async fn admin(State(st): State<AppState>, ctx: Ctx) -> Response {
         Err(r) => return r,
     };
     let r = async {
-        coordinator_only(&ctx, session)?;
+        super::forms::sysadmin_only(&ctx, session)?;
         let list = st.portal.list_pages(&session.viewer).await?;
         let view = AdminView {
             rows: list
@@ -284,7 +275,7 @@ pub async fn new_form(State(st): State<AppState>, ctx: Ctx) -> Response {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let r = coordinator_only(&ctx, session).and_then(|()| {
+    let r = super::forms::sysadmin_only(&ctx, session).and_then(|()| {
         let values = FormValues {
             position: "0".into(),
             ..FormValues::default()
@@ -301,7 +292,7 @@ pub async fn edit_form(State(st): State<AppState>, Path(name): Path<String>, ctx
         Err(r) => return r,
     };
     let r = async {
-        coordinator_only(&ctx, session)?;
+        super::forms::sysadmin_only(&ctx, session)?;
         let p = st.portal.show_page(&session.viewer, &name).await?;
         let values = FormValues {
             title: p.title.clone(),
@@ -370,7 +361,7 @@ async fn save(st: AppState, ctx: Ctx, name: Option<String>, body: Bytes) -> Resp
     if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
         return st.error_page(&ctx, e);
     }
-    if let Err(e) = coordinator_only(&ctx, session) {
+    if let Err(e) = super::forms::sysadmin_only(&ctx, session) {
         return st.error_page(&ctx, e);
     }
     let existing = match &name {
@@ -455,7 +446,7 @@ pub async fn attach(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Err(e) = coordinator_only(&ctx, session) {
+    if let Err(e) = super::forms::sysadmin_only(&ctx, session) {
         return st.error_page(&ctx, e);
     }
     let mut form = Form::default();
