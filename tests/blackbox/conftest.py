@@ -6,6 +6,9 @@ database; scripts/test-blackbox.sh creates a fresh one). Two users are made
 with the CLI before the server starts: the sysadmin `admin` and a plain user
 `outsider`, each with an API token.
 
+Every e-mail the server sends goes over SMTP to a local `aiosmtpd` sink that
+the session starts first (`srv.mail`), so e-mail flows are tested end to end.
+
 Tests share the server, so each one makes its own organizations and datasets
 with unique names (the `uid`, `make_org` and `make_dataset` fixtures) and
 scopes its searches to them.
@@ -20,8 +23,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import email
+import email.policy
+import threading
+
 import pytest
 import requests
+from aiosmtpd.controller import Controller
 from ckanapi import RemoteCKAN
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,6 +55,54 @@ def misto_bin():
     return b
 
 
+class MailSink:
+    """A local SMTP server (aiosmtpd) that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self._cond = threading.Condition()
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self._controller.start()
+
+    def stop(self):
+        self._controller.stop()
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._cond:
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": msg})
+            self._cond.notify_all()
+        return "250 OK"
+
+    def wait_for(self, to, subject_contains="", timeout=30):
+        """The first message to `to` whose subject contains the text; waits for it."""
+        def find():
+            for m in self.messages:
+                if to in m["to"] and subject_contains in (m["message"]["subject"] or ""):
+                    return m
+            return None
+        with self._cond:
+            found = self._cond.wait_for(find, timeout=timeout)
+        if not found:
+            got = [(m["to"], m["message"]["subject"]) for m in self.messages]
+            raise AssertionError(f"no e-mail to {to} with subject containing {subject_contains!r}; got {got}")
+        return found
+
+    def to(self, address):
+        """Every message received so far for `address`."""
+        with self._cond:
+            return [m for m in self.messages if address in m["to"]]
+
+
+def body_text(message):
+    """The plain-text body of an e-mail message."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    return part.get_content() if part is not None else ""
+
+
 @dataclass
 class Server:
     base: str
@@ -56,6 +112,7 @@ class Server:
     database_url: str | None
     stderr_path: str
     proc: subprocess.Popen = field(repr=False)
+    mail: MailSink | None = field(default=None, repr=False)
 
     def client(self, token=None):
         return RemoteCKAN(self.base, apikey=token, user_agent=UA)
@@ -153,11 +210,14 @@ def srv():
         )
     tmp = tempfile.mkdtemp(prefix="misto-bb-")
     proc = None
+    sink = MailSink()
+    sink.start()
     try:
-        proc, s = _start(binary, tmp, database_url)
+        proc, s = _start(binary, tmp, database_url, sink)
         _STATE["server"] = s
         yield s
     finally:
+        sink.stop()
         if proc is not None:
             proc.terminate()
             try:
@@ -173,7 +233,7 @@ def srv():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _start(binary, tmp, database_url):
+def _start(binary, tmp, database_url, sink):
     """Makes the two users and their tokens, then starts `misto serve`."""
     data_dir = os.path.join(tmp, "data")
     os.makedirs(data_dir)
@@ -192,13 +252,21 @@ def _start(binary, tmp, database_url):
         if database_url:
             cmd += ["--database-url", database_url]
         with open(stderr_path, "ab") as errf:
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, cwd=data_dir, env=server_env())
+            env = server_env()
+            env.update({
+                "MISTO_SMTP_HOST": "127.0.0.1",
+                "MISTO_SMTP_PORT": str(sink.port),
+                "MISTO_SMTP_TLS": "none",
+                "MISTO_SMTP_FROM": "portal@misto.example",
+                "MISTO_SITE_URL": f"http://127.0.0.1:{port}",
+            })
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, cwd=data_dir, env=env)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and proc.poll() is None:
             try:
                 if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    s = Server(base, admin_token, outsider_token, data_dir, database_url, stderr_path, proc)
+                    s = Server(base, admin_token, outsider_token, data_dir, database_url, stderr_path, proc, sink)
                     return proc, s
             except requests.RequestException:
                 pass
