@@ -233,7 +233,7 @@ def srv():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _start(binary, tmp, database_url, sink):
+def _start(binary, tmp, database_url, sink=None):
     """Makes the two users and their tokens, then starts `misto serve`."""
     data_dir = os.path.join(tmp, "data")
     os.makedirs(data_dir)
@@ -253,13 +253,14 @@ def _start(binary, tmp, database_url, sink):
             cmd += ["--database-url", database_url]
         with open(stderr_path, "ab") as errf:
             env = server_env()
-            env.update({
-                "MISTO_SMTP_HOST": "127.0.0.1",
-                "MISTO_SMTP_PORT": str(sink.port),
-                "MISTO_SMTP_TLS": "none",
-                "MISTO_SMTP_FROM": "portal@misto.example",
-                "MISTO_SITE_URL": f"http://127.0.0.1:{port}",
-            })
+            if sink is not None:
+                env.update({
+                    "MISTO_SMTP_HOST": "127.0.0.1",
+                    "MISTO_SMTP_PORT": str(sink.port),
+                    "MISTO_SMTP_TLS": "none",
+                    "MISTO_SMTP_FROM": "portal@misto.example",
+                    "MISTO_SITE_URL": f"http://127.0.0.1:{port}",
+                })
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, cwd=data_dir, env=env)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
