@@ -319,6 +319,18 @@ def make_dataset(srv, org):
     return make
 
 
+def wait_loaded(ck, rid, timeout=30):
+    """Waits until the datastore ingest of resource `rid` has ended (done or
+    error); returns the resource and its `datastore_info`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = ck.action.datastore_info(id=rid)
+        if info["datastore_status"]["status"] in ("done", "error"):
+            return ck.action.resource_show(id=rid), info
+        time.sleep(0.2)
+    pytest.fail(f"resource {rid} was not ingested in {timeout} s")
+
+
 def error_of(resp):
     """The `error` object of a failed action response (asserts the envelope)."""
     body = resp.json()

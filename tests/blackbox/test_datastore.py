@@ -2,11 +2,11 @@
 server's job workers, then answers datastore_search, datastore_search_sql,
 datastore_info and the dump URL; API tables take create/upsert/delete."""
 
-import time
-
 import pytest
 import requests
 from ckanapi import NotFound, ValidationError
+
+from conftest import wait_loaded
 
 CSV = (
     "район;заклад;учнів;бюджет;відкрито\n"
@@ -14,16 +14,6 @@ CSV = (
     "Шевченківський;Ліцей «Інтелект»;380;980,25;15.03.2001\n"
     "Подільський;Гімназія №3;510;2 040,00;30.08.1999\n"
 )
-
-
-def wait_loaded(ck, rid, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        info = ck.action.datastore_info(id=rid)
-        if info["datastore_status"]["status"] in ("done", "error"):
-            return ck.action.resource_show(id=rid), info
-        time.sleep(0.2)
-    pytest.fail(f"resource {rid} was not ingested in {timeout} s")
 
 
 def upload(srv, ds, tmp_path, name, text, encoding="utf-8"):

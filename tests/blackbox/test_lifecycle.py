@@ -8,7 +8,7 @@ import pytest
 import requests
 from ckanapi import NotFound, ValidationError
 
-from conftest import CKAN_DATE, EDRPOU
+from conftest import CKAN_DATE, EDRPOU, wait_loaded
 
 CSV_TEXT = (
     "район,рік,видатки_грн\n"
@@ -146,6 +146,9 @@ def test_resource_upload_and_download(srv, make_dataset, tmp_path):
     assert res["mimetype"] == "text/csv"
     assert re.match(CKAN_DATE, res["created"])
 
+    # The upload starts a datastore ingest that marks the resource
+    # datastore_active; compare the two views once it has ended.
+    wait_loaded(srv.anon, res["id"])
     pkg = srv.anon.action.package_show(id=ds["id"])
     assert pkg["num_resources"] == 1
     assert pkg["resources"][0]["id"] == res["id"]
