@@ -424,7 +424,12 @@ impl Portal {
         let site = self.config.site_url.clone();
         let links: [(&str, &str, &str, &str); 3] = [
             ("csv", "CSV", "text/csv", "Реєстр наборів даних (CSV)"),
-            ("json", "JSON", "application/json", "Реєстр наборів даних (JSON)"),
+            (
+                "json",
+                "JSON",
+                "application/json",
+                "Реєстр наборів даних (JSON)",
+            ),
             (
                 "xlsx",
                 "XLSX",

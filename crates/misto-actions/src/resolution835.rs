@@ -117,7 +117,9 @@ pub fn parse_list(bytes: &[u8], field: &str) -> Result<Vec<ListItem>> {
         {
             bad(
                 "number",
-                format!("\"{id}\" is not an item number (letters, digits, - . _, at most {ID_MAX})"),
+                format!(
+                    "\"{id}\" is not an item number (letters, digits, - . _, at most {ID_MAX})"
+                ),
             );
         } else if items.iter().any(|i| i.id == id) {
             bad("number", format!("\"{id}\" is listed twice"));
@@ -197,7 +199,9 @@ impl Portal {
     pub async fn import_resolution835(&self, actor: &Viewer, csv: &[u8]) -> Result<List> {
         crate::require_sysadmin(actor, SYSADMINS_ONLY)?;
         let items = parse_list(csv, "upload")?;
-        self.store.replace_resolution835_items(&items, now()).await?;
+        self.store
+            .replace_resolution835_items(&items, now())
+            .await?;
         self.refresh().await?;
         Ok(self.resolution835_list())
     }
@@ -250,11 +254,27 @@ mod tests {
                    A-4,,,\n\
                    A 5,П'яте,,weekly-ish\n";
         let e = errors(parse_list(csv.as_bytes(), "upload").unwrap_err());
-        assert!(e.contains(&"Line 3, column number: \"A-1\" is listed twice".to_string()), "{e:?}");
-        assert!(e.contains(&"Line 4, column number: missing value".to_string()), "{e:?}");
-        assert!(e.contains(&"Line 5, column name_uk: missing value".to_string()), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("Line 6, column number:")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("Line 6, column update_frequency:")), "{e:?}");
+        assert!(
+            e.contains(&"Line 3, column number: \"A-1\" is listed twice".to_string()),
+            "{e:?}"
+        );
+        assert!(
+            e.contains(&"Line 4, column number: missing value".to_string()),
+            "{e:?}"
+        );
+        assert!(
+            e.contains(&"Line 5, column name_uk: missing value".to_string()),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|m| m.starts_with("Line 6, column number:")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("Line 6, column update_frequency:")),
+            "{e:?}"
+        );
         assert_eq!(e.len(), 5, "{e:?}");
     }
 

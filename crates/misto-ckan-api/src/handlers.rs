@@ -1273,9 +1273,7 @@ async fn resolution835_import(ctx: &mut Ctx, p: &mut Params) -> R {
         ctx.portal.reset_resolution835(&ctx.viewer).await?
     } else {
         let bytes = bytes.ok_or_else(|| ApiError::missing("upload"))?;
-        ctx.portal
-            .import_resolution835(&ctx.viewer, &bytes)
-            .await?
+        ctx.portal.import_resolution835(&ctx.viewer, &bytes).await?
     };
     Ok(resolution835_json(&list))
 }

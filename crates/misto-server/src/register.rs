@@ -72,10 +72,7 @@ fn cells(r: &RegisterRow) -> [&str; 17] {
 }
 
 async fn rows(portal: &Portal, p: &RegisterParams) -> Result<Vec<RegisterRow>, Response> {
-    portal
-        .register(p.publisher())
-        .await
-        .map_err(failed)
+    portal.register(p.publisher()).await.map_err(failed)
 }
 
 fn failed(e: ActionError) -> Response {
@@ -192,7 +189,10 @@ pub const COMPLIANCE_COLUMNS: [&str; 9] = [
     "publishers",
 ];
 
-async fn compliance_rows(portal: &Portal, p: &RegisterParams) -> Result<Vec<[String; 9]>, Response> {
+async fn compliance_rows(
+    portal: &Portal,
+    p: &RegisterParams,
+) -> Result<Vec<[String; 9]>, Response> {
     let t = misto_core::time::now();
     let c = portal.compliance(p.publisher(), t).map_err(failed)?;
     let site = portal.config().site_url.clone();
@@ -235,7 +235,10 @@ async fn compliance_rows(portal: &Portal, p: &RegisterParams) -> Result<Vec<[Str
     }))
 }
 
-pub async fn compliance_csv(State(portal): State<Portal>, Query(p): Query<RegisterParams>) -> Response {
+pub async fn compliance_csv(
+    State(portal): State<Portal>,
+    Query(p): Query<RegisterParams>,
+) -> Response {
     let rows = match compliance_rows(&portal, &p).await {
         Ok(r) => r,
         Err(resp) => return resp,
@@ -254,7 +257,10 @@ pub async fn compliance_csv(State(portal): State<Portal>, Query(p): Query<Regist
     )
 }
 
-pub async fn compliance_xlsx(State(portal): State<Portal>, Query(p): Query<RegisterParams>) -> Response {
+pub async fn compliance_xlsx(
+    State(portal): State<Portal>,
+    Query(p): Query<RegisterParams>,
+) -> Response {
     let rows = match compliance_rows(&portal, &p).await {
         Ok(r) => r,
         Err(resp) => return resp,

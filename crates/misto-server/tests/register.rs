@@ -66,7 +66,12 @@ async fn a_new_resolution_835_list_replaces_the_built_in_one() {
     let r = import_multipart(&app, &csv, &outsider).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "only sysadmins import");
     let r = import_multipart(&app, &csv, &app.admin_token).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
     let l = r.result();
     assert_eq!(l["source"], "imported");
     assert_eq!(l["count"], 74);
@@ -163,7 +168,11 @@ async fn a_new_resolution_835_list_replaces_the_built_in_one() {
             Some(&app.admin_token),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "OMS-01 is not on the list in force");
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "OMS-01 is not on the list in force"
+    );
     assert!(r.json()["error"]["resolution_835_item"].is_array());
 
     // Back to the built-in list.
@@ -218,7 +227,11 @@ async fn the_register_is_published_as_a_dataset_of_live_downloads() {
     let r = app
         .post("register_publish", json!({}), Some(&app.admin_token))
         .await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "the first publication names a publisher");
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the first publication names a publisher"
+    );
     assert!(r.json()["error"]["organization"].is_array());
 
     let d = app
@@ -278,7 +291,11 @@ async fn the_register_is_published_as_a_dataset_of_live_downloads() {
             .map(|r| r["id"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(ids(&again), ids(&d), "the download resources keep their ids");
+    assert_eq!(
+        ids(&again),
+        ids(&d),
+        "the download resources keep their ids"
+    );
     let moved = app
         .admin("register_publish", json!({"organization": "edu"}))
         .await;
@@ -350,16 +367,30 @@ async fn compliance_exports_list_every_item_with_its_datasets() {
             .find(|l| l.starts_with(&format!("{id},")))
             .unwrap()
     };
-    assert!(row("OMS-10").contains(",fulfilled,stops,"), "{}", row("OMS-10"));
-    assert!(row("OMS-39").contains(",overdue,timetable,"), "{}", row("OMS-39"));
+    assert!(
+        row("OMS-10").contains(",fulfilled,stops,"),
+        "{}",
+        row("OMS-10")
+    );
+    assert!(
+        row("OMS-39").contains(",overdue,timetable,"),
+        "{}",
+        row("OMS-39")
+    );
     assert!(row("OMS-39").contains(",timetable,Організація roads"));
     assert!(row("OMS-01").contains(",missing,,,,"), "{}", row("OMS-01"));
 
     // One publisher's: the other's datasets do not count.
     let csv = app.get("/compliance.csv?organization=roads", None).await;
     let text = String::from_utf8(csv.body).unwrap();
-    assert!(text.lines().any(|l| l.starts_with("OMS-51,") && l.contains(",missing,")));
-    assert!(text.lines().any(|l| l.starts_with("OMS-10,") && l.contains(",fulfilled,")));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("OMS-51,") && l.contains(",missing,"))
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("OMS-10,") && l.contains(",fulfilled,"))
+    );
 
     let xlsx = app.get("/compliance.xlsx?publisher=parks", None).await;
     assert_eq!(xlsx.status, StatusCode::OK);

@@ -1,7 +1,7 @@
 //! The dataset register: entries from the data audit.
 
-use misto_core::time::{from_micros, to_micros};
 use misto_core::resolution835::ListItem;
+use misto_core::time::{from_micros, to_micros};
 use misto_core::{RegisterEntry, RegisterStatus, UpdateFrequency};
 
 use crate::{Result, Store, StoreError};
