@@ -302,7 +302,7 @@ impl Portal {
             seq: base.map_or(0, |b| b.seq),
             resources,
         };
-        if let Err(e) = validate::dataset(&d) {
+        if let Err(e) = validate::dataset_with(&d, |i| self.is_resolution835_item(i)) {
             errors.merge(e);
         }
         if let Some(taken_by) = self

@@ -27,6 +27,7 @@ pub mod publishers;
 pub mod quality;
 pub mod register;
 pub mod reminders;
+pub mod resolution835;
 pub mod resources;
 pub mod settings;
 pub mod showcase;
@@ -106,6 +107,8 @@ pub struct Portal {
     pub(crate) menu: Arc<content::MenuCache>,
     /// Usage counts not yet written to the store.
     pub(crate) usage: Arc<analytics::UsageCounter>,
+    /// The Resolution 835 list in force (built-in or imported).
+    pub(crate) r835: Arc<resolution835::ListCache>,
 }
 
 impl Portal {
@@ -122,6 +125,7 @@ impl Portal {
             settings_version: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
             menu: Arc::new(content::MenuCache::default()),
             usage: Arc::default(),
+            r835: Arc::default(),
         };
         portal.refresh().await?;
         Ok(portal)
@@ -146,7 +150,8 @@ impl Portal {
     /// Applies every change committed since the last refresh.
     pub async fn refresh(&self) -> Result<()> {
         self.catalog.refresh(&self.store).await?;
-        self.reload_settings().await
+        self.reload_settings().await?;
+        self.reload_resolution835().await
     }
 
     /// Polls for changes made by other processes until the task is dropped.

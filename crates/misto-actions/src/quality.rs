@@ -1172,7 +1172,7 @@ impl Portal {
         Ok(Rating {
             publishers,
             council,
-            mandatory_total: misto_core::resolution835::ITEMS.len(),
+            mandatory_total: compliance.items.len(),
             target_share: TARGET_SHARE,
             quarter: quarter_of(t),
         })

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use misto_core::resolution835::{self, Item};
+use misto_core::resolution835::ListItem;
 use misto_core::{Dataset, DatasetState, Timestamp, Viewer};
 use misto_search::SearchQuery;
 
@@ -59,7 +59,7 @@ impl ItemStatus {
 
 #[derive(Debug, Clone)]
 pub struct ItemCompliance {
-    pub item: &'static Item,
+    pub item: ListItem,
     pub status: ItemStatus,
     /// Public, active datasets linked to the item.
     pub datasets: Vec<Arc<Dataset>>,
@@ -68,6 +68,8 @@ pub struct ItemCompliance {
 #[derive(Debug, Clone)]
 pub struct Compliance {
     pub items: Vec<ItemCompliance>,
+    /// When the list in force was imported; `None` for the built-in list.
+    pub list_imported: Option<Timestamp>,
     /// Publisher id → (items fulfilled, items only overdue) by its datasets.
     pub by_publisher: BTreeMap<String, (usize, usize)>,
 }
@@ -154,26 +156,24 @@ impl Portal {
             Some(p) => Some(self.show_publisher(p)?.id),
             None => None,
         };
+        let list = self.resolution835_list();
         let public = self.readable_datasets(&Viewer::anonymous(), false)?;
-        let mut by_item: BTreeMap<&str, Vec<Arc<Dataset>>> = BTreeMap::new();
+        let mut by_item: BTreeMap<String, Vec<Arc<Dataset>>> = BTreeMap::new();
         for d in public {
-            let Some(item) = d
-                .resolution_835_item
-                .as_deref()
-                .and_then(resolution835::find)
-            else {
+            let Some(item) = d.resolution_835_item.as_deref().and_then(|i| list.find(i)) else {
                 continue;
             };
             if publisher_id.as_ref().is_some_and(|p| &d.owner_org != p) {
                 continue;
             }
-            by_item.entry(item.id).or_default().push(d);
+            by_item.entry(item.id.clone()).or_default().push(d);
         }
         let mut by_publisher: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-        let items = resolution835::ITEMS
+        let items = list
+            .items
             .iter()
             .map(|item| {
-                let datasets = by_item.remove(item.id).unwrap_or_default();
+                let datasets = by_item.remove(&item.id).unwrap_or_default();
                 let status = if datasets.is_empty() {
                     ItemStatus::Missing
                 } else if datasets.iter().any(|d| !d.is_overdue(now)) {
@@ -197,7 +197,7 @@ impl Portal {
                     }
                 }
                 ItemCompliance {
-                    item,
+                    item: item.clone(),
                     status,
                     datasets,
                 }
@@ -205,6 +205,7 @@ impl Portal {
             .collect();
         Ok(Compliance {
             items,
+            list_imported: list.imported,
             by_publisher,
         })
     }

@@ -30,7 +30,8 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
     let is_resource_write = matches!(
         name,
         "resource_create" | "resource_update" | "resource_patch"
-    ) || crate::engagement_api::takes_upload(name);
+    ) || crate::engagement_api::takes_upload(name)
+        || name == "resolution835_import";
     if !is_resource_write && let Some(up) = upload.clone() {
         ctx.portal.discard_upload(up).await;
     }
@@ -67,6 +68,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "register_entry_create" => register_entry_save(&ctx, &mut p, false).await,
         "register_entry_update" => register_entry_save(&ctx, &mut p, true).await,
         "register_entry_delete" => register_entry_delete(&ctx, &mut p).await,
+        "register_publish" => register_publish(&ctx, &mut p).await,
+        "resolution835_list" => resolution835_list(&ctx, &mut p),
+        "resolution835_import" => resolution835_import(&mut ctx, &mut p).await,
         "resource_validation_show" => quality::resource_validation_show(&ctx, &mut p).await,
         "resource_version_list" => quality::resource_version_list(&ctx, &mut p).await,
         "resource_fix_preview" => quality::resource_fix_preview(&ctx, &mut p).await,
@@ -1107,6 +1111,7 @@ fn compliance_show(ctx: &Ctx, p: &mut Params) -> R {
             "overdue": c.count(ItemStatus::Overdue),
             "missing": c.count(ItemStatus::Missing),
             "share_fulfilled": if total == 0 { 0.0 } else { fulfilled as f64 / total as f64 },
+            "list": if c.list_imported.is_some() { "imported" } else { "built-in" },
             "items": items,
             "publishers": publishers,
         })
@@ -1194,6 +1199,83 @@ async fn register_entry_delete(ctx: &Ctx, p: &mut Params) -> R {
     p.reject_unknown()?;
     ctx.portal.delete_register_entry(&ctx.viewer, &id).await?;
     Ok(Value::Null)
+}
+
+/// Publishes the register as a dataset of the council (sysadmins): creates
+/// it the first time, updates the same dataset later. Returns the package.
+async fn register_publish(ctx: &Ctx, p: &mut Params) -> R {
+    let publisher = publisher_param(p);
+    p.reject_unknown()?;
+    let d = ctx
+        .portal
+        .publish_register(&ctx.viewer, publisher.as_deref())
+        .await?;
+    Ok(package_dict(ctx, &d))
+}
+
+fn resolution835_json(list: &misto_actions::resolution835::List) -> Value {
+    let items: Vec<Value> = list
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id,
+                "name_uk": i.name_uk,
+                "name_en": i.name_en,
+                "category": i.category,
+                "update_frequency": i.update_frequency.map(|f| f.as_str()),
+            })
+        })
+        .collect();
+    json!({
+        "source": if list.imported.is_some() { "imported" } else { "built-in" },
+        "imported": list.imported.as_ref().map(ckan_format),
+        "count": items.len(),
+        "items": items,
+    })
+}
+
+/// The Resolution 835 list in force (built-in or imported).
+fn resolution835_list(ctx: &Ctx, p: &mut Params) -> R {
+    p.reject_unknown()?;
+    Ok(resolution835_json(&ctx.portal.resolution835_list()))
+}
+
+/// Replaces the Resolution 835 list (sysadmins) with a CSV sent as a
+/// multipart `upload` or as the text parameter `csv`; `reset=true` goes
+/// back to the built-in list.
+async fn resolution835_import(ctx: &mut Ctx, p: &mut Params) -> R {
+    let upload = ctx.upload.take();
+    let parsed = (|| {
+        let reset = p.bool("reset", false)?;
+        let csv = p.str("csv");
+        p.reject_unknown()?;
+        Ok::<_, ApiError>((reset, csv))
+    })();
+    let (reset, csv) = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            if let Some(up) = upload {
+                ctx.portal.discard_upload(up).await;
+            }
+            return Err(e);
+        }
+    };
+    let bytes = match upload {
+        Some(up) => {
+            let read = ctx.portal.read_import_upload(&up).await;
+            ctx.portal.discard_upload(up).await;
+            Some(read?)
+        }
+        None => csv.map(String::into_bytes),
+    };
+    let list = if reset {
+        ctx.portal.reset_resolution835(&ctx.viewer).await?
+    } else {
+        let bytes = bytes.ok_or_else(|| ApiError::missing("upload"))?;
+        ctx.portal.import_resolution835(&ctx.viewer, &bytes).await?
+    };
+    Ok(resolution835_json(&list))
 }
 
 fn sender(p: &mut Params) -> misto_actions::engagement::Sender {

@@ -18,6 +18,46 @@ pub fn find(id: &str) -> Option<&'static Item> {
     ITEMS.iter().find(|i| i.id == id)
 }
 
+/// One item of the list in force: the built-in list, or one a sysadmin
+/// imported to replace it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem {
+    pub id: String,
+    pub name_uk: String,
+    pub name_en: String,
+    pub category: String,
+    /// How often the list expects the data to be updated, when it says.
+    pub update_frequency: Option<crate::UpdateFrequency>,
+}
+
+impl ListItem {
+    /// The name in the page's language (Ukrainian when there is no English).
+    pub fn name(&self, english: bool) -> &str {
+        if english && !self.name_en.is_empty() {
+            &self.name_en
+        } else {
+            &self.name_uk
+        }
+    }
+}
+
+impl From<&Item> for ListItem {
+    fn from(i: &Item) -> Self {
+        ListItem {
+            id: i.id.to_string(),
+            name_uk: i.name_uk.to_string(),
+            name_en: i.name_en.to_string(),
+            category: i.category.to_string(),
+            update_frequency: None,
+        }
+    }
+}
+
+/// The built-in list as [`ListItem`]s.
+pub fn builtin() -> Vec<ListItem> {
+    ITEMS.iter().map(ListItem::from).collect()
+}
+
 #[rustfmt::skip]
 pub static ITEMS: &[Item] = &[
     Item { id: "ALL-01", name_uk: "Довідник підприємств, установ, організацій та територіальних органів розпорядника інформації та організацій, що належать до сфери його управління, у тому числі їх ідентифікаційних кодів в Єдиному державному реєстрі юридичних осіб, фізичних осіб - підприємців та громадських формувань, офіційних веб-сайтів, адрес електронної пошти, номерів телефонів, місцезнаходження", name_en: "Directory of enterprises, institutions, organisations and territorial bodies of the information holder and of organisations under its management, incl. EDR (EDRPOU) codes, websites, e-mails, phones, addresses", category: "all_holders/organisation" },

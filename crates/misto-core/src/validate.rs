@@ -126,6 +126,12 @@ pub fn publisher(p: &Publisher) -> Result<(), FieldErrors> {
 /// Checks a dataset's own fields and its resources. References to other
 /// records (publisher, themes) are checked by the actions.
 pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
+    dataset_with(d, |item| crate::resolution835::find(item).is_some())
+}
+
+/// [`dataset`] against a Resolution 835 list other than the built-in one
+/// (`known_835` says whether an item id is on the list in force).
+pub fn dataset_with(d: &Dataset, known_835: impl Fn(&str) -> bool) -> Result<(), FieldErrors> {
     let mut e = FieldErrors::new();
     name_rule(&mut e, "name", &d.name);
     if chars(&d.title) > TITLE_MAX {
@@ -190,7 +196,7 @@ pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
     }
     if let Some(item) = &d.resolution_835_item
         && !item.is_empty()
-        && crate::resolution835::find(item).is_none()
+        && !known_835(item)
     {
         e.add(
             "resolution_835_item",

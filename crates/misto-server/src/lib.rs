@@ -48,6 +48,8 @@ pub fn app(portal: Portal) -> Router {
         .route("/register.csv", get(register::csv))
         .route("/register.json", get(register::json))
         .route("/register.xlsx", get(register::xlsx))
+        .route("/compliance.csv", get(register::compliance_csv))
+        .route("/compliance.xlsx", get(register::compliance_xlsx))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .with_state(portal.clone())

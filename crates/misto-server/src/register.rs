@@ -1,6 +1,7 @@
-//! Downloads of the dataset register with the Ministry's columns:
-//! `/register.csv`, `/register.json`, `/register.xlsx`, optionally
-//! `?organization=NAME` for one publisher.
+//! Downloads of the dataset register with the Ministry's columns
+//! (`/register.csv`, `/register.json`, `/register.xlsx`) and of the
+//! Resolution 835 compliance table (`/compliance.csv`, `/compliance.xlsx`),
+//! optionally `?organization=NAME` (or `?publisher=NAME`) for one publisher.
 
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -13,6 +14,30 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 pub struct RegisterParams {
     organization: Option<String>,
+    publisher: Option<String>,
+}
+
+impl RegisterParams {
+    fn publisher(&self) -> Option<&str> {
+        self.organization
+            .as_deref()
+            .or(self.publisher.as_deref())
+            .filter(|p| !p.trim().is_empty())
+    }
+
+    /// `register-NAME.ext` for one publisher, `register.ext` for the council.
+    fn file_name(&self, stem: &str, ext: &str) -> String {
+        match self.publisher() {
+            Some(p) => {
+                let safe: String = p
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                    .collect();
+                format!("{stem}-{safe}.{ext}")
+            }
+            None => format!("{stem}.{ext}"),
+        }
+    }
 }
 
 /// Every column of a download: the Ministry's twelve, then the audit fields.
@@ -47,16 +72,17 @@ fn cells(r: &RegisterRow) -> [&str; 17] {
 }
 
 async fn rows(portal: &Portal, p: &RegisterParams) -> Result<Vec<RegisterRow>, Response> {
-    portal
-        .register(p.organization.as_deref())
-        .await
-        .map_err(|e| match e {
-            ActionError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found").into_response(),
-            e => {
-                tracing::error!(error = %e, "register export failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
-            }
-        })
+    portal.register(p.publisher()).await.map_err(failed)
+}
+
+fn failed(e: ActionError) -> Response {
+    match e {
+        ActionError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        e => {
+            tracing::error!(error = %e, "export failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+        }
+    }
 }
 
 fn attachment(body: Vec<u8>, mime: &'static str, name: &str) -> Response {
@@ -95,7 +121,11 @@ pub async fn csv(State(portal): State<Portal>, Query(p): Query<RegisterParams>) 
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
-    attachment(out.into_bytes(), "text/csv; charset=utf-8", "register.csv")
+    attachment(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        &p.file_name("register", "csv"),
+    )
 }
 
 pub async fn json(State(portal): State<Portal>, Query(p): Query<RegisterParams>) -> Response {
@@ -105,7 +135,7 @@ pub async fn json(State(portal): State<Portal>, Query(p): Query<RegisterParams>)
     };
     let list: Vec<serde_json::Value> = rows.iter().map(misto_ckan_api::register_row_json).collect();
     let body = serde_json::to_vec_pretty(&list).unwrap_or_default();
-    attachment(body, "application/json", "register.json")
+    attachment(body, "application/json", &p.file_name("register", "json"))
 }
 
 pub async fn xlsx(State(portal): State<Portal>, Query(p): Query<RegisterParams>) -> Response {
@@ -117,7 +147,7 @@ pub async fn xlsx(State(portal): State<Portal>, Query(p): Query<RegisterParams>)
         Ok(bytes) => attachment(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "register.xlsx",
+            &p.file_name("register", "xlsx"),
         ),
         Err(e) => {
             tracing::error!(error = %e, "register XLSX failed");
@@ -144,4 +174,121 @@ fn build_xlsx(rows: &[RegisterRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         }
     }
     book.save_to_buffer()
+}
+
+/// The columns of the compliance export, one row per item of the list.
+pub const COMPLIANCE_COLUMNS: [&str; 9] = [
+    "item",
+    "name_uk",
+    "name_en",
+    "category",
+    "status",
+    "datasets",
+    "dataset_urls",
+    "overdue_datasets",
+    "publishers",
+];
+
+async fn compliance_rows(
+    portal: &Portal,
+    p: &RegisterParams,
+) -> Result<Vec<[String; 9]>, Response> {
+    let t = misto_core::time::now();
+    let c = portal.compliance(p.publisher(), t).map_err(failed)?;
+    let site = portal.config().site_url.clone();
+    Ok(portal.catalog().read(|ix| {
+        c.items
+            .iter()
+            .map(|i| {
+                let names: Vec<&str> = i.datasets.iter().map(|d| d.name.as_str()).collect();
+                let urls: Vec<String> = i
+                    .datasets
+                    .iter()
+                    .map(|d| format!("{site}/dataset/{}", d.name))
+                    .collect();
+                let overdue: Vec<&str> = i
+                    .datasets
+                    .iter()
+                    .filter(|d| d.is_overdue(t))
+                    .map(|d| d.name.as_str())
+                    .collect();
+                let mut publishers: Vec<String> = i
+                    .datasets
+                    .iter()
+                    .filter_map(|d| ix.publisher(&d.owner_org).map(|o| o.title.clone()))
+                    .collect();
+                publishers.sort();
+                publishers.dedup();
+                [
+                    i.item.id.clone(),
+                    i.item.name_uk.clone(),
+                    i.item.name_en.clone(),
+                    i.item.category.clone(),
+                    i.status.as_str().to_string(),
+                    names.join(" "),
+                    urls.join(" "),
+                    overdue.join(" "),
+                    publishers.join("; "),
+                ]
+            })
+            .collect()
+    }))
+}
+
+pub async fn compliance_csv(
+    State(portal): State<Portal>,
+    Query(p): Query<RegisterParams>,
+) -> Response {
+    let rows = match compliance_rows(&portal, &p).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let mut out = COMPLIANCE_COLUMNS.join(",");
+    out.push_str("\r\n");
+    for r in &rows {
+        let line: Vec<String> = r.iter().map(|c| csv_field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    attachment(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        &p.file_name("compliance", "csv"),
+    )
+}
+
+pub async fn compliance_xlsx(
+    State(portal): State<Portal>,
+    Query(p): Query<RegisterParams>,
+) -> Response {
+    let rows = match compliance_rows(&portal, &p).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("compliance")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (c, name) in COMPLIANCE_COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            for (c, v) in r.iter().enumerate() {
+                sheet.write_string(i as u32 + 1, c as u16, v)?;
+            }
+        }
+        book.save_to_buffer()
+    };
+    match build() {
+        Ok(bytes) => attachment(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &p.file_name("compliance", "xlsx"),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "compliance XLSX failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+        }
+    }
 }

@@ -66,6 +66,7 @@ mod users;
 pub use error::StoreError;
 pub use jobs::NewJob;
 pub use moderation::DatasetRevision;
+pub use register::RegisterPublication;
 pub use reminders::SentReminder;
 pub use store::{Backend, Store};
 

@@ -1,5 +1,6 @@
 //! The dataset register: entries from the data audit.
 
+use misto_core::resolution835::ListItem;
 use misto_core::time::{from_micros, to_micros};
 use misto_core::{RegisterEntry, RegisterStatus, UpdateFrequency};
 
@@ -144,5 +145,161 @@ impl Store {
                 .await?;
             done.rows_affected() > 0
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Item835Row {
+    id: String,
+    name_uk: String,
+    name_en: String,
+    category: String,
+    update_frequency: Option<String>,
+    imported: i64,
+}
+
+/// The dataset that publishes the register itself.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegisterPublication {
+    pub dataset_id: String,
+    pub publisher_id: String,
+}
+
+impl Store {
+    /// The imported Resolution 835 list in its order, with the time of the
+    /// import; empty when none was imported (the built-in list is in force).
+    pub async fn resolution835_items(
+        &self,
+    ) -> Result<(Vec<ListItem>, Option<misto_core::Timestamp>)> {
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, Item835Row>(
+                "SELECT id, name_uk, name_en, category, update_frequency, imported \
+                 FROM resolution835_items ORDER BY position, id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        let imported = rows.first().map(|r| from_micros(r.imported));
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let update_frequency = match &r.update_frequency {
+                    Some(f) => Some(UpdateFrequency::parse(f).ok_or_else(|| {
+                        StoreError::Corrupt(format!("resolution 835 item {}: frequency", r.id))
+                    })?),
+                    None => None,
+                };
+                Ok(ListItem {
+                    id: r.id,
+                    name_uk: r.name_uk,
+                    name_en: r.name_en,
+                    category: r.category,
+                    update_frequency,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, imported))
+    }
+
+    /// Replaces the imported Resolution 835 list in one transaction (an
+    /// empty list goes back to the built-in one) and bumps the catalog
+    /// version, so every instance reloads it.
+    pub async fn replace_resolution835_items(
+        &self,
+        items: &[ListItem],
+        now: misto_core::Timestamp,
+    ) -> Result<()> {
+        let now = to_micros(&now);
+        write_tx!(self, |tx| {
+            bump_version!(tx);
+            sqlx::query("DELETE FROM resolution835_items")
+                .execute(&mut *tx)
+                .await?;
+            for (pos, i) in items.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO resolution835_items \
+                     (id, position, name_uk, name_en, category, update_frequency, imported) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(i.id.as_str())
+                .bind(pos as i64)
+                .bind(i.name_uk.as_str())
+                .bind(i.name_en.as_str())
+                .bind(i.category.as_str())
+                .bind(i.update_frequency.map(|f| f.as_str()))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        })
+    }
+
+    /// The dataset that publishes the register, once one was published.
+    pub async fn register_publication(&self) -> Result<Option<RegisterPublication>> {
+        Ok(read!(self, |pool| {
+            sqlx::query_as::<_, RegisterPublication>(
+                "SELECT dataset_id, publisher_id FROM register_publication WHERE id = 1",
+            )
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    pub async fn save_register_publication(
+        &self,
+        p: &RegisterPublication,
+        now: misto_core::Timestamp,
+    ) -> Result<()> {
+        let now = to_micros(&now);
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO register_publication (id, dataset_id, publisher_id, modified) \
+                 VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET \
+                 dataset_id = excluded.dataset_id, publisher_id = excluded.publisher_id, \
+                 modified = excluded.modified",
+            )
+            .bind(p.dataset_id.as_str())
+            .bind(p.publisher_id.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::fresh_store;
+
+    #[tokio::test]
+    async fn resolution835_list_round_trip_and_reset() {
+        let store = fresh_store().await;
+        assert!(store.resolution835_items().await.unwrap().0.is_empty());
+        let v = store.catalog_version().await.unwrap();
+        let items = vec![
+            ListItem {
+                id: "X-02".into(),
+                name_uk: "Друге".into(),
+                name_en: "Second".into(),
+                category: "c".into(),
+                update_frequency: Some(UpdateFrequency::OnceAYear),
+            },
+            ListItem {
+                id: "X-01".into(),
+                name_uk: "Перше".into(),
+                name_en: String::new(),
+                category: String::new(),
+                update_frequency: None,
+            },
+        ];
+        let t = misto_core::time::now();
+        store.replace_resolution835_items(&items, t).await.unwrap();
+        assert!(store.catalog_version().await.unwrap() > v);
+        let (got, imported) = store.resolution835_items().await.unwrap();
+        assert_eq!(got, items, "kept in the order imported");
+        assert!(imported.is_some());
+        store.replace_resolution835_items(&[], t).await.unwrap();
+        assert!(store.resolution835_items().await.unwrap().0.is_empty());
     }
 }

@@ -242,6 +242,32 @@ pub fn router(portal: Portal) -> Router {
             post(pages::quality::structure_save),
         )
         .route("/rating", get(pages::quality::rating))
+        .route("/register", get(pages::register::page))
+        .route(
+            "/register/new",
+            get(pages::register::new_form).post(pages::register::create),
+        )
+        .route(
+            "/register/entry/{id}/edit",
+            get(pages::register::edit_form).post(pages::register::update),
+        )
+        .route("/register/entry/{id}/delete", post(pages::register::delete))
+        .route("/register/publish", post(pages::register::publish))
+        .route(
+            "/organization/{org}/register",
+            get(pages::register::for_publisher),
+        )
+        .route("/compliance", get(pages::compliance::page))
+        .route(
+            "/compliance/import",
+            post(pages::compliance::import).layer(DefaultBodyLimit::max(
+                misto_actions::resolution835::MAX_IMPORT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/organization/{org}/compliance",
+            get(pages::compliance::for_publisher),
+        )
         .route("/organization", get(pages::publishers::list))
         .route("/organization/{org}", get(pages::publishers::show))
         .route("/group", get(pages::groups::list))

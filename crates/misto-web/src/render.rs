@@ -232,6 +232,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         "subscription.html",
         include_str!("../templates/subscription.html"),
     ),
+    ("register.html", include_str!("../templates/register.html")),
+    (
+        "register_entry.html",
+        include_str!("../templates/register_entry.html"),
+    ),
+    (
+        "compliance.html",
+        include_str!("../templates/compliance.html"),
+    ),
 ];
 
 struct StaticFile {

@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod harvest;
 mod jobs;
+mod resolution835;
 mod seed;
 
 use std::io::Read;
@@ -79,6 +80,11 @@ enum Command {
     Push {
         #[command(subcommand)]
         command: harvest::PushCommand,
+    },
+    /// The Resolution 835 list: show it, import a new one from CSV, or reset it.
+    Resolution835 {
+        #[command(subcommand)]
+        command: resolution835::Resolution835Command,
     },
 }
 
@@ -294,6 +300,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Harvest { command } => harvest::harvest(&open(&config).await?, command).await,
         Command::Import { command } => harvest::import(&open(&config).await?, command).await,
         Command::Push { command } => harvest::push(&open(&config).await?, command).await,
+        Command::Resolution835 { command } => {
+            resolution835::run(&open(&config).await?, command).await
+        }
     }
 }
 

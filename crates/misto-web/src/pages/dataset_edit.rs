@@ -91,6 +91,8 @@ struct FormView {
     languages: Vec<Choice>,
     states: Vec<Choice>,
     themes: Vec<Choice>,
+    /// The items of the Resolution 835 list in force (the legal basis).
+    items_835: Vec<Choice>,
     private: bool,
     metadata_modified: String,
     errors: Errors,
@@ -306,7 +308,42 @@ fn render_form(
         ),
         None => (ctx.t("form_new_heading"), "/dataset/new".to_string()),
     };
+    let items_835 = {
+        let current = values
+            .text
+            .get("resolution_835_item")
+            .cloned()
+            .unwrap_or_default();
+        let list = st.portal.resolution835_list();
+        let mut out = vec![Choice {
+            value: String::new(),
+            label: ctx.t("register_none"),
+            selected: current.is_empty(),
+        }];
+        if !current.is_empty() && list.find(&current).is_none() {
+            // An item no longer on the list stays visible until changed.
+            out.push(Choice {
+                value: current.clone(),
+                label: current.clone(),
+                selected: true,
+            });
+        }
+        out.extend(list.items.iter().map(|i| {
+            let name = i.name(ctx.lang == Lang::En);
+            let name = match name.char_indices().nth(100) {
+                Some((cut, _)) => format!("{}…", &name[..cut]),
+                None => name.to_string(),
+            };
+            Choice {
+                selected: i.id == current,
+                label: format!("{}: {name}", i.id),
+                value: i.id.clone(),
+            }
+        }));
+        out
+    };
     let view = FormView {
+        items_835,
         heading,
         action,
         is_new: existing.is_none(),

@@ -5,6 +5,7 @@
 //! [`forms`].
 
 pub mod admin;
+pub mod compliance;
 pub mod dashboard;
 pub mod dataset;
 pub mod dataset_edit;
@@ -21,6 +22,7 @@ pub mod members;
 pub mod news;
 pub mod publishers;
 pub mod quality;
+pub mod register;
 pub mod requests;
 pub mod resource;
 pub mod resources_edit;

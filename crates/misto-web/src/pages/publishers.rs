@@ -40,6 +40,8 @@ struct PublisherView {
     /// The details form, for the publisher's admins and sysadmins.
     edit_url: Option<String>,
     members_url: String,
+    register_url: String,
+    compliance_url: String,
     datasets: Vec<Card>,
     pager: Option<Pager>,
     subscribe: super::subscriptions::SubscribeBox,
@@ -117,6 +119,8 @@ fn build(st: &AppState, ctx: &Ctx, org: &str) -> Result<Response, WebError> {
             .can_admin(&p.id)
             .then(|| format!("{}/edit", publisher_url(&p))),
         members_url: format!("{}/members", publisher_url(&p)),
+        register_url: format!("{}/register", publisher_url(&p)),
+        compliance_url: format!("{}/compliance", publisher_url(&p)),
         datasets,
         pager,
     };
