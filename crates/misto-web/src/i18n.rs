@@ -97,6 +97,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/harvest.uk.json"),
         include_str!("../i18n/harvest.en.json"),
     ),
+    (
+        "monitoring",
+        include_str!("../i18n/monitoring.uk.json"),
+        include_str!("../i18n/monitoring.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {
