@@ -232,6 +232,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "subscription.html",
         include_str!("../templates/subscription.html"),
     ),
+    (
+        "monitoring.html",
+        include_str!("../templates/monitoring.html"),
+    ),
+    (
+        "assessment_card.html",
+        include_str!("../templates/assessment_card.html"),
+    ),
 ];
 
 struct StaticFile {
