@@ -94,6 +94,10 @@ pub fn default_registry() -> JobRegistry {
         crate::subscriptions::digest_job,
     );
     registry.register(crate::datastore::INDEX_JOB, crate::datastore::index_job);
+    registry.register(
+        crate::monitoring::QUARTER_SNAPSHOT_JOB,
+        crate::monitoring::quarter_snapshot_job,
+    );
     registry
 }
 

@@ -23,6 +23,7 @@ mod error;
 pub mod harvest;
 pub mod jobs;
 pub mod moderation;
+pub mod monitoring;
 pub mod publishers;
 pub mod quality;
 pub mod register;

@@ -165,7 +165,7 @@ pub enum StructureInput {
     MinistryFile { bytes: Vec<u8>, file_name: String },
 }
 
-fn version_key(r: &Resource) -> String {
+pub(crate) fn version_key(r: &Resource) -> String {
     match (&r.blob_key, r.is_upload()) {
         (Some(k), true) => k.clone(),
         _ => r.url.clone(),
@@ -1060,6 +1060,19 @@ pub struct RatingFigures {
     pub mandatory_fulfilled: usize,
 }
 
+impl RatingFigures {
+    /// The rating's figures out of a quarter's monitoring figures.
+    pub fn of(f: &crate::monitoring::MonitoringFigures) -> Self {
+        Self {
+            datasets: f.datasets,
+            average_score: f.average_score.unwrap_or(0.0),
+            meeting_share: f.meeting_share.unwrap_or(0.0),
+            on_time_share: f.on_time_share.unwrap_or(0.0),
+            mandatory_fulfilled: f.mandatory_fulfilled,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PublisherRating {
     /// 1 for the best; publishers with equal figures share no rank (ties
@@ -1082,99 +1095,69 @@ pub struct Rating {
     pub target_share: f64,
     /// The quarter the figures are for (`2025-Q3`).
     pub quarter: String,
+    /// Computed now (the current quarter) rather than kept when the
+    /// quarter ended.
+    pub live: bool,
+    /// When the figures were computed.
+    pub taken: Timestamp,
+}
+
+impl Rating {
+    /// The rating out of a quarter's monitoring.
+    pub fn of(m: &crate::monitoring::Monitoring) -> Self {
+        Self {
+            publishers: m
+                .publishers
+                .iter()
+                .map(|e| PublisherRating {
+                    rank: e.rank,
+                    publisher_id: e.publisher_id.clone(),
+                    name: e.name.clone(),
+                    title: e.title.clone(),
+                    title_en: e.title_en.clone(),
+                    figures: RatingFigures::of(&e.figures),
+                })
+                .collect(),
+            council: RatingFigures::of(&m.council),
+            mandatory_total: m.council.mandatory_total,
+            target_share: m.target_share,
+            quarter: m.quarter.clone(),
+            live: m.live,
+            taken: m.taken,
+        }
+    }
 }
 
 /// `2025-Q3` for a time.
 pub fn quarter_of(t: Timestamp) -> String {
-    use chrono::Datelike;
-    format!("{}-Q{}", t.year(), (t.month() - 1) / 3 + 1)
-}
-
-fn figures(
-    scores: &[(Arc<Dataset>, QualityScore)],
-    now: Timestamp,
-    fulfilled: usize,
-) -> RatingFigures {
-    let n = scores.len();
-    let share = |k: usize, of: usize| if of == 0 { 0.0 } else { k as f64 / of as f64 };
-    let with_frequency: Vec<&Arc<Dataset>> = scores
-        .iter()
-        .map(|(d, _)| d)
-        .filter(|d| d.update_frequency.is_some())
-        .collect();
-    let on_time = with_frequency.iter().filter(|d| !d.is_overdue(now)).count();
-    RatingFigures {
-        datasets: n,
-        average_score: if n == 0 {
-            0.0
-        } else {
-            let sum: u32 = scores.iter().map(|(_, s)| s.score).sum();
-            (sum as f64 / n as f64 * 10.0).round() / 10.0
-        },
-        meeting_share: share(
-            scores
-                .iter()
-                .filter(|(_, s)| s.meets_recommendations)
-                .count(),
-            n,
-        ),
-        on_time_share: share(on_time, with_frequency.len()),
-        mandatory_fulfilled: fulfilled,
-    }
+    crate::monitoring::Quarter::of(t).to_string()
 }
 
 impl Portal {
-    /// The rating of publishers by the quality of their public datasets.
+    /// The rating of publishers by the quality of their public datasets,
+    /// now.
     pub async fn publisher_rating(&self) -> Result<Rating> {
-        let t = now();
-        let facts = self.quality_facts().await?;
-        let public = self.readable_datasets(&Viewer::anonymous(), false)?;
-        let scored: Vec<(Arc<Dataset>, QualityScore)> = public
-            .into_iter()
-            .map(|d| {
-                let s = score_dataset(&d, &facts, t);
-                (d, s)
-            })
-            .collect();
-        let compliance = self.compliance(None, t)?;
-        let council_fulfilled = compliance.count(crate::timeliness::ItemStatus::Fulfilled);
-        let council = figures(&scored, t, council_fulfilled);
-        let mut publishers: Vec<PublisherRating> = self
-            .list_publishers()
-            .into_iter()
-            .map(|p| {
-                let own: Vec<(Arc<Dataset>, QualityScore)> = scored
-                    .iter()
-                    .filter(|(d, _)| d.owner_org == p.id)
-                    .cloned()
-                    .collect();
-                let fulfilled = compliance.by_publisher.get(&p.id).map_or(0, |x| x.0);
-                PublisherRating {
-                    rank: 0,
-                    figures: figures(&own, t, fulfilled),
-                    publisher_id: p.id,
-                    name: p.name,
-                    title: p.title,
-                    title_en: p.title_en,
-                }
-            })
-            .collect();
-        publishers.sort_by(|a, b| {
-            (b.figures.datasets > 0)
-                .cmp(&(a.figures.datasets > 0))
-                .then(b.figures.average_score.total_cmp(&a.figures.average_score))
-                .then(b.figures.on_time_share.total_cmp(&a.figures.on_time_share))
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        for (i, p) in publishers.iter_mut().enumerate() {
-            p.rank = i + 1;
-        }
-        Ok(Rating {
-            publishers,
-            council,
-            mandatory_total: compliance.items.len(),
-            target_share: TARGET_SHARE,
-            quarter: quarter_of(t),
-        })
+        self.publisher_rating_for(None).await
+    }
+
+    /// The rating of a quarter (`2026Q3` or `2026-Q3`; the current one when
+    /// absent): live for the current quarter, as kept when it ended for an
+    /// earlier one.
+    pub async fn publisher_rating_for(&self, quarter: Option<&str>) -> Result<Rating> {
+        let q = crate::monitoring::parse_quarter(quarter)?;
+        let m = self.quarter_figures(q).await?;
+        Ok(Rating::of(&m))
+    }
+
+    /// The rating of every quarter with figures, oldest first, ending with
+    /// the current (live) quarter; with `publisher`, only that publisher's
+    /// entries (and the council's figures).
+    pub async fn publisher_rating_history(&self, publisher: Option<&str>) -> Result<Vec<Rating>> {
+        Ok(self
+            .monitoring_history(publisher)
+            .await?
+            .iter()
+            .map(Rating::of)
+            .collect())
     }
 }

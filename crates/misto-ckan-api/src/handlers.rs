@@ -15,6 +15,7 @@ use crate::decode::{
 };
 use crate::dictize;
 use crate::error::ApiError;
+use crate::monitoring;
 use crate::params::Params;
 use crate::quality;
 
@@ -78,7 +79,10 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "dataset_structure_show" => quality::dataset_structure_show(&ctx, &mut p).await,
         "dataset_structure_update" => quality::dataset_structure_update(&ctx, &mut p).await,
         "dataset_quality_show" => quality::dataset_quality_show(&ctx, &mut p).await,
-        "publisher_rating_list" => quality::publisher_rating_list(&ctx, &mut p).await,
+        "publisher_rating_list" => monitoring::publisher_rating_list(&ctx, &mut p).await,
+        "publisher_rating_history" => monitoring::publisher_rating_history(&ctx, &mut p).await,
+        "monitoring_show" => monitoring::monitoring_show(&ctx, &mut p).await,
+        "assessment_card_show" => monitoring::assessment_card_show(&ctx, &mut p).await,
         "package_create" => package_create(&ctx, &mut p).await,
         "package_update" => package_update(&ctx, &mut p).await,
         "package_patch" => package_patch(&ctx, &mut p).await,

@@ -12,6 +12,7 @@ pub mod engagement_api;
 mod error;
 pub(crate) mod handlers;
 pub mod harvest;
+mod monitoring;
 mod params;
 mod quality;
 mod review_api;
@@ -82,6 +83,9 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("dataset_structure_show", Kind::Read),
     ("dataset_quality_show", Kind::Read),
     ("publisher_rating_list", Kind::Read),
+    ("publisher_rating_history", Kind::Read),
+    ("monitoring_show", Kind::Read),
+    ("assessment_card_show", Kind::Read),
     ("news_list", Kind::Read),
     ("news_show", Kind::Read),
     ("moderation_queue_show", Kind::Read),

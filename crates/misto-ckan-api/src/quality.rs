@@ -207,11 +207,3 @@ pub async fn dataset_quality_show(ctx: &Ctx, p: &mut Params) -> R {
     v["name"] = json!(d.name);
     Ok(v)
 }
-
-/// The rating of publishers by the quality of their public datasets, and
-/// the council's figures against the target.
-pub async fn publisher_rating_list(ctx: &Ctx, p: &mut Params) -> R {
-    p.reject_unknown()?;
-    let r = ctx.portal.publisher_rating().await?;
-    Ok(json!(r))
-}

@@ -141,6 +141,9 @@ pub async fn serve(
     if let Err(e) = portal.schedule_digest().await {
         tracing::warn!(error = %e, "could not schedule the subscription digest");
     }
+    if let Err(e) = portal.schedule_quarter_snapshot().await {
+        tracing::warn!(error = %e, "could not schedule the quarter snapshot");
+    }
     let flush_portal = portal.clone();
     // Client addresses reach the handlers (login throttling) but are never stored.
     let service = app(portal).into_make_service_with_connect_info::<SocketAddr>();

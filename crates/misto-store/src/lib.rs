@@ -52,6 +52,7 @@ mod harvest;
 mod jobs;
 mod memberships;
 mod moderation;
+mod monitoring;
 mod publishers;
 mod quality;
 mod register;
@@ -67,6 +68,7 @@ pub use error::StoreError;
 pub use jobs::NewJob;
 pub use moderation::DatasetRevision;
 pub use register::RegisterPublication;
+pub use monitoring::{FeedbackCounts, SnapshotRow};
 pub use reminders::SentReminder;
 pub use store::{Backend, Store};
 

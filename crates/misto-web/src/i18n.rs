@@ -101,6 +101,9 @@ const SOURCES: &[(&str, &str, &str)] = &[
         "register",
         include_str!("../i18n/register.uk.json"),
         include_str!("../i18n/register.en.json"),
+        "monitoring",
+        include_str!("../i18n/monitoring.uk.json"),
+        include_str!("../i18n/monitoring.en.json"),
     ),
 ];
 

@@ -268,6 +268,11 @@ pub fn router(portal: Portal) -> Router {
             "/organization/{org}/compliance",
             get(pages::compliance::for_publisher),
         )
+        .route("/monitoring", get(pages::monitoring::monitoring))
+        .route("/monitoring.csv", get(pages::monitoring::monitoring_csv))
+        .route("/monitoring.xlsx", get(pages::monitoring::monitoring_xlsx))
+        .route("/monitoring/card", get(pages::monitoring::card))
+        .route("/monitoring/card.xlsx", get(pages::monitoring::card_xlsx))
         .route("/organization", get(pages::publishers::list))
         .route("/organization/{org}", get(pages::publishers::show))
         .route("/group", get(pages::groups::list))

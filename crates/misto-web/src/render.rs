@@ -240,6 +240,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "compliance.html",
         include_str!("../templates/compliance.html"),
+    (
+        "monitoring.html",
+        include_str!("../templates/monitoring.html"),
+    ),
+    (
+        "assessment_card.html",
+        include_str!("../templates/assessment_card.html"),
     ),
 ];
 

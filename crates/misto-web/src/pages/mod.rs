@@ -19,6 +19,7 @@ pub mod harvest;
 pub mod home;
 pub mod login;
 pub mod members;
+pub mod monitoring;
 pub mod news;
 pub mod publishers;
 pub mod quality;

@@ -546,34 +546,101 @@ struct RatingRow {
     meeting: String,
     on_time: String,
     mandatory: usize,
+    /// A small SVG trend of the average score by quarter (two quarters or more).
+    trend: Option<Trend>,
+}
+
+#[derive(Serialize)]
+struct TrendPoint {
+    x: u32,
+    y: u32,
+}
+
+#[derive(Serialize)]
+struct Trend {
+    points: String,
+    dots: Vec<TrendPoint>,
+    label: String,
+}
+
+const TREND_WIDTH: u32 = 120;
+const TREND_HEIGHT: u32 = 32;
+
+/// The trend of average scores (0–100) over the quarters, oldest first;
+/// quarters without a figure are left out.
+fn trend(lang: Lang, label: &str, values: &[(String, Option<f64>)]) -> Option<Trend> {
+    let known: Vec<(usize, &String, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (q, v))| v.map(|v| (i, q, v)))
+        .collect();
+    if known.len() < 2 {
+        return None;
+    }
+    let step = (TREND_WIDTH - 8) / (values.len().max(2) as u32 - 1);
+    let dots: Vec<TrendPoint> = known
+        .iter()
+        .map(|(i, _, v)| TrendPoint {
+            x: 4 + *i as u32 * step,
+            y: TREND_HEIGHT
+                - 4
+                - (v.clamp(0.0, 100.0) * f64::from(TREND_HEIGHT - 8) / 100.0) as u32,
+        })
+        .collect();
+    Some(Trend {
+        points: dots
+            .iter()
+            .map(|p| format!("{},{}", p.x, p.y))
+            .collect::<Vec<_>>()
+            .join(" "),
+        label: format!(
+            "{label}: {}",
+            known
+                .iter()
+                .map(|(_, q, v)| format!("{q} — {}", average(lang, *v)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        dots,
+    })
+}
+
+#[derive(Serialize)]
+struct HistoryRow {
+    quarter: Link,
+    live: bool,
+    datasets: usize,
+    average: String,
+    meeting: String,
+    meeting_reached: bool,
+    on_time: String,
+    on_time_reached: bool,
+    mandatory: usize,
 }
 
 #[derive(Serialize)]
 struct RatingView {
     title: String,
     quarter: String,
+    live: bool,
+    taken: String,
     rows: Vec<RatingRow>,
     council: RatingRow,
     target: String,
     meeting_reached: bool,
     on_time_reached: bool,
     mandatory_total: usize,
+    history: Vec<HistoryRow>,
+    trend_width: u32,
+    trend_height: u32,
 }
 
 fn percent(lang: Lang, share: f64) -> String {
-    let n = (share * 100.0).round() as i64;
-    match lang {
-        Lang::Uk => format!("{n} %"),
-        Lang::En => format!("{n}%"),
-    }
+    super::monitoring::percent(lang, share)
 }
 
 fn average(lang: Lang, x: f64) -> String {
-    let s = format!("{x:.1}");
-    match lang {
-        Lang::Uk => s.replace('.', ","),
-        Lang::En => s,
-    }
+    super::monitoring::decimal(lang, x)
 }
 
 pub async fn rating(State(st): State<AppState>, ctx: Ctx) -> Response {
@@ -582,9 +649,43 @@ pub async fn rating(State(st): State<AppState>, ctx: Ctx) -> Response {
 }
 
 async fn build_rating(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
+    use misto_actions::monitoring::Quarter;
     let lang = ctx.lang;
-    let rating = st.portal.publisher_rating().await?;
-    let row = |rank: usize, publisher: Link, f: &misto_actions::quality::RatingFigures| RatingRow {
+    let asked = match ctx
+        .param("quarter")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => {
+            Some(Quarter::parse(s).ok_or_else(|| WebError::BadRequest(ctx.t("mon_bad_quarter")))?)
+        }
+    };
+    let history = st.portal.publisher_rating_history(None).await?;
+    let rating = match asked {
+        None => history.last().cloned(),
+        Some(q) => history.iter().find(|r| r.quarter == q.to_string()).cloned(),
+    };
+    let rating = match rating {
+        Some(r) => r,
+        // An ended quarter without a snapshot, or one not begun: the
+        // action says which.
+        None => st
+            .portal
+            .publisher_rating_for(asked.map(|q| q.to_string()).as_deref())
+            .await
+            .map_err(|e| match e {
+                misto_actions::ActionError::Validation(_) => {
+                    WebError::BadRequest(ctx.t("mon_bad_quarter"))
+                }
+                e => e.into(),
+            })?,
+    };
+    let quarter_link = |q: &str| format!("/rating?quarter={}", q.replace('-', ""));
+    let row = |rank: usize,
+               publisher: Link,
+               f: &misto_actions::quality::RatingFigures,
+               trend: Option<Trend>| RatingRow {
         rank,
         publisher,
         datasets: f.datasets,
@@ -592,7 +693,9 @@ async fn build_rating(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
         meeting: percent(lang, f.meeting_share),
         on_time: percent(lang, f.on_time_share),
         mandatory: f.mandatory_fulfilled,
+        trend,
     };
+    let trend_label = ctx.t("mon_hist_trend");
     let rows = rating
         .publishers
         .iter()
@@ -602,6 +705,17 @@ async fn build_rating(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
                 .show_publisher(&p.publisher_id)
                 .map(|x| publisher_title(lang, &x))
                 .unwrap_or_else(|_| p.title.clone());
+            let values: Vec<(String, Option<f64>)> = history
+                .iter()
+                .map(|h| {
+                    let v = h
+                        .publishers
+                        .iter()
+                        .find(|x| x.publisher_id == p.publisher_id && x.figures.datasets > 0)
+                        .map(|x| x.figures.average_score);
+                    (h.quarter.clone(), v)
+                })
+                .collect();
             row(
                 p.rank,
                 Link {
@@ -609,12 +723,41 @@ async fn build_rating(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
                     label,
                 },
                 &p.figures,
+                trend(lang, &trend_label, &values),
             )
+        })
+        .collect();
+    let council_values: Vec<(String, Option<f64>)> = history
+        .iter()
+        .map(|h| {
+            (
+                h.quarter.clone(),
+                (h.council.datasets > 0).then_some(h.council.average_score),
+            )
+        })
+        .collect();
+    let history_rows = history
+        .iter()
+        .map(|h| HistoryRow {
+            quarter: Link {
+                url: quarter_link(&h.quarter),
+                label: h.quarter.clone(),
+            },
+            live: h.live,
+            datasets: h.council.datasets,
+            average: average(lang, h.council.average_score),
+            meeting: percent(lang, h.council.meeting_share),
+            meeting_reached: h.council.meeting_share >= h.target_share,
+            on_time: percent(lang, h.council.on_time_share),
+            on_time_reached: h.council.on_time_share >= h.target_share,
+            mandatory: h.council.mandatory_fulfilled,
         })
         .collect();
     let view = RatingView {
         title: ctx.t("quality_rating_title"),
         quarter: rating.quarter.clone(),
+        live: rating.live,
+        taken: i18n::datetime(lang, &rating.taken),
         rows,
         council: row(
             0,
@@ -623,11 +766,15 @@ async fn build_rating(st: &AppState, ctx: &Ctx) -> Result<Response, WebError> {
                 label: ctx.t("quality_rating_council"),
             },
             &rating.council,
+            trend(lang, &trend_label, &council_values),
         ),
         target: percent(lang, rating.target_share),
         meeting_reached: rating.council.meeting_share >= rating.target_share,
         on_time_reached: rating.council.on_time_share >= rating.target_share,
         mandatory_total: rating.mandatory_total,
+        history: history_rows,
+        trend_width: TREND_WIDTH,
+        trend_height: TREND_HEIGHT,
     };
     st.page(
         ctx,
