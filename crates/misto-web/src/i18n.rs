@@ -97,6 +97,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/harvest.uk.json"),
         include_str!("../i18n/harvest.en.json"),
     ),
+    (
+        "interop",
+        include_str!("../i18n/interop.uk.json"),
+        include_str!("../i18n/interop.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {

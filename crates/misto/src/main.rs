@@ -86,6 +86,9 @@ enum Command {
 enum JobsCommand {
     /// Run every job that is due now, then exit.
     Run,
+    /// Queue the subscription digests now, as the daily run would (a
+    /// running server, or `misto jobs run`, sends them).
+    Digest,
     /// List recent jobs, newest first.
     List {
         /// Only jobs of this kind.
@@ -286,6 +289,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let portal = open(&config).await?;
             match command {
                 JobsCommand::Run => jobs::run(&portal, &config).await,
+                JobsCommand::Digest => {
+                    let n = portal.send_digests().await?;
+                    println!("queued {n} digests");
+                    Ok(())
+                }
                 JobsCommand::List { kind, state, limit } => {
                     jobs::list(&portal, kind.as_deref(), state.as_deref(), limit).await
                 }
