@@ -86,8 +86,8 @@ enum Command {
 enum JobsCommand {
     /// Run every job that is due now, then exit.
     Run,
-    /// Queue the subscription digests now, as the daily run would (a
-    /// running server, or `misto jobs run`, sends them).
+    /// Queue the subscription digest job to run now instead of at the next
+    /// 06:00 UTC (a running server's workers, or `misto jobs run`, run it).
     Digest,
     /// List recent jobs, newest first.
     List {
@@ -290,8 +290,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             match command {
                 JobsCommand::Run => jobs::run(&portal, &config).await,
                 JobsCommand::Digest => {
-                    let n = portal.send_digests().await?;
-                    println!("queued {n} digests");
+                    // Due now; a running server's workers send it with
+                    // the server's settings (its site URL in the links).
+                    let id = portal
+                        .enqueue_job(
+                            misto_actions::subscriptions::DIGEST_JOB,
+                            misto_actions::subscriptions::DIGEST_SUBJECT,
+                            serde_json::json!({}),
+                            None,
+                        )
+                        .await?;
+                    println!("queued the digest job {id}");
                     Ok(())
                 }
                 JobsCommand::List { kind, state, limit } => {
