@@ -273,3 +273,89 @@ def test_sitemap_and_feeds_are_xml(srv, published):
         updated = [e.find(ATOM + "updated").text for e in entries]
         assert updated == sorted(updated, reverse=True)
     assert fetch(srv, "/feeds/organization/no-such-org.atom").status_code == 404
+
+
+def test_datapackage_with_workbook_and_json_tables(srv, make_org, make_dataset, uid):
+    """XLSX and JSON resources get table schemas from their datastore
+    tables; the package of the workbook and a CSV passes `frictionless
+    validate`, and the JSON file as served fits its schema."""
+    import datetime
+
+    import openpyxl
+
+    org = make_org(f"xl{uid}")
+    ds = make_dataset(f"dcat-xlsx-{uid}", owner_org=org["name"], title="Таблиці різних форматів")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Дані"
+    ws.append(["рік", "сума", "дата", "дата текстом", "відкрито", "код", "назва"])
+    ws.append([2024, 1200.5, datetime.date(2024, 1, 31), "31.01.2024", True, "0012", "Київ"])
+    ws.append([2023, 99, datetime.date(2023, 12, 31), "31.12.2023", False, "0013", "Львів, центр"])
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = os.path.join(tmp, "tables.xlsx")
+        wb.save(xlsx)
+        js = os.path.join(tmp, "parks.json")
+        with open(js, "w", encoding="utf-8") as f:
+            json.dump([{"назва": "Сквер", "площа": 1.5, "дерев": 12},
+                       {"назва": "Парк", "площа": 20, "дерев": 340}], f, ensure_ascii=False)
+        csv = os.path.join(tmp, "small.csv")
+        with open(csv, "w", encoding="utf-8") as f:
+            f.write("a,b\n1,x\n2,y\n")
+        for path, fmt in ((xlsx, "XLSX"), (js, "JSON"), (csv, "CSV")):
+            with open(path, "rb") as fh:
+                srv.admin.action.resource_create(package_id=ds["id"], name=os.path.basename(path),
+                                                 format=fmt, upload=fh)
+    # The schemas come from the datastore: wait for the three ingests.
+    deadline = time.monotonic() + 180
+    while True:
+        pkg = srv.anon.action.package_show(id=ds["id"])
+        if all(r.get("datastore_active") for r in pkg["resources"]):
+            break
+        if time.monotonic() > deadline:
+            jobs = srv.cli("jobs", "list", "--kind", "datastore_ingest", "--limit", "5")
+            raise AssertionError(([(r["format"], r.get("datastore_active")) for r in pkg["resources"]], jobs))
+        time.sleep(0.5)
+    r = fetch(srv, f"/dataset/{ds['name']}/datapackage.json")
+    assert r.status_code == 200, r.text
+    package = r.json()
+    by_format = {res["format"]: res for res in package["resources"]}
+    assert set(by_format) == {"xlsx", "json", "csv"}
+    for res in package["resources"]:
+        assert res["profile"] == "tabular-data-resource", res
+    xl = {f["name"]: f for f in by_format["xlsx"]["schema"]["fields"]}
+    assert list(xl) == ["рік", "сума", "дата", "дата текстом", "відкрито", "код", "назва"]
+    assert xl["рік"]["type"] == "integer"
+    assert xl["сума"]["type"] == "number"
+    assert xl["дата"]["type"] == "date" and xl["дата текстом"]["type"] == "date"
+    assert xl["відкрито"]["type"] == "boolean"
+    assert xl["код"]["type"] == "string" and xl["назва"]["type"] == "string"
+    js_fields = [(f["name"], f["type"]) for f in by_format["json"]["schema"]["fields"]]
+    assert js_fields == [("назва", "string"), ("площа", "number"), ("дерев", "integer")]
+    # The JSON schema against the file as served (frictionless reads JSON
+    # only with its optional `json` extra, which the suite does not pin).
+    rows = fetch(srv, urllib.parse.urlparse(by_format["json"]["path"]).path).json()
+    kinds = {"string": str, "number": (int, float), "integer": int}
+    for row in rows:
+        assert list(row) == [n for n, _ in js_fields]
+        for name, kind in js_fields:
+            assert isinstance(row[name], kinds[kind]), (name, row[name])
+    # frictionless validates the CSV and the workbook from local copies of
+    # the files as served (its workbook reader takes local paths only).
+    package["resources"] = [by_format["xlsx"], by_format["csv"]]
+    with tempfile.TemporaryDirectory() as tmp:
+        for res in package["resources"]:
+            body = fetch(srv, urllib.parse.urlparse(res["path"]).path).content
+            local = f"{res['name']}.{res['format']}"
+            with open(os.path.join(tmp, local), "wb") as f:
+                f.write(body)
+            res["path"] = local
+        path = os.path.join(tmp, "datapackage.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(package, f, ensure_ascii=False)
+        exe = os.path.join(os.path.dirname(sys.executable), "frictionless")
+        out = subprocess.run(
+            [exe, "validate", "--json", path], capture_output=True, text=True, timeout=180, cwd=tmp
+        )
+        report = json.loads(out.stdout)
+        assert out.returncode == 0 and report["valid"], out.stdout[-6000:] + out.stderr[-2000:]
+        assert len(report["tasks"]) == 2

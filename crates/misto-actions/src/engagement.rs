@@ -362,11 +362,29 @@ impl Portal {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<DatasetRequest>> {
-        let all = self.store.list_requests(limit, offset).await?;
-        Ok(all
-            .into_iter()
-            .filter(|r| viewer.sysadmin || r.moderation == Moderation::Approved)
-            .collect())
+        // Paged in the database over what the viewer may see, so every
+        // page is full however many requests wait in moderation.
+        Ok(self
+            .store
+            .list_requests(Self::visible_requests(viewer), limit, offset)
+            .await?)
+    }
+
+    /// How many requests the viewer may see, and how many of them were
+    /// fulfilled (status published).
+    pub async fn count_requests(&self, viewer: &Viewer) -> Result<(i64, i64)> {
+        let m = Self::visible_requests(viewer);
+        let all = self.store.count_requests(m, None).await?;
+        let published = self
+            .store
+            .count_requests(m, Some(RequestStatus::Published.as_str()))
+            .await?;
+        Ok((all, published))
+    }
+
+    /// Coordinators see every request, others the approved ones.
+    fn visible_requests(viewer: &Viewer) -> Option<Moderation> {
+        (!viewer.sysadmin).then_some(Moderation::Approved)
     }
 
     pub async fn show_request(&self, viewer: &Viewer, id: &str) -> Result<DatasetRequest> {

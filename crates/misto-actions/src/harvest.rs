@@ -51,6 +51,21 @@ pub struct PushTarget {
     pub organization: String,
 }
 
+/// One push of a publisher's datasets, as its admins see it.
+#[derive(Debug, Clone)]
+pub struct PushRun {
+    pub id: String,
+    pub url: String,
+    pub organization: String,
+    pub state: misto_core::JobState,
+    /// The counts when done, the reason when it failed.
+    pub message: String,
+    pub progress_done: i64,
+    pub progress_total: i64,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
 /// The fields of a source as a sysadmin sends them.
 #[derive(Debug, Clone, Default)]
 pub struct HarvestSourceInput {
@@ -419,6 +434,37 @@ impl Portal {
         }
         errors.into_result()?;
         Ok(p.id)
+    }
+
+    /// The latest pushes of a publisher's datasets (publisher admins and
+    /// sysadmins), newest first: where to, state and outcome. The API key
+    /// the push was queued with is never part of the answer.
+    pub async fn push_runs(&self, actor: &Viewer, publisher: &str) -> Result<Vec<PushRun>> {
+        let p = self.show_publisher(publisher)?;
+        if !actor.can_admin(&p.id) {
+            return Err(ActionError::denied(format!(
+                "not authorized to push the datasets of {}",
+                p.name
+            )));
+        }
+        let jobs = self
+            .store
+            .list_jobs_with_subject_prefix(PUSH_JOB, &format!("{} ", p.id), 20)
+            .await?;
+        Ok(jobs
+            .into_iter()
+            .map(|j| PushRun {
+                url: j.payload["url"].as_str().unwrap_or("").to_string(),
+                organization: j.payload["organization"].as_str().unwrap_or("").to_string(),
+                state: j.state,
+                message: j.message,
+                progress_done: j.progress_done,
+                progress_total: j.progress_total,
+                created: j.created,
+                modified: j.modified,
+                id: j.id,
+            })
+            .collect())
     }
 
     /// The local publisher for a remote organization: the one with the same

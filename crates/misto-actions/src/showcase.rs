@@ -4,11 +4,20 @@
 //! for a coordinator's review except what coordinators add themselves.
 //! Only approved items are public; they also appear on the pages of the
 //! datasets they use.
+//!
+//! A submission may bring a picture, from anyone: at most
+//! [`SHOWCASE_IMAGE_MAX`] bytes, and a PNG, JPEG or WebP file by its
+//! content (the first bytes), whatever its name says. It is served (with
+//! `nosniff`) only once the item is approved.
 
 use misto_core::content::{SHOWCASE_KINDS, ShowcaseItem};
 use misto_core::names::{is_valid_name, slugify};
 use misto_core::time::now;
 use misto_core::{FieldErrors, Moderation, Viewer};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use misto_core::content::StoredImage;
 
 use crate::engagement::{Sender, check_sender};
 use crate::resources::StagedUpload;
@@ -25,10 +34,103 @@ pub struct ShowcaseInput {
     pub datasets: Vec<String>,
 }
 
+/// The largest picture a showcase item may have.
+pub const SHOWCASE_IMAGE_MAX: u64 = 2 * 1024 * 1024;
+
+/// The picture types a showcase item may have, by the file's first bytes.
+pub fn sniff_image(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
 impl Portal {
-    /// Anyone submits an item; it waits for review (coordinators' own
-    /// items are published at once). A picture needs an account (uploads
-    /// do).
+    /// Streams the picture of a showcase submission into the blob store
+    /// (anyone may; at most [`SHOWCASE_IMAGE_MAX`] bytes). Hand it to
+    /// [`Portal::submit_showcase`], which checks its type, or drop it with
+    /// [`Portal::discard_upload`].
+    pub async fn stage_showcase_image<S, E>(&self, file_name: &str, body: S) -> Result<StagedUpload>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>>,
+        E: std::fmt::Display,
+    {
+        let safe: String = file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            .take(80)
+            .collect();
+        let safe = if safe.trim_matches('.').is_empty() {
+            "picture".to_string()
+        } else {
+            safe
+        };
+        let key = format!("showcase/{}/{safe}", new_id());
+        let put = match self.blobs.put_stream(&key, body, SHOWCASE_IMAGE_MAX).await {
+            Ok(p) => p,
+            Err(misto_blobs::BlobError::TooLarge { .. }) => {
+                return Err(ActionError::invalid(
+                    "image",
+                    format!(
+                        "The picture must be at most {} MB",
+                        SHOWCASE_IMAGE_MAX / 1024 / 1024
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(StagedUpload {
+            key,
+            file_name: safe,
+            size: put.size,
+            sha256: put.sha256,
+            mimetype: None,
+        })
+    }
+
+    /// The picture as stored, when its content is PNG, JPEG or WebP and
+    /// its size within the limit; otherwise an error on `image` and the
+    /// upload is dropped.
+    async fn accept_showcase_image(
+        &self,
+        up: Option<StagedUpload>,
+        errors: &mut FieldErrors,
+    ) -> Option<StoredImage> {
+        let up = up?;
+        let mut head = Vec::new();
+        if up.size <= SHOWCASE_IMAGE_MAX
+            && let Ok(mut r) = self.blobs.open(&up.key).await
+        {
+            while head.len() < 16 {
+                match r.stream.next().await {
+                    Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+        }
+        match sniff_image(&head).filter(|_| up.size > 0 && up.size <= SHOWCASE_IMAGE_MAX) {
+            Some(t) => Some(StoredImage {
+                key: up.key,
+                media_type: t.to_string(),
+            }),
+            None => {
+                errors.add("image", "The picture must be a PNG, JPEG or WebP file");
+                self.discard_upload(up).await;
+                None
+            }
+        }
+    }
+
+    /// Anyone submits an item, with a picture if they like; it waits for
+    /// review (coordinators' own items are published at once).
     pub async fn submit_showcase(
         &self,
         actor: &Viewer,
@@ -96,7 +198,7 @@ impl Portal {
         if datasets.is_empty() && !errors.0.contains_key("datasets") {
             errors.add("datasets", "Name at least one dataset the work uses");
         }
-        let image = self.accept_image(image, &mut errors).await;
+        let image = self.accept_showcase_image(image, &mut errors).await;
         let drop_image = |me: &Self, image: Option<misto_core::content::StoredImage>| {
             let blobs = me.blobs.clone();
             async move {

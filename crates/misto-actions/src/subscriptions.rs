@@ -43,11 +43,50 @@ pub struct SubscribeInput {
     pub lang: Option<String>,
 }
 
+/// One subscription on its owner's page.
+#[derive(Debug, Clone)]
+pub struct MySubscription {
+    pub subscription: Subscription,
+    pub label: String,
+    pub unsubscribe_url: String,
+}
+
+/// A followed dataset, publisher or keyword, as coordinators see it.
+#[derive(Debug, Clone)]
+pub struct SubscriptionTarget {
+    pub kind: SubscriptionKind,
+    pub target: String,
+    pub label: String,
+    pub confirmed: usize,
+    pub waiting: usize,
+    /// The subscribers' addresses, masked.
+    pub masked: Vec<String>,
+}
+
+/// An address with all but the first letter of the name and of the
+/// domain's first label hidden: `olena@example.org` → `o***@e***.org`.
+pub fn mask_email(email: &str) -> String {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return "***".into();
+    };
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    let host_first = host.split('.').next().unwrap_or("");
+    let mut out = format!("{}***@{}***", first(local), first(host_first));
+    if !tld.is_empty() {
+        out.push('.');
+        out.push_str(tld);
+    }
+    out
+}
+
 /// A link's purpose, part of what its MAC covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkPurpose {
     Confirm,
     Unsubscribe,
+    /// The "my subscriptions" page of an address (the id is the address).
+    Manage,
 }
 
 impl LinkPurpose {
@@ -55,6 +94,7 @@ impl LinkPurpose {
         match self {
             LinkPurpose::Confirm => "confirm",
             LinkPurpose::Unsubscribe => "unsubscribe",
+            LinkPurpose::Manage => "manage",
         }
     }
 }
@@ -186,6 +226,82 @@ impl Portal {
         )
     }
 
+    /// The signed link to the page listing every subscription of an
+    /// address ("my subscriptions"), sent in every subscription e-mail.
+    pub fn subscriptions_manage_url(&self, email: &str) -> String {
+        let email = email.trim().to_lowercase();
+        let mut q = String::new();
+        for b in email.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                q.push(b as char);
+            } else {
+                q.push_str(&format!("%{b:02X}"));
+            }
+        }
+        format!(
+            "{}/subscriptions/mine?email={q}&key={}",
+            self.config.site_url.trim_end_matches('/'),
+            self.subscription_key(&email, LinkPurpose::Manage)
+        )
+    }
+
+    /// The subscriptions of an address, through the signed link of
+    /// [`Self::subscriptions_manage_url`], each with its signed one-click
+    /// unsubscribe link. A wrong key is "not found".
+    pub async fn my_subscriptions(&self, email: &str, key: &str) -> Result<Vec<MySubscription>> {
+        let email = email.trim().to_lowercase();
+        if email.is_empty() || !self.check_subscription_key(&email, LinkPurpose::Manage, key) {
+            return Err(ActionError::not_found("subscriptions"));
+        }
+        let subs = self.store.subscriptions_of_email(&email).await?;
+        Ok(subs
+            .into_iter()
+            .map(|s| MySubscription {
+                label: self.subscription_label(&s),
+                unsubscribe_url: self.subscription_unsubscribe_url(&s.id),
+                subscription: s,
+            })
+            .collect())
+    }
+
+    /// For coordinators (sysadmins): every followed target with how many
+    /// confirmed and waiting subscriptions it has, and the subscribers'
+    /// addresses masked (`o***@e***.org`). Most followed first.
+    pub async fn subscription_overview(&self, actor: &Viewer) -> Result<Vec<SubscriptionTarget>> {
+        crate::require_sysadmin(actor, "only sysadmins see the subscriptions")?;
+        let subs = self.store.all_subscriptions().await?;
+        let mut out: Vec<SubscriptionTarget> = Vec::new();
+        for s in subs {
+            let same = out
+                .last()
+                .is_some_and(|t| t.kind == s.kind && t.target == s.target);
+            if !same {
+                out.push(SubscriptionTarget {
+                    kind: s.kind,
+                    target: s.target.clone(),
+                    label: self.subscription_label(&s),
+                    confirmed: 0,
+                    waiting: 0,
+                    masked: Vec::new(),
+                });
+            }
+            if let Some(t) = out.last_mut() {
+                if s.confirmed {
+                    t.confirmed += 1;
+                } else {
+                    t.waiting += 1;
+                }
+                t.masked.push(mask_email(&s.email));
+            }
+        }
+        out.sort_by(|a, b| {
+            (b.confirmed + b.waiting)
+                .cmp(&(a.confirmed + a.waiting))
+                .then_with(|| a.label.cmp(&b.label))
+        });
+        Ok(out)
+    }
+
     /// What a subscription follows, for people: the dataset's or
     /// publisher's title, or the keyword.
     pub fn subscription_label(&self, s: &Subscription) -> String {
@@ -296,9 +412,11 @@ impl Portal {
                 format!(
                     "Hello!\n\nSomeone (we hope you) asked {site} to e-mail this address when \
                      data about \"{label}\" change.\n\nConfirm: {confirm}\n\nIf it was not you, \
-                     ignore this message: nothing will be sent.\n\nUnsubscribe: {unsub}\n",
+                     ignore this message: nothing will be sent.\n\nUnsubscribe: {unsub}\n\
+                     All your subscriptions: {mine}\n",
                     confirm = self.subscription_confirm_url(&s.id),
                     unsub = self.subscription_unsubscribe_url(&s.id),
+                    mine = self.subscriptions_manage_url(&s.email),
                 ),
             )
         } else {
@@ -308,9 +426,10 @@ impl Portal {
                     "Вітаємо!\n\nХтось (сподіваємося, ви) попросив портал «{site}» надсилати на \
                      цю адресу листи, коли змінюються дані «{label}».\n\nПідтвердити: \
                      {confirm}\n\nЯкщо це були не ви, не зважайте на цей лист: нічого не \
-                     надсилатиметься.\n\nВідписатися: {unsub}\n",
+                     надсилатиметься.\n\nВідписатися: {unsub}\nУсі ваші підписки: {mine}\n",
                     confirm = self.subscription_confirm_url(&s.id),
                     unsub = self.subscription_unsubscribe_url(&s.id),
+                    mine = self.subscriptions_manage_url(&s.email),
                 ),
             )
         };
@@ -449,6 +568,15 @@ impl Portal {
                 self.subscription_unsubscribe_url(&s.id)
             ));
         }
+        text.push_str(&format!(
+            "{}{}\n",
+            if en {
+                "\nAll your subscriptions: "
+            } else {
+                "\nУсі ваші підписки: "
+            },
+            self.subscriptions_manage_url(&d.email)
+        ));
         let n = d.items.len();
         Email {
             to: d.email.clone(),

@@ -1,5 +1,7 @@
 //! `/dataset/{dataset}/datapackage.json` — the dataset as a Frictionless
-//! Data Package, with a Table Schema inferred from each uploaded CSV file —
+//! Data Package, with a Table Schema for each uploaded table: inferred
+//! from the file for CSV, from the datastore table (and the structure
+//! file) for XLSX, XLS, ODS and JSON —
 //! and `/dataset/{dataset}/passport.json`, the Resolution 835 passport with
 //! its Ukrainian field names, as data.gov.ua offers it for download.
 
@@ -64,30 +66,185 @@ pub(crate) async fn datapackage(State(portal): State<Portal>, name: Path<String>
         return not_found();
     };
     let mut v = data_package(&portal, &d);
+    // The publisher's structure file, when there is one: its fields carry
+    // titles, descriptions and date formats.
+    let structure = portal
+        .dataset_structure(&Viewer::anonymous(), &d.id)
+        .await
+        .ok()
+        .flatten()
+        .map(|(rec, _)| rec.table_schema);
     let mut schemas = Vec::new();
     for r in d.active_resources() {
-        schemas.push(if r.is_upload() && r.format.eq_ignore_ascii_case("CSV") {
-            csv_schema(&portal, &d, r).await
+        let format = r.format.trim().to_ascii_uppercase();
+        schemas.push(if !r.is_upload() {
+            None
+        } else if format == "CSV" {
+            csv_schema(&portal, &d, r).await.map(Tabular::Csv)
+        } else if SHEET_FORMATS.contains(&format.as_str()) {
+            table_schema(&portal, r, structure.as_ref()).await
+        } else if format == "JSON" && json_is_table(&portal, &d, r).await {
+            table_schema(&portal, r, structure.as_ref()).await
         } else {
             None
         });
     }
     if let Some(resources) = v.get_mut("resources").and_then(Value::as_array_mut) {
         for (res, schema) in resources.iter_mut().zip(schemas) {
-            if let (Some(obj), Some(s)) = (res.as_object_mut(), schema) {
-                obj.insert("profile".into(), json!("tabular-data-resource"));
-                obj.insert("encoding".into(), json!(s.encoding));
-                if s.delimiter != ',' {
-                    obj.insert(
-                        "dialect".into(),
-                        json!({ "delimiter": s.delimiter.to_string() }),
-                    );
+            let Some(obj) = res.as_object_mut() else {
+                continue;
+            };
+            match schema {
+                Some(Tabular::Csv(s)) => {
+                    obj.insert("profile".into(), json!("tabular-data-resource"));
+                    obj.insert("encoding".into(), json!(s.encoding));
+                    if s.delimiter != ',' {
+                        obj.insert(
+                            "dialect".into(),
+                            json!({ "delimiter": s.delimiter.to_string() }),
+                        );
+                    }
+                    obj.insert("schema".into(), s.schema);
                 }
-                obj.insert("schema".into(), s.schema);
+                Some(Tabular::Other { schema, header_row }) => {
+                    obj.insert("profile".into(), json!("tabular-data-resource"));
+                    if header_row > 1 {
+                        obj.insert("dialect".into(), json!({ "headerRows": [header_row] }));
+                    }
+                    obj.insert("schema".into(), schema);
+                }
+                None => {}
             }
         }
     }
     json_response(&v, None)
+}
+
+/// Workbook formats whose first table the datastore loads.
+const SHEET_FORMATS: [&str; 3] = ["XLSX", "XLS", "ODS"];
+
+/// The table schema of a resource and how to read it.
+enum Tabular {
+    /// Inferred from the CSV file itself.
+    Csv(CsvSchema),
+    /// From the resource's datastore table (and the structure file).
+    Other { schema: Value, header_row: u64 },
+}
+
+/// The Table Schema type of a datastore column type.
+fn ts_type(ty: &str) -> &'static str {
+    match misto_core::datastore::FieldType::parse(ty) {
+        Some(misto_core::datastore::FieldType::Int) => "integer",
+        Some(misto_core::datastore::FieldType::Numeric) => "number",
+        Some(misto_core::datastore::FieldType::Bool) => "boolean",
+        Some(misto_core::datastore::FieldType::Date) => "date",
+        Some(misto_core::datastore::FieldType::Timestamp) => "datetime",
+        _ => "string",
+    }
+}
+
+/// The schema of a workbook or JSON resource from what its datastore
+/// ingest found: one field per column under its header as written in the
+/// file, with the column's type. A field of the dataset's structure file
+/// with the same name gives its type, format, title and description. A
+/// column with values that did not fit its type is `any`: the schema
+/// describes the file as it is. `None` while there is no loaded table.
+async fn table_schema(portal: &Portal, r: &Resource, structure: Option<&Value>) -> Option<Tabular> {
+    let state = portal
+        .datastore_state(&Viewer::anonymous(), &r.id)
+        .await
+        .ok()?;
+    let table = state.table.filter(|t| t.is_active())?;
+    let report = &table.report;
+    let columns = report.get("columns").and_then(Value::as_array)?;
+    let described: Vec<&Value> = structure
+        .and_then(|s| s.get("fields"))
+        .and_then(Value::as_array)
+        .map(|f| f.iter().collect())
+        .unwrap_or_default();
+    let mut fields = Vec::new();
+    for c in columns {
+        let header = c.get("header").and_then(Value::as_str).unwrap_or("");
+        let id = c.get("id").and_then(Value::as_str).unwrap_or("");
+        let name = if header.trim().is_empty() { id } else { header };
+        let ty = ts_type(c.get("type").and_then(Value::as_str).unwrap_or("text"));
+        let misfits = c.get("misfits").and_then(Value::as_u64).unwrap_or(0);
+        let mut f = Map::new();
+        f.insert("name".into(), json!(name));
+        let from_structure = described
+            .iter()
+            .find(|s| s.get("name").and_then(Value::as_str) == Some(name));
+        if let Some(s) = from_structure {
+            for key in ["title", "description"] {
+                if let Some(v) = s.get(key).filter(|v| v.is_string()) {
+                    f.insert(key.into(), v.clone());
+                }
+            }
+        }
+        if misfits > 0 {
+            f.insert("type".into(), json!("any"));
+        } else if let Some(s) = from_structure
+            .filter(|s| s.get("type").and_then(Value::as_str).map(fits_type) == Some(ty))
+        {
+            f.insert("type".into(), json!(ty));
+            if let Some(fmt) = s.get("format").filter(|v| v.is_string()) {
+                f.insert("format".into(), fmt.clone());
+            }
+        } else {
+            f.insert("type".into(), json!(ty));
+            // Workbook cells may be real dates or text in a local style.
+            if matches!(ty, "date" | "datetime") {
+                f.insert("format".into(), json!("any"));
+            }
+        }
+        fields.push(Value::Object(f));
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    let header_row = report
+        .get("header_row")
+        .and_then(Value::as_u64)
+        .unwrap_or(1);
+    Some(Tabular::Other {
+        schema: json!({ "fields": fields }),
+        header_row,
+    })
+}
+
+/// The Table Schema type a structure file's type stands for.
+fn fits_type(t: &str) -> &'static str {
+    match t {
+        "integer" => "integer",
+        "number" => "number",
+        "boolean" => "boolean",
+        "date" => "date",
+        "datetime" => "datetime",
+        _ => "string",
+    }
+}
+
+/// Whether a JSON file is a table Frictionless reads: an array (of
+/// objects or of arrays) at the top.
+async fn json_is_table(portal: &Portal, d: &Dataset, r: &Resource) -> bool {
+    let Ok((_, mut reader)) = portal
+        .open_download(&Viewer::anonymous(), &d.id, &r.id)
+        .await
+    else {
+        return false;
+    };
+    let mut head = Vec::new();
+    while let Some(Ok(chunk)) = reader.stream.next().await {
+        head.extend_from_slice(&chunk);
+        let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head[..]);
+        if let Some(b) = text.iter().find(|b| !b.is_ascii_whitespace()) {
+            return *b == b'[';
+        }
+        if head.len() > 4096 {
+            break;
+        }
+    }
+    false
 }
 
 /// The Data Package of a dataset without table schemas.

@@ -265,19 +265,47 @@ impl Store {
     }
 
     /// Requests by votes (most first), then newest.
-    pub async fn list_requests(&self, limit: i64, offset: i64) -> Result<Vec<DatasetRequest>> {
+    pub async fn list_requests(
+        &self,
+        moderation: Option<Moderation>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<DatasetRequest>> {
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM dataset_requests \
-             ORDER BY votes DESC, created DESC, id LIMIT $1 OFFSET $2"
+             WHERE ($1 IS NULL OR moderation = $1) \
+             ORDER BY votes DESC, created DESC, id LIMIT $2 OFFSET $3"
         );
+        let moderation = moderation.map(|m| m.as_str());
         let rows = read!(self, |pool| {
             sqlx::query_as::<_, RequestRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(moderation)
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(pool)
                 .await?
         });
         rows.into_iter().map(DatasetRequest::try_from).collect()
+    }
+
+    /// How many requests there are in a moderation state (all without
+    /// one), and of those how many have the status `status` (all without).
+    pub async fn count_requests(
+        &self,
+        moderation: Option<Moderation>,
+        status: Option<&str>,
+    ) -> Result<i64> {
+        let moderation = moderation.map(|m| m.as_str());
+        Ok(read!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM dataset_requests \
+                 WHERE ($1 IS NULL OR moderation = $1) AND ($2 IS NULL OR status = $2)",
+            )
+            .bind(moderation)
+            .bind(status)
+            .fetch_one(pool)
+            .await?
+        }))
     }
 
     /// Counts one vote per voter; false when this voter had voted already.

@@ -297,6 +297,31 @@ impl Store {
         rows.into_iter().map(Job::try_from).collect()
     }
 
+    /// Jobs of a kind whose subject starts with `prefix`, newest first.
+    pub async fn list_jobs_with_subject_prefix(
+        &self,
+        kind: &str,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE kind = $1 \
+             AND substr(subject, 1, CAST($3 AS INTEGER)) = $2 \
+             ORDER BY created DESC, id LIMIT $4"
+        );
+        let len = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(kind)
+                .bind(prefix)
+                .bind(len)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Job::try_from).collect()
+    }
+
     /// How many jobs are pending or running.
     pub async fn active_job_count(&self) -> Result<i64> {
         Ok(read!(self, |pool| {

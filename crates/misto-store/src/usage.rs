@@ -211,6 +211,34 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// The subscriptions of one address (confirmed or not), by kind and target.
+    pub async fn subscriptions_of_email(&self, email: &str) -> Result<Vec<Subscription>> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE email = $1 \
+             ORDER BY kind, target, id"
+        );
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, SubscriptionRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(email)
+                .fetch_all(pool)
+                .await?
+        });
+        collect(rows)
+    }
+
+    /// Every subscription, confirmed or not, by kind, target and address.
+    pub async fn all_subscriptions(&self) -> Result<Vec<Subscription>> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY kind, target, email, id"
+        );
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, SubscriptionRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(pool)
+                .await?
+        });
+        collect(rows)
+    }
+
     /// Every confirmed subscription, by address.
     pub async fn confirmed_subscriptions(&self) -> Result<Vec<Subscription>> {
         let sql = format!(

@@ -104,6 +104,9 @@ const SOURCES: &[(&str, &str, &str)] = &[
         "monitoring",
         include_str!("../i18n/monitoring.uk.json"),
         include_str!("../i18n/monitoring.en.json"),
+        "interop",
+        include_str!("../i18n/interop.uk.json"),
+        include_str!("../i18n/interop.en.json"),
     ),
 ];
 

@@ -116,6 +116,10 @@ pub fn router(portal: Portal) -> Router {
             get(resources_edit::delete_form).post(resources_edit::delete),
         )
         .route(
+            "/organization/{org}/push",
+            get(pages::push::form).post(pages::push::start),
+        )
+        .route(
             "/organization/{org}/members",
             get(members::list).post(members::change),
         )
@@ -164,6 +168,11 @@ pub fn router(portal: Portal) -> Router {
         .route("/dashboard/analytics", get(pages::usage::analytics))
         .route("/dashboard/analytics.csv", get(pages::usage::analytics_csv))
         .route("/subscriptions", post(pages::subscriptions::subscribe))
+        .route("/subscriptions/mine", get(pages::subscriptions::mine))
+        .route(
+            "/dashboard/subscriptions",
+            get(pages::subscriptions::overview),
+        )
         .route(
             "/subscriptions/{id}/confirm",
             get(pages::subscriptions::confirm_form).post(pages::subscriptions::confirm),
@@ -186,7 +195,9 @@ pub fn router(portal: Portal) -> Router {
         .route("/showcase", get(pages::showcase::list))
         .route(
             "/showcase/new",
-            get(pages::showcase::new_form).post(pages::showcase::create),
+            get(pages::showcase::new_form)
+                .post(pages::showcase::create)
+                .layer(DefaultBodyLimit::max(4 << 20)),
         )
         .route("/showcase/{name}", get(pages::showcase::show))
         .route("/showcase/{name}/image", get(pages::showcase::image))
@@ -217,6 +228,10 @@ pub fn router(portal: Portal) -> Router {
         .route("/dataset", get(pages::search::search))
         .route("/dataset/", get(pages::search::search))
         .route("/dataset/{dataset}", get(pages::dataset::dataset))
+        .route(
+            "/dataset/{dataset}/passport",
+            get(pages::passport::passport),
+        )
         .route(
             "/dataset/{dataset}/resource/{resource}",
             get(pages::resource::resource),

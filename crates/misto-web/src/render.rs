@@ -46,6 +46,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("dataset.html", include_str!("../templates/dataset.html")),
+    ("passport.html", include_str!("../templates/passport.html")),
+    ("push.html", include_str!("../templates/push.html")),
+    (
+        "subscriptions_mine.html",
+        include_str!("../templates/subscriptions_mine.html"),
+    ),
+    (
+        "subscriptions_overview.html",
+        include_str!("../templates/subscriptions_overview.html"),
+    ),
     ("resource.html", include_str!("../templates/resource.html")),
     (
         "publishers.html",

@@ -6,6 +6,12 @@
 (function () {
   'use strict';
 
+  // "Print" buttons (the passport page) need script; without it they stay hidden.
+  document.querySelectorAll('button[data-print]').forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener('click', function () { window.print(); });
+  });
+
   function debounce(fn, ms) {
     var t;
     return function () {

@@ -768,14 +768,15 @@ async fn showcase_submission_through_the_form() {
             ("website", ""),
         ]
     };
+    // The form is multipart (it may bring a picture).
     let mut bad = fields("ftp://example.org");
-    bad.push(("csrf", &csrf));
-    let r = app.post("/showcase/new", &pre, &bad).await;
+    bad.insert(0, ("csrf", &csrf));
+    let r = common::post_multipart(&app.router, "/showcase/new", &pre, &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"e-url\""));
     let mut good = fields("https://example.org/voda");
-    good.push(("csrf", &csrf));
-    let r = app.post("/showcase/new", &pre, &good).await;
+    good.insert(0, ("csrf", &csrf));
+    let r = common::post_multipart(&app.router, "/showcase/new", &pre, &good).await;
     assert_eq!(r.location(), "/showcase?sent=1", "{}", r.body);
     assert!(!app.get("/showcase", "").await.body.contains("Де моя вода"));
 
@@ -1046,11 +1047,16 @@ async fn subscribing_from_dataset_publisher_and_search_pages() {
             .contains("name=\"target\" type=\"text\" maxlength=\"100\" required value=\"вода\"")
     );
 
+    // The form carries the page's CSRF token (before login too).
+    let page = app.browse("/dataset/meters", "").await;
+    let sub_pre = page.cookie("misto_pre").expect("pre-login cookie");
+    let sub_csrf = hidden(&page.body, "csrf");
     let r = app
         .post(
             "/subscriptions",
-            "",
+            &sub_pre,
             &[
+                ("csrf", &sub_csrf),
                 ("kind", "dataset"),
                 ("target", "meters"),
                 ("email", "olena@example.org"),
@@ -1101,8 +1107,13 @@ async fn subscribing_from_dataset_publisher_and_search_pages() {
     let r = app
         .post(
             "/subscriptions",
-            "",
-            &[("kind", "keyword"), ("target", ""), ("email", "nope")],
+            &sub_pre,
+            &[
+                ("csrf", &sub_csrf),
+                ("kind", "keyword"),
+                ("target", ""),
+                ("email", "nope"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -92,6 +92,9 @@ enum Command {
 enum JobsCommand {
     /// Run every job that is due now, then exit.
     Run,
+    /// Queue the subscription digest job to run now instead of at the next
+    /// 06:00 UTC (a running server's workers, or `misto jobs run`, run it).
+    Digest,
     /// List recent jobs, newest first.
     List {
         /// Only jobs of this kind.
@@ -292,6 +295,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let portal = open(&config).await?;
             match command {
                 JobsCommand::Run => jobs::run(&portal, &config).await,
+                JobsCommand::Digest => {
+                    // Due now; a running server's workers send it with
+                    // the server's settings (its site URL in the links).
+                    let id = portal
+                        .enqueue_job(
+                            misto_actions::subscriptions::DIGEST_JOB,
+                            misto_actions::subscriptions::DIGEST_SUBJECT,
+                            serde_json::json!({}),
+                            None,
+                        )
+                        .await?;
+                    println!("queued the digest job {id}");
+                    Ok(())
+                }
                 JobsCommand::List { kind, state, limit } => {
                     jobs::list(&portal, kind.as_deref(), state.as_deref(), limit).await
                 }

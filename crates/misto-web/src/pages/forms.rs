@@ -204,6 +204,8 @@ pub fn translate(ctx: &Ctx, msg: &str) -> String {
         m if m.starts_with("Too light:") => ctx.t("validator_contrast"),
         m if m.starts_with("The logo must be a ") => ctx.t("validator_logo_type"),
         m if m.starts_with("The logo must be at most") => ctx.t("validator_logo_size"),
+        "The picture must be a PNG, JPEG or WebP file" => ctx.t("sc_image_type"),
+        m if m.starts_with("The picture must be at most") => ctx.t("sc_image_size"),
         m if m.starts_with("You cannot change your own") => ctx.t("validator_self"),
         m if m.starts_with("The dataset was changed by someone else") => ctx.t("validator_stale"),
         "Extra key must not be empty" => ctx.t("validator_extra_key"),

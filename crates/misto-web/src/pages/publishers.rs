@@ -82,7 +82,9 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx) -> Response {
     st.respond(&ctx, r)
 }
 
-pub async fn show(State(st): State<AppState>, Path(org): Path<String>, ctx: Ctx) -> Response {
+pub async fn show(State(st): State<AppState>, Path(org): Path<String>, mut ctx: Ctx) -> Response {
+    // The subscription form on the page needs a CSRF token before login too.
+    ctx.ensure_pre(&st.portal.config().session_key);
     let r = build(&st, &ctx, &org);
     st.respond(&ctx, r)
 }

@@ -122,20 +122,36 @@ struct ListView {
     /// `Some(true)`: the vote was counted; `Some(false)`: voted before.
     voted: Option<bool>,
     sent: bool,
-    fulfilled: usize,
+    fulfilled: i64,
+    total: i64,
+    pager: Option<super::Pager>,
+    /// This page's number, for the vote forms to come back to.
+    page_number: usize,
 }
 
-/// `GET /requests`: every approved request, most votes first.
+/// `GET /requests`: every approved request, most votes first, a page of
+/// [`super::PAGE_SIZE`] at a time (paged in the database over what the
+/// viewer may see, so spam held in moderation never shortens a page).
 pub async fn list(State(st): State<AppState>, mut ctx: Ctx) -> Response {
     ctx.ensure_pre(&st.portal.config().session_key);
     let r = async {
-        let list = st.portal.list_requests(&viewer(&ctx), 500, 0).await?;
+        let page = super::page_number(&ctx)?;
+        let v = viewer(&ctx);
+        let (total, fulfilled) = st.portal.count_requests(&v).await?;
+        let size = super::PAGE_SIZE as i64;
+        let list = st
+            .portal
+            .list_requests(&v, size, (i64::try_from(page).unwrap_or(1) - 1) * size)
+            .await?;
         let rows: Vec<RequestRow> = list.iter().map(|r| row(&st, &ctx, r)).collect();
+        let pager = super::pager(usize::try_from(total).unwrap_or(0), page, |n| {
+            format!("/requests?page={n}")
+        });
         let view = ListView {
-            fulfilled: list
-                .iter()
-                .filter(|r| r.status == RequestStatus::Published)
-                .count(),
+            fulfilled,
+            total,
+            pager,
+            page_number: page,
             rows,
             voted: ctx.param("voted").map(|v| v == "1"),
             sent: ctx.param("sent").is_some(),
@@ -163,14 +179,23 @@ pub async fn vote(
         ctx.set_cookies.push(c);
     }
     match st.portal.vote_request(&viewer(&ctx), &id, &key).await {
-        Ok(counted) => see_other(
-            &ctx,
-            &format!(
-                "/requests?voted={}#r-{}",
-                if counted { "1" } else { "0" },
-                segment(&id)
-            ),
-        ),
+        Ok(counted) => {
+            let page = form
+                .get("page")
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (2..=super::MAX_PAGE).contains(n))
+                .map(|n| format!("&page={n}"))
+                .unwrap_or_default();
+            see_other(
+                &ctx,
+                &format!(
+                    "/requests?voted={}{page}#r-{}",
+                    if counted { "1" } else { "0" },
+                    segment(&id)
+                ),
+            )
+        }
         Err(e) => st.error_page(&ctx, e.into()),
     }
 }

@@ -172,7 +172,9 @@ fn facet_label(ix: &misto_search::Index, lang: Lang, field: &str, value: &str) -
     .unwrap_or_else(|| value.to_string())
 }
 
-pub async fn search(State(st): State<AppState>, ctx: Ctx) -> Response {
+pub async fn search(State(st): State<AppState>, mut ctx: Ctx) -> Response {
+    // The subscription form on the page needs a CSRF token before login too.
+    ctx.ensure_pre(&st.portal.config().session_key);
     let r = build(&st, &ctx);
     st.respond(&ctx, r)
 }

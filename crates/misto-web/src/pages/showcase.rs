@@ -1,15 +1,16 @@
 //! The showcase in the browser: the public gallery (`/showcase`), an item
 //! (`/showcase/{name}`, picture at `/showcase/{name}/image`), the
-//! submission form for anyone (`/showcase/new`; honeypot, rate limit, then
-//! review), the coordinators' verdict (`/showcase/{name}/review`, from the
+//! submission form for anyone (`/showcase/new`, multipart with an optional
+//! PNG/JPEG/WebP picture; honeypot, rate limit, then review), the coordinators' verdict (`/showcase/{name}/review`, from the
 //! moderation queue) and the "used in" list on dataset pages.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use misto_actions::ActionError;
 use misto_actions::engagement::Sender;
+use misto_actions::resources::StagedUpload;
 use misto_actions::showcase::ShowcaseInput;
 use misto_core::content::{SHOWCASE_KINDS, ShowcaseItem};
 use serde::Serialize;
@@ -21,6 +22,7 @@ use crate::i18n;
 use crate::render::{Ctx, Meta, WebError, see_other, segment};
 
 const FIELDS: &[&str] = &[
+    "image",
     "kind",
     "title",
     "description",
@@ -224,12 +226,74 @@ pub async fn new_form(State(st): State<AppState>, mut ctx: Ctx) -> Response {
     st.respond(&ctx, r)
 }
 
-/// `POST /showcase/new`.
-pub async fn create(State(st): State<AppState>, mut ctx: Ctx, body: Bytes) -> Response {
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
+/// Reads the multipart submission: the CSRF token must come before the
+/// picture, which is staged in the blob store (anyone may send one).
+async fn read_form(
+    st: &AppState,
+    ctx: &Ctx,
+    mut mp: Multipart,
+) -> Result<(Form, Option<StagedUpload>, Errors), WebError> {
+    let mut form = Form::default();
+    let mut file: Option<StagedUpload> = None;
+    let mut errors = Errors::default();
+    let mut checked = false;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                if let Some(up) = file.take() {
+                    st.portal.discard_upload(up).await;
+                }
+                return Err(WebError::BadRequest(ctx.t("error_bad_form")));
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "image" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            if file_name.trim().is_empty() {
+                let _ = field.bytes().await;
+                continue;
+            }
+            if !checked {
+                check_post(st, ctx, form.get("csrf"))?;
+                checked = true;
+            }
+            match st.portal.stage_showcase_image(&file_name, field).await {
+                Ok(up) => {
+                    if let Some(old) = file.replace(up) {
+                        st.portal.discard_upload(old).await;
+                    }
+                }
+                Err(e) => errors.absorb(ctx, FIELDS, e)?,
+            }
+        } else {
+            match field.text().await {
+                Ok(v) => form.0.push((name, v)),
+                Err(_) => {
+                    if let Some(up) = file.take() {
+                        st.portal.discard_upload(up).await;
+                    }
+                    return Err(WebError::BadRequest(ctx.t("error_bad_form")));
+                }
+            }
+        }
     }
+    if !checked && let Err(e) = check_post(st, ctx, form.get("csrf")) {
+        if let Some(up) = file.take() {
+            st.portal.discard_upload(up).await;
+        }
+        return Err(e);
+    }
+    Ok((form, file, errors))
+}
+
+/// `POST /showcase/new` (multipart: the fields and an optional picture).
+pub async fn create(State(st): State<AppState>, mut ctx: Ctx, mp: Multipart) -> Response {
+    let (form, file, mut errors) = match read_form(&st, &ctx, mp).await {
+        Ok(x) => x,
+        Err(e) => return st.error_page(&ctx, e),
+    };
     let sender = Sender {
         name: form.get("author_name").to_string(),
         email: form.get("author_email").to_string(),
@@ -249,21 +313,24 @@ pub async fn create(State(st): State<AppState>, mut ctx: Ctx, body: Bytes) -> Re
             .filter(|s| !s.is_empty())
             .collect(),
     };
-    let mut errors = Errors::default();
-    match st
-        .portal
-        .submit_showcase(&viewer(&ctx), sender, input, None)
-        .await
-    {
-        Ok(_) => return see_other(&ctx, "/showcase?sent=1"),
-        Err(ActionError::TooMany(_)) => {
-            return st.error_page(&ctx, WebError::TooManyRequests(ctx.t("eng_too_many")));
-        }
-        Err(e) => {
-            if let Err(e) = errors.absorb(&ctx, FIELDS, e) {
-                return st.error_page(&ctx, e);
+    if errors.is_empty() {
+        match st
+            .portal
+            .submit_showcase(&viewer(&ctx), sender, input, file)
+            .await
+        {
+            Ok(_) => return see_other(&ctx, "/showcase?sent=1"),
+            Err(ActionError::TooMany(_)) => {
+                return st.error_page(&ctx, WebError::TooManyRequests(ctx.t("eng_too_many")));
+            }
+            Err(e) => {
+                if let Err(e) = errors.absorb(&ctx, FIELDS, e) {
+                    return st.error_page(&ctx, e);
+                }
             }
         }
+    } else if let Some(up) = file {
+        st.portal.discard_upload(up).await;
     }
     ctx.ensure_pre(&st.portal.config().session_key);
     let values = FormValues {

@@ -3,7 +3,10 @@
 //! signed link (`/subscriptions/{id}/confirm?key=…`, confirmed by a button
 //! so that mail scanners following links confirm nothing), and one-click
 //! unsubscribe (`/subscriptions/{id}/unsubscribe?key=…`, no login; also
-//! answers POST for mail clients' one-click unsubscribe).
+//! answers POST for mail clients' one-click unsubscribe); "my
+//! subscriptions" behind the signed link in every subscription e-mail
+//! (`/subscriptions/mine?email=…&key=…`), and the coordinators' overview
+//! of what is followed (`/dashboard/subscriptions`, addresses masked).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -12,6 +15,7 @@ use axum::response::Response;
 use misto_actions::ActionError;
 use misto_actions::engagement::Sender;
 use misto_actions::subscriptions::SubscribeInput;
+use misto_core::usage::SubscriptionKind;
 use serde::Serialize;
 
 use super::forms::{Form, check_post, translate};
@@ -121,11 +125,10 @@ fn back_of(form: &Form) -> Option<String> {
 /// `POST /subscriptions`.
 pub async fn subscribe(State(st): State<AppState>, mut ctx: Ctx, body: Bytes) -> Response {
     let form = Form::parse(&body);
-    // Same origin only: subscribing is not tied to the visitor's session
-    // (the address must still confirm), so the search and publisher pages
-    // need not hand out CSRF cookies.
-    if !crate::session::same_origin(&st.portal.config().site_url, &ctx.headers) {
-        return st.error_page(&ctx, WebError::Forbidden(ctx.t("error_cross_origin")));
+    // Same origin and the CSRF token of the page the form was on (the
+    // dataset, publisher and search pages hand one out before login too).
+    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
+        return st.error_page(&ctx, e);
     }
     let sender = Sender {
         name: String::new(),
@@ -255,6 +258,148 @@ pub async fn unsubscribe(State(st): State<AppState>, Path(id): Path<String>, ctx
                 label: gone.map(|s| st.portal.subscription_label(&s)),
                 ..SubscriptionView::default()
             },
+        )
+    }
+    .await;
+    st.respond(&ctx, r)
+}
+
+#[derive(Serialize)]
+struct MineView {
+    email: String,
+    rows: Vec<MineRow>,
+}
+
+#[derive(Serialize)]
+struct MineRow {
+    kind: String,
+    label: String,
+    url: Option<String>,
+    state: String,
+    confirmed: bool,
+    since: String,
+    unsubscribe_url: String,
+}
+
+/// Where a subscription's target is on the site.
+fn target_url(st: &AppState, kind: SubscriptionKind, target: &str) -> Option<String> {
+    match kind {
+        SubscriptionKind::Dataset => st
+            .portal
+            .show_dataset(&misto_actions::Viewer::anonymous(), target)
+            .ok()
+            .map(|d| format!("/dataset/{}", segment(&d.name))),
+        SubscriptionKind::Publisher => st
+            .portal
+            .show_publisher(target)
+            .ok()
+            .map(|p| format!("/organization/{}", segment(&p.name))),
+        SubscriptionKind::Keyword => Some(format!(
+            "/dataset{}",
+            crate::render::query_string([("tags", target)])
+        )),
+    }
+}
+
+fn kind_label(ctx: &Ctx, kind: SubscriptionKind) -> String {
+    ctx.t(match kind {
+        SubscriptionKind::Dataset => "subs_kind_dataset",
+        SubscriptionKind::Publisher => "subs_kind_publisher",
+        SubscriptionKind::Keyword => "subs_kind_keyword",
+    })
+}
+
+/// `GET /subscriptions/mine?email=…&key=…`: the subscriptions of an
+/// address, each with its one-click unsubscribe link.
+pub async fn mine(State(st): State<AppState>, ctx: Ctx) -> Response {
+    let email = ctx.param("email").unwrap_or("").to_string();
+    let key = ctx.param("key").unwrap_or("").to_string();
+    let r = async {
+        let subs = st.portal.my_subscriptions(&email, &key).await?;
+        let rows = subs
+            .into_iter()
+            .map(|m| MineRow {
+                kind: kind_label(&ctx, m.subscription.kind),
+                url: target_url(&st, m.subscription.kind, &m.subscription.target),
+                label: m.label,
+                state: ctx.t(if m.subscription.confirmed {
+                    "subs_state_confirmed"
+                } else {
+                    "subs_state_waiting"
+                }),
+                confirmed: m.subscription.confirmed,
+                since: crate::i18n::date(ctx.lang, &m.subscription.created),
+                unsubscribe_url: m.unsubscribe_url,
+            })
+            .collect();
+        let view = MineView {
+            email: email.trim().to_lowercase(),
+            rows,
+        };
+        let title = ctx.t("subs_mine_title");
+        st.page(
+            &ctx,
+            "subscriptions_mine.html",
+            Meta::new(&title, "subscriptions"),
+            &view,
+        )
+    }
+    .await;
+    st.respond(&ctx, r)
+}
+
+#[derive(Serialize)]
+struct OverviewView {
+    targets: Vec<TargetRow>,
+    confirmed: usize,
+    waiting: usize,
+}
+
+#[derive(Serialize)]
+struct TargetRow {
+    kind: String,
+    label: String,
+    url: Option<String>,
+    confirmed: usize,
+    waiting: usize,
+    masked: Vec<String>,
+}
+
+/// `GET /dashboard/subscriptions`: what is followed, with counts (sysadmins).
+pub async fn overview(State(st): State<AppState>, ctx: Ctx) -> Response {
+    let session = match super::forms::require_login(&ctx) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let r = async {
+        let targets = match st.portal.subscription_overview(&session.viewer).await {
+            Ok(t) => t,
+            Err(ActionError::NotAuthorized(_)) => {
+                return Err(WebError::Forbidden(ctx.t("error_not_allowed")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let view = OverviewView {
+            confirmed: targets.iter().map(|t| t.confirmed).sum(),
+            waiting: targets.iter().map(|t| t.waiting).sum(),
+            targets: targets
+                .into_iter()
+                .map(|t| TargetRow {
+                    kind: kind_label(&ctx, t.kind),
+                    url: target_url(&st, t.kind, &t.target),
+                    label: t.label,
+                    confirmed: t.confirmed,
+                    waiting: t.waiting,
+                    masked: t.masked,
+                })
+                .collect(),
+        };
+        let title = ctx.t("subs_overview_title");
+        st.page(
+            &ctx,
+            "subscriptions_overview.html",
+            Meta::new(&title, "dashboard"),
+            &view,
         )
     }
     .await;

@@ -87,3 +87,28 @@ pub async fn post(router: &axum::Router, uri: &str, cookie: &str, pairs: &[(&str
     }
     send(router, req.body(Body::from(enc(pairs))).expect("request")).await
 }
+
+/// POSTs the pairs as `multipart/form-data` (forms that may carry a file).
+pub async fn post_multipart(
+    router: &axum::Router,
+    uri: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> Resp {
+    let boundary = "misto-common-boundary-5c2e";
+    let mut body = String::new();
+    for (k, v) in pairs {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let mut req = Request::builder().method("POST").uri(uri).header(
+        header::CONTENT_TYPE,
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if !cookie.is_empty() {
+        req = req.header(header::COOKIE, cookie);
+    }
+    send(router, req.body(Body::from(body)).expect("request")).await
+}
