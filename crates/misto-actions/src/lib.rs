@@ -16,6 +16,7 @@ pub mod admin;
 pub mod analytics;
 pub mod catalog;
 pub mod content;
+pub mod dashboards;
 pub mod datasets;
 pub mod datastore;
 pub mod engagement;

@@ -108,6 +108,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
             crate::engagement_api::dispatch(n, &mut ctx, &mut p).await
         }
         n if crate::usage_api::handles(n) => crate::usage_api::dispatch(n, &mut ctx, &mut p).await,
+        n if crate::dashboards_api::handles(n) => {
+            crate::dashboards_api::dispatch(n, &mut ctx, &mut p).await
+        }
         "datastore_search" => crate::datastore::search(&ctx, &mut p).await,
         "datastore_search_sql" => crate::datastore::search_sql(&ctx, &mut p).await,
         "datastore_info" => crate::datastore::info(&ctx, &mut p).await,

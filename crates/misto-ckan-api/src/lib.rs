@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+mod dashboards_api;
 mod datastore;
 mod decode;
 pub mod dictize;
@@ -167,6 +168,11 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("organization_moderation_set", Kind::Write),
     ("package_submit", Kind::Write),
     ("package_review", Kind::Write),
+    ("dashboard_list", Kind::Read),
+    ("dashboard_show", Kind::Read),
+    ("dashboard_create", Kind::Write),
+    ("dashboard_update", Kind::Write),
+    ("dashboard_delete", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

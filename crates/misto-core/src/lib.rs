@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod codes;
 pub mod content;
+pub mod dashboard;
 pub mod datastore;
 pub mod formats;
 pub mod frequency;

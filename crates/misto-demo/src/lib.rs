@@ -18,6 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use misto_core::{PublisherKind, Role, UpdateFrequency};
 
 mod catalog;
+pub mod dashboards;
 mod datasets;
 mod gazetteer;
 mod generate;
@@ -47,6 +48,8 @@ pub struct DemoCity {
     pub publishers: Vec<DemoPublisher>,
     pub users: Vec<DemoUser>,
     pub datasets: Vec<DemoDataset>,
+    /// Public dashboards over the datasets' tables.
+    pub dashboards: Vec<dashboards::DemoDashboard>,
 }
 
 /// One of the 12 data.gov.ua categories.
@@ -153,5 +156,6 @@ pub fn city(now: DateTime<Utc>) -> DemoCity {
         publishers: publishers::publishers(),
         users: users::users(),
         datasets: datasets::datasets(now, &world),
+        dashboards: dashboards::dashboards(),
     }
 }

@@ -42,6 +42,7 @@ mod rows;
 
 mod activities;
 mod content;
+mod dashboards;
 mod datasets;
 pub mod datastore;
 mod dialect;

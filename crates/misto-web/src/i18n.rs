@@ -78,6 +78,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/datastore.en.json"),
     ),
     (
+        "dashboards",
+        include_str!("../i18n/dashboards.uk.json"),
+        include_str!("../i18n/dashboards.en.json"),
+    ),
+    (
         "quality",
         include_str!("../i18n/quality.uk.json"),
         include_str!("../i18n/quality.en.json"),

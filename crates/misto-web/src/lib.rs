@@ -165,6 +165,18 @@ pub fn router(portal: Portal) -> Router {
         .route("/dashboard/pages", get(pages::static_pages::admin))
         .route("/stats", get(pages::stats::stats))
         .route("/kiosk", get(pages::stats::kiosk))
+        .route("/dashboards", get(pages::dashboards::list))
+        .route(
+            "/dashboards/new",
+            get(pages::dashboards::new_form).post(pages::dashboards::create),
+        )
+        .route(
+            "/dashboards/{name}/edit",
+            get(pages::dashboards::edit_form).post(pages::dashboards::edit),
+        )
+        .route("/dashboards/{name}/tiles", post(pages::dashboards::tiles))
+        .route("/dashboards/{name}/delete", post(pages::dashboards::delete))
+        .route("/dashboard/{name}", get(pages::dashboards::show))
         .route("/dashboard/analytics", get(pages::usage::analytics))
         .route("/dashboard/analytics.csv", get(pages::usage::analytics_csv))
         .route("/subscriptions", post(pages::subscriptions::subscribe))

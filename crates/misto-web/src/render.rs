@@ -229,6 +229,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/stats_publishers.html"),
     ),
     ("kiosk.html", include_str!("../templates/kiosk.html")),
+    (
+        "dash_list.html",
+        include_str!("../templates/dash_list.html"),
+    ),
+    (
+        "dash_show.html",
+        include_str!("../templates/dash_show.html"),
+    ),
+    (
+        "dash_edit.html",
+        include_str!("../templates/dash_edit.html"),
+    ),
+    (
+        "dash_tiles.html",
+        include_str!("../templates/dash_tiles.html"),
+    ),
     ("usage.html", include_str!("../templates/usage.html")),
     (
         "usage_counts.html",
@@ -286,6 +302,16 @@ const STATIC: &[StaticFile] = &[
         name: "datastore.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../static/datastore.css"),
+    },
+    StaticFile {
+        name: "kiosk.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/kiosk.js"),
+    },
+    StaticFile {
+        name: "dashboards.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/dashboards.css"),
     },
     StaticFile {
         name: "logo.svg",

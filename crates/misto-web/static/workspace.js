@@ -93,16 +93,3 @@
     });
   });
 })();
-
-// Kiosk mode (/kiosk): after the slide's time, go to the next slide, which
-// the server renders with fresh figures. Without JavaScript the page is a
-// still picture with a link to the next slide.
-(function () {
-  'use strict';
-  var kiosk = document.querySelector('[data-kiosk-next]');
-  if (!kiosk) return;
-  var seconds = parseInt(kiosk.getAttribute('data-kiosk-seconds'), 10) || 20;
-  setTimeout(function () {
-    window.location.assign(kiosk.getAttribute('data-kiosk-next'));
-  }, seconds * 1000);
-})();

@@ -126,6 +126,81 @@ pub async fn load(portal: &Portal) -> anyhow::Result<()> {
                 .with_context(|| format!("file {} of {}", f.name, d.name))?;
         }
     }
+    load_dashboards(portal, &city).await
+}
+
+/// Loads the tables of the demo files (the charts need them) and creates
+/// the demo's public dashboards. Only the ingest jobs run here; validation
+/// and the rest are left to the job workers.
+async fn load_dashboards(portal: &Portal, city: &misto_demo::DemoCity) -> anyhow::Result<()> {
+    use misto_core::dashboard::{Tile, TileKind};
+    use misto_demo::dashboards::DemoTileKind;
+
+    let mut ingest = misto_actions::jobs::JobRegistry::new();
+    ingest.register(
+        misto_actions::datastore::INGEST_JOB,
+        misto_actions::datastore::ingest_job,
+    );
+    let loaded = portal.run_jobs_until_idle(&ingest).await.map_err(err)?;
+    tracing::info!(tables = loaded, "demo tables loaded");
+    let system = system_viewer();
+    for d in &city.dashboards {
+        let mut tiles = Vec::new();
+        for t in &d.tiles {
+            let kind = match &t.kind {
+                DemoTileKind::Figure(figure) => TileKind::Figure { figure: *figure },
+                DemoTileKind::Chart {
+                    dataset,
+                    file,
+                    chart,
+                    x,
+                    agg,
+                    y,
+                } => {
+                    let ds = portal
+                        .show_dataset(&system, dataset)
+                        .map_err(err)
+                        .with_context(|| format!("dashboard dataset {dataset}"))?;
+                    let r = ds
+                        .resources
+                        .iter()
+                        .find(|r| r.name == *file)
+                        .with_context(|| format!("file {file} of {dataset}"))?;
+                    TileKind::Chart {
+                        resource_id: r.id.clone(),
+                        chart: (*chart).into(),
+                        x: (*x).into(),
+                        agg: (*agg).into(),
+                        y: (*y).into(),
+                        filters: Vec::new(),
+                    }
+                }
+            };
+            tiles.push(Tile {
+                id: String::new(),
+                title: t.title.into(),
+                title_en: t.title_en.into(),
+                kind,
+            });
+        }
+        portal
+            .create_dashboard(
+                &system,
+                misto_actions::dashboards::DashboardInput {
+                    name: Some(d.name.into()),
+                    title: d.title.into(),
+                    title_en: d.title_en.into(),
+                    description: d.description.into(),
+                    description_en: d.description_en.into(),
+                    owner_org: None,
+                    public: true,
+                    tiles,
+                },
+            )
+            .await
+            .map_err(err)
+            .with_context(|| format!("dashboard {}", d.name))?;
+    }
     Ok(())
 }
 

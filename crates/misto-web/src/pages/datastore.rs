@@ -258,8 +258,8 @@ pub struct ChartRow {
 /// A drawn chart.
 #[derive(Debug, Serialize)]
 pub struct Chart {
-    title: String,
-    svg: String,
+    pub(crate) title: String,
+    pub(crate) svg: String,
     rows: Vec<ChartRow>,
     /// Only part of the groups is drawn.
     note: Option<String>,
@@ -539,7 +539,8 @@ async fn table_view(
 }
 
 /// Computes a chart: the aggregate in the database, then the drawing.
-async fn draw_chart(
+/// Dashboards draw their chart tiles with it too.
+pub(crate) async fn draw_chart(
     st: &AppState,
     ctx: &Ctx,
     r: &Resource,

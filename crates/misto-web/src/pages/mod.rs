@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod compliance;
 pub mod dashboard;
+pub mod dashboards;
 pub mod dataset;
 pub mod dataset_edit;
 pub mod datastore;
