@@ -157,6 +157,9 @@ def server_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith("MISTO_")}
     env["MISTO_MAX_UPLOAD_MB"] = "1"
     env["MISTO_LOG_FORMAT"] = "text"
+    # Linked tabular files are fetched from this machine only: the suite
+    # links files on public hosts that must never be contacted.
+    env["MISTO_DATASTORE_FETCH_LINKS"] = "127.0.0.1"
     env["NO_COLOR"] = "1"
     env.setdefault("RUST_LOG", "info,sqlx=warn")
     return env

@@ -104,3 +104,68 @@ def test_api_table_create_upsert_delete(srv, make_dataset):
     srv.admin.action.datastore_delete(resource_id=rid)
     with pytest.raises(NotFound):
         srv.anon.action.datastore_search(resource_id=rid)
+
+
+def test_aggregate_groups_like_the_chart(srv, make_dataset, tmp_path):
+    ds = make_dataset()
+    res = upload(srv, ds, tmp_path, "агрегат.csv", CSV)
+    wait_loaded(srv.admin, res["id"])
+    r = srv.anon.action.datastore_aggregate(
+        resource_id=res["id"], group_by=["район"],
+        aggregates=[{"function": "count"}, {"function": "sum", "field": "учнів"},
+                    {"function": "avg", "field": "бюджет", "as": "середній"}],
+        sort="sum_учнів desc", include_total=True)
+    assert [f["id"] for f in r["fields"]] == ["район", "count", "sum_учнів", "середній"]
+    assert r["records"] == [
+        {"район": "Подільський", "count": 2, "sum_учнів": 930, "середній": 1620.25},
+        {"район": "Шевченківський", "count": 1, "sum_учнів": 380, "середній": 980.25},
+    ]
+    assert r["total"] == 2
+    r = srv.anon.action.datastore_aggregate(resource_id=res["id"], q="школою",
+                                            aggregates="max:відкрито")
+    assert r["records"] == [{"max_відкрито": "1985-09-01"}]
+    with pytest.raises(ValidationError):
+        srv.anon.action.datastore_aggregate(resource_id=res["id"], aggregates="sum:район")
+
+
+@pytest.fixture
+def file_server(tmp_path):
+    """Serves tmp_path/files on a loopback port (the server fetches linked
+    files from 127.0.0.1 only in this suite)."""
+    import functools
+    import http.server
+    import threading
+
+    root = tmp_path / "files"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_linked_csv_is_fetched_and_loaded(srv, make_dataset, file_server):
+    root, base = file_server
+    (root / "schools.csv").write_bytes(CSV.encode("cp1251"))
+    ds = make_dataset()
+    res = srv.admin.action.resource_create(package_id=ds["id"], name="Заклади",
+                                           url=f"{base}/schools.csv", format="CSV")
+    shown, info = wait_loaded(srv.admin, res["id"])
+    assert info["datastore_status"]["status"] == "done", info
+    assert shown["datastore_active"] is True
+    assert shown["url"] == f"{base}/schools.csv"
+    r = srv.anon.action.datastore_search(resource_id=res["id"], filters={"район": "Подільський"})
+    assert r["total"] == 2
+    # A link that answers 404: the reason is shown, the table stays.
+    srv.admin.action.resource_patch(id=res["id"], url=f"{base}/missing.csv")
+    shown, info = wait_loaded(srv.admin, res["id"])
+    assert info["datastore_status"]["status"] == "error"
+    assert "404" in info["datastore_status"]["message"]
+    assert srv.anon.action.datastore_search(resource_id=res["id"])["total"] == 3
+    # Over the suite's 1 MB upload limit.
+    (root / "big.csv").write_bytes(b"a,b\n" + b"1,2\n" * 300_000)
+    srv.admin.action.resource_patch(id=res["id"], url=f"{base}/big.csv")
+    shown, info = wait_loaded(srv.admin, res["id"])
+    assert "larger than the limit of 1 MB" in info["datastore_status"]["message"]

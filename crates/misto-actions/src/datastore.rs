@@ -19,13 +19,12 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use futures_util::StreamExt;
 use misto_core::datastore::{Cell, DatastoreTable, Field, FieldType, ID_COLUMN, Row, TableSource};
 use misto_core::time::now;
 use misto_core::{Job, Resource, Viewer, auth::can_edit_dataset};
 /// Types of the store's datastore API that callers of these actions use.
-pub use misto_store::datastore::{Aggregate, DsRows, SqlOutcome, WriteMethod};
-use misto_store::datastore::{Bind, DsFilter, DsQuery, LOAD_CHUNK_ROWS};
+pub use misto_store::datastore::{AggFn, AggSpec, Aggregate, DsRows, SqlOutcome, WriteMethod};
+use misto_store::datastore::{Bind, DsFilter, DsQuery};
 use misto_tabular::{ColumnType, Format, Value as TValue};
 use serde_json::{Value, json};
 
@@ -35,6 +34,11 @@ use crate::{ActionError, Portal, Result};
 
 /// The job kind of an ingest; its subject is the resource id.
 pub const INGEST_JOB: &str = "datastore_ingest";
+/// The job kind that downloads a linked (not uploaded) tabular file and
+/// loads it; its subject is the resource id. Its handler lives in
+/// `misto-harvest` (the crate with the HTTP client), which calls
+/// [`Portal::datastore_load_download`].
+pub const FETCH_JOB: &str = "datastore_fetch";
 /// The job kind that indexes the columns of a loaded table (queued by the
 /// ingest once the table answers); its subject is the resource id.
 pub const INDEX_JOB: &str = "datastore_index";
@@ -57,6 +61,9 @@ pub struct DatastoreConfig {
     pub sql_rows_max: usize,
     /// Map tiles for the resource page (`{z}/{x}/{y}` template).
     pub tile_url: String,
+    /// Which linked (not uploaded) tabular files are downloaded and loaded
+    /// (default here: none; the binary's default: from any host).
+    pub fetch_links: FetchLinks,
 }
 
 impl Default for DatastoreConfig {
@@ -65,7 +72,77 @@ impl Default for DatastoreConfig {
             sql_timeout: std::time::Duration::from_secs(5),
             sql_rows_max: 32_000,
             tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            fetch_links: FetchLinks::Off,
         }
+    }
+}
+
+/// Which linked files the datastore downloads and loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchLinks {
+    /// Linked files are not loaded.
+    Off,
+    /// From any `http(s)` URL.
+    AnyHost,
+    /// Only from these hosts (lowercase names or addresses).
+    Hosts(Vec<String>),
+}
+
+impl FetchLinks {
+    /// `all`, `off` (or `none`, empty), or a comma-separated list of hosts.
+    pub fn parse(s: &str) -> FetchLinks {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "all" | "any" | "*" => FetchLinks::AnyHost,
+            "" | "off" | "none" | "false" => FetchLinks::Off,
+            list => FetchLinks::Hosts(
+                list.split(',')
+                    .map(|h| h.trim().to_string())
+                    .filter(|h| !h.is_empty())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Whether the file at `url` may be fetched.
+    pub fn allows(&self, url: &str) -> bool {
+        match self {
+            FetchLinks::Off => false,
+            FetchLinks::AnyHost => url_host(url).is_some(),
+            FetchLinks::Hosts(hosts) => url_host(url).is_some_and(|h| hosts.contains(&h)),
+        }
+    }
+}
+
+/// The host of an `http(s)` URL, lowercase (an IPv6 address without its
+/// brackets); `None` for other URLs.
+pub fn url_host(url: &str) -> Option<String> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+/// Whether a resource links (not uploads) a file the datastore can fetch
+/// and load: a tabular format and an `http(s)` URL.
+pub fn is_fetchable(r: &Resource) -> bool {
+    !r.is_upload() && is_tabular(r) && url_host(&r.url).is_some()
+}
+
+/// A size limit for messages: `100 MB`, `4 KB`.
+pub fn size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
     }
 }
 
@@ -188,39 +265,56 @@ fn column_names(names: &[String]) -> Vec<String> {
 }
 
 /// Full-text terms of a row: the analysed words of its text values, as
-/// ` a b c ` (so that `LIKE '% term %'` finds whole terms). Repeated values
-/// (districts, categories) are analysed once.
+/// ` a b c ` (so that whole terms can be matched). Repeated values
+/// (districts, categories) are analysed once: a cache per value, used for a
+/// column while at least a quarter of its lookups hit (columns of unique
+/// values, like codes and names, stop using it after 1,000 lookups).
 struct Terms {
     cache: HashMap<String, String>,
+    /// Per column: (lookups, hits).
+    stats: Vec<(u32, u32)>,
 }
 
 impl Terms {
     fn new() -> Self {
         Self {
             cache: HashMap::new(),
+            stats: Vec::new(),
         }
     }
 
-    fn of(&mut self, texts: &[&str]) -> String {
-        let mut out = String::from(" ");
-        for t in texts {
+    /// The terms of the texts of one row, each with its column.
+    fn of<'t>(&mut self, texts: impl IntoIterator<Item = (usize, &'t str)>) -> String {
+        let mut out = String::with_capacity(64);
+        out.push(' ');
+        for (col, t) in texts {
             if t.is_empty() {
                 continue;
             }
-            if let Some(hit) = self.cache.get(*t) {
-                out.push_str(hit);
-                continue;
+            if col >= self.stats.len() {
+                self.stats.resize(col + 1, (0, 0));
             }
-            let mut terms = String::new();
+            let (lookups, hits) = self.stats[col];
+            let cached = lookups < 1000 || hits >= lookups / 4;
+            if cached {
+                self.stats[col].0 = lookups.saturating_add(1);
+                if let Some(hit) = self.cache.get(t) {
+                    self.stats[col].1 = hits.saturating_add(1);
+                    out.push_str(hit);
+                    continue;
+                }
+            }
+            let start = out.len();
             misto_search::analysis::for_each_term(t, |term| {
-                terms.push_str(term);
-                terms.push(' ');
+                out.push_str(term);
+                out.push(' ');
             });
-            out.push_str(&terms);
-            if self.cache.len() > 200_000 {
-                self.cache.clear();
+            if cached {
+                if self.cache.len() > 200_000 {
+                    self.cache.clear();
+                }
+                self.cache.insert(t.to_string(), out[start..].to_string());
             }
-            self.cache.insert((*t).to_string(), terms);
         }
         out
     }
@@ -237,23 +331,236 @@ pub fn query_terms(q: &str) -> Vec<String> {
     v
 }
 
-/// A file read and converted into typed rows, ready to load.
-struct Prepared {
-    fields: Vec<Field>,
-    rows: Vec<Row<'static>>,
-    report: Value,
+/// Rows sent at a time from the reading thread to the loader.
+const READ_CHUNK_ROWS: usize = 20_000;
+
+/// What the reading thread hands the loader, in order: `Start`, then
+/// `Rows` (any number), then `Done`; or `Failed` at any point.
+enum Loaded {
+    Start { fields: Vec<Field>, total: i64 },
+    Rows(Vec<Row<'static>>),
+    Done(Value),
+    Failed(String),
 }
 
-/// Reads a file and types its rows (blocking; runs off the async runtime).
-fn prepare(
-    bytes: &[u8],
+/// The fields of a table: its columns' names made safe, with the
+/// publisher's overrides over the inferred types.
+fn fields_of(
+    columns: &[misto_tabular::Column],
+    overrides: &BTreeMap<String, FieldType>,
+) -> Vec<Field> {
+    let names = column_names(&columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>());
+    columns
+        .iter()
+        .zip(names)
+        .map(|(c, name)| {
+            let ty = overrides
+                .get(&name)
+                .or_else(|| overrides.get(&c.name))
+                .copied()
+                .unwrap_or_else(|| field_type_of(c.inferred));
+            Field {
+                id: name,
+                ty,
+                info: None,
+            }
+        })
+        .collect()
+}
+
+/// Turns rows of cells (as written) into typed rows: values of typed
+/// columns parsed, values that do not fit kept in `_misfits` and counted,
+/// and the full-text terms.
+struct RowTyper {
+    fields: Vec<Field>,
+    types: Vec<(FieldType, ColumnType)>,
+    misfit_counts: Vec<usize>,
+    misfit_list: Vec<Vec<Value>>,
+    terms: Terms,
+    rows: usize,
+}
+
+impl RowTyper {
+    fn new(fields: &[Field]) -> Self {
+        RowTyper {
+            fields: fields.to_vec(),
+            types: fields
+                .iter()
+                .map(|f| (f.ty, column_type_of(f.ty)))
+                .collect(),
+            misfit_counts: vec![0; fields.len()],
+            misfit_list: vec![Vec::new(); fields.len()],
+            terms: Terms::new(),
+            rows: 0,
+        }
+    }
+
+    fn row<S: AsRef<str>>(&mut self, line: usize, raw: &[S]) -> Row<'static> {
+        let n = self.types.len();
+        let mut cells = Vec::with_capacity(n);
+        let mut misfits: Option<serde_json::Map<String, Value>> = None;
+        let mut texts: Vec<(usize, &str)> = Vec::with_capacity(n);
+        for (i, &(ty, cty)) in self.types.iter().enumerate() {
+            let cell = raw.get(i).map_or("", |c| c.as_ref());
+            if ty == FieldType::Text {
+                texts.push((i, cell));
+                cells.push(if cell.is_empty() {
+                    Cell::Null
+                } else {
+                    Cell::Text(Cow::Owned(cell.to_string()))
+                });
+                continue;
+            }
+            cells.push(match misto_tabular::parse_value(cell, cty) {
+                TValue::Null | TValue::Text(_) => Cell::Null,
+                TValue::Integer(v) => Cell::Int(v),
+                TValue::Decimal(v) => Cell::Num(v),
+                TValue::Boolean(v) => Cell::Bool(v),
+                TValue::Date(d) => Cell::Text(Cow::Owned(d.format("%Y-%m-%d").to_string())),
+                TValue::DateTime(d) => {
+                    Cell::Text(Cow::Owned(d.format("%Y-%m-%dT%H:%M:%S").to_string()))
+                }
+                TValue::Invalid(v) => {
+                    self.misfit_counts[i] += 1;
+                    if self.misfit_list[i].len() < MISFITS_LISTED {
+                        self.misfit_list[i].push(json!({"row": line, "value": v}));
+                    }
+                    misfits
+                        .get_or_insert_with(serde_json::Map::new)
+                        .insert(self.fields[i].id.clone(), Value::String(v.to_string()));
+                    texts.push((i, cell));
+                    Cell::Null
+                }
+            });
+        }
+        self.rows += 1;
+        Row {
+            cells,
+            full_text: self.terms.of(texts),
+            misfits: misfits.map(|m| Value::Object(m).to_string()),
+        }
+    }
+
+    /// The ingest report of a table read with these rows.
+    fn report(&self, format: &str, table: &misto_tabular::Table, sheets: &[String]) -> Value {
+        let columns: Vec<Value> = self
+            .fields
+            .iter()
+            .zip(table.columns.iter())
+            .enumerate()
+            .map(|(i, (f, c))| {
+                json!({
+                    "id": f.id,
+                    "header": c.header,
+                    "inferred": field_type_of(c.inferred).as_str(),
+                    "type": f.ty.as_str(),
+                    "misfits": self.misfit_counts[i],
+                    "misfit_values": self.misfit_list[i],
+                })
+            })
+            .collect();
+        let diagnostics: Vec<Value> = table
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind.id() != "type_mismatch")
+            .take(200)
+            .map(|d| json!({"kind": d.kind.id(), "row": d.row, "column": d.column, "message": d.message}))
+            .collect();
+        json!({
+            "format": format,
+            "encoding": table.encoding,
+            "bom": table.bom,
+            "delimiter": table.delimiter.map(|d| (d as char).to_string()),
+            "header_row": table.header_row,
+            "sheet": table.name,
+            "sheets": sheets,
+            "rows": self.rows,
+            "columns": columns,
+            "misfits": self.misfit_counts.iter().sum::<usize>(),
+            "diagnostics": diagnostics,
+        })
+    }
+}
+
+/// Reads the file at `path` and hands its typed rows to `emit` in chunks
+/// (blocking; runs off the async runtime). CSV and TSV stream in two
+/// passes (types from every value, then the rows), in memory that does not
+/// grow with the file; workbooks and JSON are read whole. `emit` returns
+/// false to stop. Errors are messages for the publisher.
+fn read_rows(
+    path: &std::path::Path,
     format_label: &str,
     file_name: &str,
     overrides: &BTreeMap<String, FieldType>,
     sheet: Option<&str>,
-) -> std::result::Result<Prepared, String> {
-    let book = misto_tabular::read(bytes, Format::from_label(format_label), file_name)
-        .map_err(|e| format!("The file could not be read: {e}"))?;
+    emit: &mut dyn FnMut(Loaded) -> bool,
+) -> std::result::Result<(), String> {
+    use std::io::Read;
+    let unreadable = |e: &dyn std::fmt::Display| format!("The file could not be read: {e}");
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| unreadable(&e))?;
+    if head.is_empty() {
+        return Err(unreadable(&misto_tabular::ReadError::Empty));
+    }
+    let hint = Format::from_label(format_label);
+    let format = Format::resolve(hint, file_name, &head);
+    let table_name = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .to_string();
+    if matches!(format, Format::Csv | Format::Tsv | Format::Auto) {
+        let mut open = || std::fs::File::open(path);
+        let survey = misto_tabular::survey_delimited(
+            &mut open,
+            format == Format::Tsv,
+            table_name.clone(),
+            &misto_tabular::ReadOptions::default(),
+        )
+        .map_err(|e| unreadable(&e))?;
+        let fields = fields_of(&survey.table.columns, overrides);
+        let total = survey.rows as i64;
+        if !emit(Loaded::Start {
+            fields: fields.clone(),
+            total,
+        }) {
+            return Ok(());
+        }
+        let mut typer = RowTyper::new(&fields);
+        let mut chunk = Vec::with_capacity(READ_CHUNK_ROWS);
+        let mut stopped = false;
+        let file = std::fs::File::open(path).map_err(|e| unreadable(&e))?;
+        let diagnostics = survey
+            .for_each_row(file, |line, cells| {
+                chunk.push(typer.row(line, cells));
+                if chunk.len() >= READ_CHUNK_ROWS {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(READ_CHUNK_ROWS));
+                    if !emit(Loaded::Rows(full)) {
+                        stopped = true;
+                        return std::ops::ControlFlow::Break(());
+                    }
+                }
+                std::ops::ControlFlow::Continue(())
+            })
+            .map_err(|e| unreadable(&e))?;
+        if stopped || (!chunk.is_empty() && !emit(Loaded::Rows(chunk))) {
+            return Ok(());
+        }
+        let mut table = survey.table;
+        table.diagnostics = diagnostics;
+        let label = if table.delimiter == Some(b'\t') && format == Format::Tsv {
+            Format::Tsv.label()
+        } else {
+            Format::Csv.label()
+        };
+        emit(Loaded::Done(typer.report(label, &table, &[table_name])));
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
+    let book = misto_tabular::read(&bytes, hint, file_name).map_err(|e| unreadable(&e))?;
+    drop(bytes);
     let sheet_names = book.sheet_names.clone();
     let format = book.format.label();
     let mut tables = book.tables;
@@ -267,129 +574,31 @@ fn prepare(
             .ok_or_else(|| format!("The workbook has no sheet named {s:?}"))?,
         _ => 0,
     };
-    let table = tables.swap_remove(idx);
-    let names = column_names(
-        &table
-            .columns
+    let mut table = tables.swap_remove(idx);
+    let fields = fields_of(&table.columns, overrides);
+    if !emit(Loaded::Start {
+        fields: fields.clone(),
+        total: table.rows.len() as i64,
+    }) {
+        return Ok(());
+    }
+    let mut typer = RowTyper::new(&fields);
+    let rows = std::mem::take(&mut table.rows);
+    for (chunk, lines) in rows
+        .chunks(READ_CHUNK_ROWS)
+        .zip(table.row_lines.chunks(READ_CHUNK_ROWS))
+    {
+        let typed: Vec<Row<'static>> = chunk
             .iter()
-            .map(|c| c.name.clone())
-            .collect::<Vec<_>>(),
-    );
-    let mut fields = Vec::with_capacity(names.len());
-    let mut types = Vec::with_capacity(names.len());
-    for (c, name) in table.columns.iter().zip(&names) {
-        let ty = overrides
-            .get(name)
-            .or_else(|| overrides.get(&c.name))
-            .copied()
-            .unwrap_or_else(|| field_type_of(c.inferred));
-        types.push(ty);
-        fields.push(Field {
-            id: name.clone(),
-            ty,
-            info: None,
-        });
-    }
-    let text_cols: Vec<bool> = types.iter().map(|t| *t == FieldType::Text).collect();
-    let mut misfit_counts = vec![0usize; fields.len()];
-    let mut misfit_list: Vec<Vec<Value>> = vec![Vec::new(); fields.len()];
-    let mut terms = Terms::new();
-    let mut rows = Vec::with_capacity(table.rows.len());
-    for (raw, line) in table.rows.into_iter().zip(table.row_lines.iter()) {
-        let mut cells = Vec::with_capacity(raw.len());
-        let mut misfits: Option<serde_json::Map<String, Value>> = None;
-        let mut texts: Vec<&str> = Vec::new();
-        for (i, cell) in raw.iter().enumerate() {
-            let ty = types.get(i).copied().unwrap_or(FieldType::Text);
-            if text_cols.get(i).copied().unwrap_or(true) {
-                texts.push(cell);
-                continue;
-            }
-            let v = match misto_tabular::parse_value(cell, column_type_of(ty)) {
-                TValue::Null => Cell::Null,
-                TValue::Integer(n) => Cell::Int(n),
-                TValue::Decimal(f) => Cell::Num(f),
-                TValue::Boolean(b) => Cell::Bool(b),
-                TValue::Date(d) => Cell::Text(Cow::Owned(d.format("%Y-%m-%d").to_string())),
-                TValue::DateTime(d) => {
-                    Cell::Text(Cow::Owned(d.format("%Y-%m-%dT%H:%M:%S").to_string()))
-                }
-                TValue::Text(_) => Cell::Null,
-                TValue::Invalid(s) => {
-                    misfit_counts[i] += 1;
-                    if misfit_list[i].len() < MISFITS_LISTED {
-                        misfit_list[i].push(json!({"row": line, "value": s}));
-                    }
-                    misfits
-                        .get_or_insert_with(serde_json::Map::new)
-                        .insert(fields[i].id.clone(), Value::String(s.to_string()));
-                    texts.push(cell);
-                    Cell::Null
-                }
-            };
-            cells.push((i, v));
+            .zip(lines)
+            .map(|(raw, line)| typer.row(*line, raw))
+            .collect();
+        if !emit(Loaded::Rows(typed)) {
+            return Ok(());
         }
-        let full_text = terms.of(&texts);
-        // Move the text cells' strings instead of copying them.
-        let mut typed = cells.into_iter().peekable();
-        let mut out = Vec::with_capacity(raw.len());
-        for (i, s) in raw.into_iter().enumerate() {
-            if typed.peek().is_some_and(|(j, _)| *j == i) {
-                if let Some((_, v)) = typed.next() {
-                    out.push(v);
-                }
-            } else if s.is_empty() {
-                out.push(Cell::Null);
-            } else {
-                out.push(Cell::Text(Cow::Owned(s)));
-            }
-        }
-        rows.push(Row {
-            cells: out,
-            full_text,
-            misfits: misfits.map(|m| Value::Object(m).to_string()),
-        });
     }
-    let columns: Vec<Value> = fields
-        .iter()
-        .zip(table.columns.iter())
-        .enumerate()
-        .map(|(i, (f, c))| {
-            json!({
-                "id": f.id,
-                "header": c.header,
-                "inferred": field_type_of(c.inferred).as_str(),
-                "type": f.ty.as_str(),
-                "misfits": misfit_counts[i],
-                "misfit_values": misfit_list[i],
-            })
-        })
-        .collect();
-    let diagnostics: Vec<Value> = table
-        .diagnostics
-        .iter()
-        .filter(|d| d.kind.id() != "type_mismatch")
-        .take(200)
-        .map(|d| json!({"kind": d.kind.id(), "row": d.row, "column": d.column, "message": d.message}))
-        .collect();
-    let report = json!({
-        "format": format,
-        "encoding": table.encoding,
-        "bom": table.bom,
-        "delimiter": table.delimiter.map(|d| (d as char).to_string()),
-        "header_row": table.header_row,
-        "sheet": table.name,
-        "sheets": sheet_names,
-        "rows": rows.len(),
-        "columns": columns,
-        "misfits": misfit_counts.iter().sum::<usize>(),
-        "diagnostics": diagnostics,
-    });
-    Ok(Prepared {
-        fields,
-        rows,
-        report,
-    })
+    emit(Loaded::Done(typer.report(format, &table, &sheet_names)));
+    Ok(())
 }
 
 /// The ingest job: loads a resource's file into a new table and swaps it in.
@@ -421,12 +630,30 @@ pub async fn ingest_job(portal: Portal, job: Job, ctx: JobContext) -> Result<Job
         .store
         .ds_set_status(&rid, "running", "", now())
         .await?;
-    let mut reader = portal.blobs.open(&key).await?;
-    let mut bytes = Vec::with_capacity(usize::try_from(reader.size).unwrap_or(0));
-    while let Some(chunk) = reader.stream.next().await {
-        let chunk = chunk.map_err(|e| ActionError::Internal(format!("reading {key}: {e}")))?;
-        bytes.extend_from_slice(&chunk);
-    }
+    load_blob(&portal, &r, &key, &ctx).await
+}
+
+/// Loads the file in blob `key` as the table of resource `r` and swaps it
+/// in (the ingest of an upload, and of a downloaded linked file).
+async fn load_blob(
+    portal: &Portal,
+    r: &Resource,
+    key: &str,
+    ctx: &JobContext,
+) -> Result<JobOutcome> {
+    let rid = r.id.clone();
+    let fail = |msg: String| {
+        let portal = portal.clone();
+        let rid = rid.clone();
+        async move {
+            portal
+                .store
+                .ds_set_status(&rid, "error", &msg, now())
+                .await?;
+            Err::<JobOutcome, _>(ActionError::invalid("datastore", msg))
+        }
+    };
+    let path = portal.blobs.local_path(key)?;
     let previous = portal.store.ds_table(&rid).await?;
     let overrides = previous
         .as_ref()
@@ -437,24 +664,51 @@ pub async fn ingest_job(portal: Portal, job: Job, ctx: JobContext) -> Result<Job
         .get(SHEET_EXTRA)
         .and_then(Value::as_str)
         .map(str::to_string);
-    let (format, name) = (r.format.clone(), r.url.clone());
+    // The link (of a download or a linked file) without its query names
+    // the file.
+    let name = r.url.split(['?', '#']).next().unwrap_or("").to_string();
+    let format = r.format.clone();
     let ov = overrides.clone();
-    let prepared =
-        tokio::task::spawn_blocking(move || prepare(&bytes, &format, &name, &ov, sheet.as_deref()))
-            .await
-            .map_err(|e| ActionError::Internal(format!("ingest task: {e}")))?;
-    let prepared = match prepared {
-        Ok(p) => p,
-        Err(msg) => return fail(msg).await,
+    // One thread reads and types rows while this task loads the previous
+    // chunk: the two cores each do half of the work.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Loaded>(2);
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut emit = |m: Loaded| tx.blocking_send(m).is_ok();
+        if let Err(msg) = read_rows(&path, &format, &name, &ov, sheet.as_deref(), &mut emit) {
+            emit(Loaded::Failed(msg));
+        }
+    });
+    let (fields, total) = match rx.recv().await {
+        Some(Loaded::Start { fields, total }) => (fields, total),
+        Some(Loaded::Failed(msg)) => return fail(msg).await,
+        _ => {
+            let msg = match reader.await {
+                Err(e) => format!("ingest task: {e}"),
+                Ok(()) => "ingest task: the reader stopped".to_string(),
+            };
+            return Err(ActionError::Internal(msg));
+        }
     };
-    let total = prepared.rows.len() as i64;
-    let table = portal.store.ds_create_table(&prepared.fields, &[]).await?;
+    let table = portal.store.ds_create_table(&fields, &[]).await?;
     let mut done = 0i64;
-    for chunk in prepared.rows.chunks(LOAD_CHUNK_ROWS) {
-        let loaded = portal
-            .store
-            .ds_load_rows(&table, &prepared.fields, chunk)
-            .await;
+    let report = loop {
+        let chunk = match rx.recv().await {
+            Some(Loaded::Rows(rows)) => rows,
+            Some(Loaded::Done(report)) => break report,
+            Some(Loaded::Failed(msg)) => {
+                let _ = portal.store.ds_drop_table(&table).await;
+                return fail(msg).await;
+            }
+            Some(Loaded::Start { .. }) | None => {
+                let _ = portal.store.ds_drop_table(&table).await;
+                return Err(ActionError::Internal(
+                    "ingest task: the reader stopped".into(),
+                ));
+            }
+        };
+        let loaded = portal.store.ds_load_rows(&table, &fields, &chunk).await;
+        let n = chunk.len() as i64;
+        drop(chunk);
         if let Err(e) = loaded {
             let _ = portal.store.ds_drop_table(&table).await;
             let msg = format!("The rows could not be stored: {e}");
@@ -464,24 +718,25 @@ pub async fn ingest_job(portal: Portal, job: Job, ctx: JobContext) -> Result<Job
                 .await?;
             return Err(ActionError::Internal(msg));
         }
-        done += chunk.len() as i64;
-        if let Err(e) = ctx.progress(done, total).await {
+        done += n;
+        if let Err(e) = ctx.progress(done, total.max(done)).await {
             let _ = portal.store.ds_drop_table(&table).await;
             return Err(e);
         }
-    }
+    };
+    let total = done;
     let message = format!("{total} rows loaded");
     let meta = DatastoreTable {
         resource_id: rid.clone(),
         table_name: table.clone(),
-        fields: prepared.fields,
+        fields,
         overrides,
         primary_key: vec![],
         row_count: total,
         source: TableSource::File,
         status: "done".into(),
         message: message.clone(),
-        report: prepared.report,
+        report,
         created: now(),
         modified: now(),
     };
@@ -513,8 +768,14 @@ pub async fn index_job(portal: Portal, job: Job, _ctx: JobContext) -> Result<Job
     let Some(t) = live else {
         return Ok(JobOutcome::done("the table was replaced; nothing to index"));
     };
+    // The full-text index first: `q` is the one query that scans the whole
+    // table without it.
+    let fts = portal.store.ds_index_full_text(table, false).await?;
     let n = portal.store.ds_index_columns(table, &t.fields).await?;
-    Ok(JobOutcome::done(format!("{n} column indexes built")))
+    Ok(JobOutcome::done(format!(
+        "{n} column indexes built{}",
+        if fts { ", and the full-text index" } else { "" }
+    )))
 }
 
 /// A JSON value as a bind of a column of type `ty`; `None` when it does
@@ -553,15 +814,113 @@ impl Portal {
             .await
     }
 
+    /// Queues the download and load of a linked file.
+    pub async fn enqueue_datastore_fetch(&self, resource_id: &str) -> Result<String> {
+        self.store
+            .ds_set_status(resource_id, "pending", "", now())
+            .await?;
+        self.enqueue_job(FETCH_JOB, resource_id, json!({}), None)
+            .await
+    }
+
     /// Called after a resource was created or changed: queues an ingest when
-    /// a tabular file was uploaded. Never fails the upload.
-    pub(crate) async fn datastore_after_upload(&self, resource: Option<&Resource>) {
-        let Some(r) = resource.filter(|r| r.is_upload() && is_tabular(r)) else {
+    /// a tabular file was uploaded, or a fetch when a tabular file is
+    /// linked and the link is new (created, changed, or never loaded).
+    /// `previous_url` is the link before an update (`None` on create).
+    /// Never fails the save.
+    pub(crate) async fn datastore_after_save(
+        &self,
+        resource: Option<&Resource>,
+        uploaded: bool,
+        previous_url: Option<&str>,
+    ) {
+        let Some(r) = resource else {
             return;
         };
-        if let Err(e) = self.enqueue_datastore_ingest(&r.id).await {
+        let queued = if uploaded && r.is_upload() && is_tabular(r) {
+            self.enqueue_datastore_ingest(&r.id).await
+        } else if is_fetchable(r) && self.config.datastore.fetch_links.allows(&r.url) {
+            let new_link = previous_url != Some(r.url.as_str());
+            let loaded = match self.store.ds_table(&r.id).await {
+                Ok(t) => t.is_some(),
+                Err(e) => {
+                    tracing::warn!(resource = %r.id, error = %e, "datastore state unknown");
+                    true
+                }
+            };
+            if new_link || !loaded {
+                self.enqueue_datastore_fetch(&r.id).await
+            } else {
+                return;
+            }
+        } else {
+            return;
+        };
+        if let Err(e) = queued {
             tracing::warn!(resource = %r.id, error = %e, "could not queue the datastore ingest");
         }
+    }
+
+    /// For the fetch job: marks the load of a linked file running.
+    pub async fn datastore_fetch_started(&self, resource_id: &str) -> Result<()> {
+        Ok(self
+            .store
+            .ds_set_status(resource_id, "running", "", now())
+            .await?)
+    }
+
+    /// For the fetch job: records why a linked file could not be loaded
+    /// (the previous table, if any, keeps answering) and returns the
+    /// job's error.
+    pub async fn datastore_fetch_failed(&self, resource_id: &str, message: &str) -> ActionError {
+        if let Err(e) = self
+            .store
+            .ds_set_status(resource_id, "error", message, now())
+            .await
+        {
+            return e.into();
+        }
+        ActionError::invalid("datastore", message.to_string())
+    }
+
+    /// For the fetch job: stores a downloaded linked file (at most the
+    /// configured upload limit), loads it as the resource's table and
+    /// removes the download. Errors are recorded in the datastore status.
+    pub async fn datastore_load_download<S, E>(
+        &self,
+        resource_id: &str,
+        body: S,
+        ctx: &JobContext,
+    ) -> Result<JobOutcome>
+    where
+        S: futures_util::Stream<Item = std::result::Result<bytes::Bytes, E>>,
+        E: std::fmt::Display,
+    {
+        let (_, r) = self.show_resource(&system_viewer(), resource_id)?;
+        let key = format!(
+            "datastore-fetch/{}/{}",
+            resource_id,
+            uuid::Uuid::new_v4().simple()
+        );
+        if let Err(e) = self
+            .blobs
+            .put_stream(&key, body, self.config.max_upload_bytes)
+            .await
+        {
+            let msg = match e {
+                misto_blobs::BlobError::TooLarge { limit } => format!(
+                    "The linked file is larger than the limit of {}",
+                    size_text(limit)
+                ),
+                other => format!("The linked file could not be downloaded: {other}"),
+            };
+            return Err(self.datastore_fetch_failed(resource_id, &msg).await);
+        }
+        let outcome = load_blob(self, &r, &key, ctx).await;
+        if let Err(e) = self.blobs.delete(&key).await {
+            tracing::warn!(key, error = %e, "could not remove a fetched file");
+        }
+        outcome
     }
 
     /// Sets the resource's `datastore_active` flag (a system extra of the
@@ -592,7 +951,13 @@ impl Portal {
     ) -> Result<DatastoreState> {
         self.show_resource(viewer, resource_id)?;
         let table = self.store.ds_table(resource_id).await?;
-        let job = self.job_status(INGEST_JOB, resource_id).await?;
+        let ingest = self.job_status(INGEST_JOB, resource_id).await?;
+        let fetch = self.job_status(FETCH_JOB, resource_id).await?;
+        // The later of the two: a linked file is fetched, an upload ingested.
+        let job = match (ingest, fetch) {
+            (Some(i), Some(f)) => Some(if f.created > i.created { f } else { i }),
+            (i, f) => i.or(f),
+        };
         Ok(DatastoreState { table, job })
     }
 
@@ -742,7 +1107,108 @@ impl Portal {
         Ok((table, rows))
     }
 
-    /// A group-by aggregate for charts: `(x value, aggregate of y)`.
+    /// `datastore_aggregate`: a group-by over a table the viewer may read,
+    /// with `p`'s filters and `q` applied before grouping, `p.sort` naming
+    /// output fields (groups follow in group order), `p.limit` groups at
+    /// most (up to [`MAX_LIMIT`]) from `p.offset`. No aggregates means
+    /// `count` of rows.
+    pub async fn datastore_group(
+        &self,
+        viewer: &Viewer,
+        resource_id: &str,
+        p: &SearchParams,
+        group_by: &[String],
+        aggregates: &[AggSpec],
+    ) -> Result<(DatastoreTable, DsRows)> {
+        let table = self.readable_table(viewer, resource_id).await?;
+        let mut errors = misto_core::FieldErrors::new();
+        let mut names: HashSet<&str> = HashSet::new();
+        for g in group_by {
+            if table.field(g).is_none() {
+                errors.add("group_by", format!("field \"{g}\" not in table"));
+            } else if !names.insert(g.as_str()) {
+                errors.add("group_by", format!("field \"{g}\" is named twice"));
+            }
+        }
+        let default_count = [AggSpec::new(AggFn::Count, None)];
+        let aggregates = if aggregates.is_empty() {
+            &default_count[..]
+        } else {
+            aggregates
+        };
+        for a in aggregates {
+            let field = match &a.field {
+                None if a.func == AggFn::Count => None,
+                None => {
+                    errors.add("aggregates", format!("{} needs a field", a.func.as_str()));
+                    continue;
+                }
+                Some(f) => match table.field(f) {
+                    Some(field) => Some(field),
+                    None => {
+                        errors.add("aggregates", format!("field \"{f}\" not in table"));
+                        continue;
+                    }
+                },
+            };
+            match (a.func, field) {
+                (AggFn::Sum | AggFn::Avg, Some(f)) if !f.ty.is_number() => errors.add(
+                    "aggregates",
+                    format!(
+                        "{} needs a number field; \"{}\" is {}",
+                        a.func.as_str(),
+                        f.id,
+                        f.ty.as_str()
+                    ),
+                ),
+                (AggFn::Min | AggFn::Max, Some(f)) if f.ty == FieldType::Bool => errors.add(
+                    "aggregates",
+                    format!(
+                        "{} does not apply to the bool field \"{}\"",
+                        a.func.as_str(),
+                        f.id
+                    ),
+                ),
+                _ => {}
+            }
+            if a.name.trim().is_empty() || a.name.starts_with('_') {
+                errors.add("aggregates", format!("\"{}\" is not a valid name", a.name));
+            } else if !names.insert(a.name.as_str()) {
+                errors.add(
+                    "aggregates",
+                    format!(
+                        "the name \"{}\" is used twice; name the aggregate with \"as\"",
+                        a.name
+                    ),
+                );
+            }
+        }
+        for (s, _) in &p.sort {
+            if !names.contains(s.as_str()) {
+                errors.add(
+                    "sort",
+                    format!("\"{s}\" is not a group_by field or an aggregate name"),
+                );
+            }
+        }
+        errors.into_result()?;
+        let mut q = self.ds_query(
+            &table,
+            &SearchParams {
+                sort: Vec::new(),
+                ..p.clone()
+            },
+        )?;
+        q.sort = p.sort.clone();
+        let rows = self
+            .store
+            .ds_group(&table, &q, group_by, aggregates)
+            .await?;
+        Ok((table, rows))
+    }
+
+    /// A group-by aggregate for charts: `(x value, aggregate of y)`, at most
+    /// 1,000 groups in x order, through [`Portal::datastore_group`].
     pub async fn datastore_aggregate(
         &self,
         viewer: &Viewer,
@@ -752,6 +1218,7 @@ impl Portal {
         agg: Aggregate,
         y: Option<&str>,
     ) -> Result<Vec<(Value, Option<f64>)>> {
+        // The chart's own parameter names in the messages.
         let table = self.readable_table(viewer, resource_id).await?;
         if table.field(x).is_none() {
             return Err(ActionError::invalid(
@@ -768,8 +1235,30 @@ impl Portal {
                 format!("field \"{y}\" is not a number"),
             ));
         }
-        let q = self.ds_query(&table, p)?;
-        Ok(self.store.ds_aggregate(&table, &q, x, agg, y, 1000).await?)
+        let spec = match (agg, y) {
+            (Aggregate::Count, _) => AggSpec::new(AggFn::Count, None),
+            (Aggregate::Sum, Some(y)) => AggSpec::new(AggFn::Sum, Some(y)),
+            (Aggregate::Avg, Some(y)) => AggSpec::new(AggFn::Avg, Some(y)),
+            (_, None) => return Err(ActionError::missing("y")),
+        };
+        let params = SearchParams {
+            sort: Vec::new(),
+            limit: 1000,
+            offset: 0,
+            include_total: false,
+            ..p.clone()
+        };
+        let (_, rows) = self
+            .datastore_group(viewer, resource_id, &params, &[x.to_string()], &[spec])
+            .await?;
+        Ok(rows
+            .rows
+            .into_iter()
+            .map(|mut r| {
+                let y = r.pop().and_then(|v| v.as_f64());
+                (r.pop().unwrap_or(Value::Null), y)
+            })
+            .collect())
     }
 
     /// `datastore_search_sql`: one read-only SELECT over the tables of the
@@ -807,8 +1296,8 @@ impl Portal {
         primary_key: Vec<String>,
     ) -> Result<DatastoreTable> {
         let (r, existing) = self.editable(viewer, resource_id).await?;
-        let file_table = r.is_upload()
-            && is_tabular(&r)
+        let linked = is_fetchable(&r) && self.config.datastore.fetch_links.allows(&r.url);
+        let file_table = (r.is_upload() && is_tabular(&r) || linked)
             && existing
                 .as_ref()
                 .is_none_or(|t| t.source == TableSource::File);
@@ -818,7 +1307,11 @@ impl Portal {
             self.store
                 .ds_set_overrides(resource_id, &overrides, now())
                 .await?;
-            self.enqueue_datastore_ingest(resource_id).await?;
+            if r.is_upload() {
+                self.enqueue_datastore_ingest(resource_id).await?;
+            } else {
+                self.enqueue_datastore_fetch(resource_id).await?;
+            }
             return self
                 .store
                 .ds_table(resource_id)
@@ -876,6 +1369,12 @@ impl Portal {
                     return Err(ActionError::missing("fields"));
                 }
                 let name = self.store.ds_create_table(&fields, &primary_key).await?;
+                // An API table is written row by row: its full-text index
+                // is built empty now and kept in step from then on.
+                if let Err(e) = self.store.ds_index_full_text(&name, true).await {
+                    let _ = self.store.ds_drop_table(&name).await;
+                    return Err(e.into());
+                }
                 let meta = DatastoreTable {
                     resource_id: resource_id.to_string(),
                     table_name: name.clone(),
@@ -1003,8 +1502,7 @@ impl Portal {
                     ),
                 }
             }
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            rows.push((binds, terms.of(&refs)));
+            rows.push((binds, terms.of(texts.iter().map(|t| (0, t.as_str())))));
         }
         errors.into_result()?;
         let key_cols: Vec<String> = if key == [ID_COLUMN] { vec![] } else { key };
@@ -1087,6 +1585,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn which_links_are_fetched() {
+        assert_eq!(
+            url_host("https://User:pw@Data.City.UA:8443/x.csv?a=1").as_deref(),
+            Some("data.city.ua")
+        );
+        assert_eq!(url_host("http://[::1]:9000/a.csv").as_deref(), Some("::1"));
+        assert_eq!(url_host("ftp://x/a.csv"), None);
+        assert_eq!(url_host("http:///a.csv"), None);
+        let hosts = FetchLinks::parse(" 127.0.0.1, files.city.ua ");
+        assert!(hosts.allows("http://127.0.0.1:8000/a.csv"));
+        assert!(hosts.allows("https://files.city.ua/a.csv"));
+        assert!(!hosts.allows("https://city.gov.ua/a.csv"));
+        assert!(FetchLinks::parse("all").allows("https://city.gov.ua/a.csv"));
+        assert!(!FetchLinks::parse("off").allows("https://city.gov.ua/a.csv"));
+        assert_eq!(FetchLinks::parse(""), FetchLinks::Off);
+    }
+
+    #[test]
     fn names_are_safe_and_unique() {
         let got = column_names(&[
             "_id".into(),
@@ -1102,26 +1618,69 @@ mod tests {
         assert!(got[4].len() <= 63);
     }
 
+    /// Everything `read_rows` emits for a file with these bytes.
+    fn read_all(
+        bytes: &[u8],
+        name: &str,
+        ov: &BTreeMap<String, FieldType>,
+    ) -> (Vec<Field>, Vec<Row<'static>>, Value) {
+        let path = std::env::temp_dir().join(format!("misto-ds-{}-{name}", uuid::Uuid::new_v4()));
+        std::fs::write(&path, bytes).unwrap();
+        let (mut fields, mut rows, mut report) = (Vec::new(), Vec::new(), Value::Null);
+        read_rows(&path, "", name, ov, None, &mut |m| {
+            match m {
+                Loaded::Start { fields: f, .. } => fields = f,
+                Loaded::Rows(r) => rows.extend(r),
+                Loaded::Done(r) => report = r,
+                Loaded::Failed(m) => panic!("{m}"),
+            }
+            true
+        })
+        .unwrap();
+        let _ = std::fs::remove_file(&path);
+        (fields, rows, report)
+    }
+
     #[test]
-    fn prepare_types_and_keeps_misfits() {
+    fn rows_are_typed_and_misfits_kept() {
         let csv = format!(
             "назва;сума;дата;активний\n{}Садок;н/д;03.02.2024;ні\n",
-            "Школа №1;12,5;01.02.2024;так\n".repeat(19)
+            "Школа №1;12,5;01.02.2024;так\n".repeat(READ_CHUNK_ROWS + 5)
         );
-        let p = prepare(csv.as_bytes(), "CSV", "x.csv", &BTreeMap::new(), None).unwrap();
-        let types: Vec<&str> = p.fields.iter().map(|f| f.ty.as_str()).collect();
+        let (fields, rows, report) = read_all(csv.as_bytes(), "x.csv", &BTreeMap::new());
+        let types: Vec<&str> = fields.iter().map(|f| f.ty.as_str()).collect();
         assert_eq!(types, ["text", "numeric", "date", "bool"]);
-        assert_eq!(p.rows.len(), 20);
-        assert_eq!(p.rows[0].cells[1], Cell::Num(12.5));
-        assert_eq!(p.rows[0].cells[2], Cell::Text(Cow::Borrowed("2024-02-01")));
-        assert_eq!(p.rows[19].cells[1], Cell::Null);
-        assert_eq!(p.rows[19].misfits.as_deref(), Some("{\"сума\":\"н/д\"}"));
-        assert!(p.rows[0].full_text.contains(" школ"));
-        assert_eq!(p.report["misfits"], json!(1));
+        assert_eq!(rows.len(), READ_CHUNK_ROWS + 6);
+        assert_eq!(rows[0].cells[1], Cell::Num(12.5));
+        assert_eq!(rows[0].cells[2], Cell::Text(Cow::Borrowed("2024-02-01")));
+        let last = rows.last().unwrap();
+        assert_eq!(last.cells[1], Cell::Null);
+        assert_eq!(last.misfits.as_deref(), Some("{\"сума\":\"н/д\"}"));
+        assert!(rows[0].full_text.contains(" школ"));
+        assert_eq!(report["misfits"], json!(1));
+        assert_eq!(report["rows"], json!(READ_CHUNK_ROWS + 6));
+        assert_eq!(
+            report["columns"][1]["misfit_values"][0]["row"],
+            json!(READ_CHUNK_ROWS + 7)
+        );
         // An override wins over the inferred type.
         let ov: BTreeMap<String, FieldType> = [("сума".to_string(), FieldType::Text)].into();
-        let p = prepare(csv.as_bytes(), "CSV", "x.csv", &ov, None).unwrap();
-        assert_eq!(p.fields[1].ty, FieldType::Text);
-        assert_eq!(p.report["misfits"], json!(0));
+        let (fields, _, report) = read_all(csv.as_bytes(), "x.csv", &ov);
+        assert_eq!(fields[1].ty, FieldType::Text);
+        assert_eq!(report["misfits"], json!(0));
+    }
+
+    #[test]
+    fn terms_cache_repeated_values_only() {
+        let mut t = Terms::new();
+        for i in 0..3000 {
+            let code = format!("UA{i:010}");
+            let ft = t.of([(0, "Школа"), (1, code.as_str())]);
+            assert_eq!(ft, format!(" школ ua{i:010} "));
+        }
+        // The repeated column keeps its cache; the unique one stopped.
+        assert!(t.stats[0].1 >= 2999);
+        assert_eq!(t.stats[1].0, 1000);
+        assert!(t.cache.len() <= 1001);
     }
 }

@@ -103,10 +103,12 @@ impl Portal {
             .await;
         if let Ok((d, rid)) = &outcome {
             self.resource_saved(actor, d, rid, "upload").await;
-            if upload.is_some() {
-                self.datastore_after_upload(d.resources.iter().find(|r| &r.id == rid))
-                    .await;
-            }
+            self.datastore_after_save(
+                d.resources.iter().find(|r| &r.id == rid),
+                upload.is_some(),
+                None,
+            )
+            .await;
         }
         if outcome.is_err()
             && let Some(up) = upload
@@ -160,15 +162,21 @@ impl Portal {
         input: ResourceInput,
         upload: Option<StagedUpload>,
     ) -> Result<Arc<Dataset>> {
+        let previous_url = self
+            .show_resource(&crate::accounts::system_viewer(), resource_id)
+            .ok()
+            .map(|(_, r)| r.url.clone());
         let outcome = self
             .update_resource_inner(actor, resource_id, input, upload.as_ref())
             .await;
         if let Ok(d) = &outcome {
             self.resource_saved(actor, d, resource_id, "upload").await;
-            if upload.is_some() {
-                self.datastore_after_upload(d.resources.iter().find(|r| r.id == resource_id))
-                    .await;
-            }
+            self.datastore_after_save(
+                d.resources.iter().find(|r| r.id == resource_id),
+                upload.is_some(),
+                previous_url.as_deref(),
+            )
+            .await;
         }
         if outcome.is_err()
             && let Some(up) = upload

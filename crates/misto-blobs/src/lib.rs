@@ -95,6 +95,17 @@ impl BlobStore {
         &self.root
     }
 
+    /// The file that holds a blob, for readers that go over it more than
+    /// once (the datastore's two-pass CSV reader).
+    pub fn local_path(&self, key: &str) -> Result<PathBuf, BlobError> {
+        let path = self.path_of(key)?;
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(BlobError::NotFound(key.to_string()))
+        }
+    }
+
     fn path_of(&self, key: &str) -> Result<PathBuf, BlobError> {
         check_key(key)?;
         Ok(self.root.join("blobs").join(key))

@@ -1,9 +1,13 @@
 //! CKAN's DataStore actions: `datastore_search`, `datastore_search_sql`,
 //! `datastore_info`, `datastore_create`, `datastore_upsert`,
 //! `datastore_delete`, `datastore_records_delete`. Shapes follow
-//! `ckanext/datastore` (2.11).
+//! `ckanext/datastore` (2.11). `datastore_aggregate` (a group-by, which
+//! CKAN only offers through SQL) takes `datastore_search`'s parameters and
+//! answers in its shape.
 
-use misto_actions::datastore::{DEFAULT_LIMIT, MAX_LIMIT, SearchParams, WriteMethod};
+use misto_actions::datastore::{
+    AggFn, AggSpec, DEFAULT_LIMIT, MAX_LIMIT, SearchParams, WriteMethod,
+};
 use misto_core::datastore::{Field, FieldType};
 use serde_json::{Map, Value, json};
 
@@ -282,6 +286,163 @@ pub async fn search(ctx: &Ctx, p: &mut Params) -> R {
         out.insert("distinct".into(), json!(true));
     }
     out.insert("_links".into(), Value::Object(links));
+    Ok(Value::Object(out))
+}
+
+/// Groups at most in one `datastore_aggregate` answer by default.
+const AGGREGATE_LIMIT: i64 = 1000;
+
+/// `aggregates`: a list of `{"function": "sum", "field": "x", "as": "name"}`
+/// objects or of `"count"` / `"sum:x"` strings (also as JSON text or a
+/// comma-separated string).
+fn aggregates_param(p: &mut Params) -> Result<Vec<AggSpec>, ApiError> {
+    let items: Vec<Value> = match p.raw("aggregates") {
+        None => return Ok(Vec::new()),
+        Some(Value::String(s)) if s.trim_start().starts_with('[') => {
+            match serde_json::from_str::<Value>(&s) {
+                Ok(Value::Array(a)) => a,
+                _ => return Err(ApiError::invalid("aggregates", "Must be a JSON list")),
+            }
+        }
+        Some(Value::String(s)) => s
+            .split(',')
+            .filter(|x| !x.trim().is_empty())
+            .map(|x| json!(x.trim()))
+            .collect(),
+        Some(Value::Array(a)) => a,
+        Some(o @ Value::Object(_)) => vec![o],
+        Some(_) => return Err(ApiError::invalid("aggregates", "Must be a list")),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let (func, field, name) = match &item {
+            Value::String(s) => {
+                let (f, c) = match s.split_once(':') {
+                    Some((f, c)) => (f, Some(c.trim().to_string())),
+                    None => (s.as_str(), None),
+                };
+                (f.to_string(), c, None)
+            }
+            Value::Object(m) => (
+                m.get("function")
+                    .or_else(|| m.get("func"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                m.get("field")
+                    .and_then(Value::as_str)
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string),
+                m.get("as").and_then(Value::as_str).map(str::to_string),
+            ),
+            _ => {
+                return Err(ApiError::invalid(
+                    "aggregates",
+                    "Every aggregate is an object or a \"function:field\" string",
+                ));
+            }
+        };
+        let f = AggFn::parse(&func).ok_or_else(|| {
+            ApiError::invalid(
+                "aggregates",
+                format!("\"{func}\" is not count, sum, avg, min or max"),
+            )
+        })?;
+        let mut spec = AggSpec::new(f, field.as_deref());
+        if let Some(n) = name {
+            spec.name = n;
+        }
+        out.push(spec);
+    }
+    Ok(out)
+}
+
+/// `datastore_aggregate`: `resource_id`, `group_by` (fields), `aggregates`,
+/// `filters`, `q`, `sort` (output fields), `limit` (default 1,000, at most
+/// 32,000 groups), `offset`, `include_total` (the number of groups; default
+/// false), `records_format` (`objects` or `lists`).
+pub async fn aggregate(ctx: &Ctx, p: &mut Params) -> R {
+    let rid = resource_id(p)?;
+    let group_by = p.list("group_by", true)?;
+    let aggregates = aggregates_param(p)?;
+    let filters = object(p, "filters")?;
+    let q = p.str("q");
+    p.ignore(&["plain", "language"]);
+    let sort = sort_of(p)?;
+    let limit = p.int("limit", AGGREGATE_LIMIT, None)?.min(MAX_LIMIT);
+    let offset = p.int("offset", 0, None)?;
+    let include_total = p.bool("include_total", false)?;
+    let format = p.str("records_format").unwrap_or_else(|| "objects".into());
+    if !matches!(format.as_str(), "objects" | "lists") {
+        return Err(ApiError::invalid(
+            "records_format",
+            "Must be objects or lists",
+        ));
+    }
+    p.reject_unknown()?;
+    let params = SearchParams {
+        filters: filters.clone().map(filters_of).unwrap_or_default(),
+        q: q.clone(),
+        fields: Vec::new(),
+        sort: sort.clone(),
+        distinct: false,
+        limit,
+        offset,
+        include_total,
+    };
+    let (_, rows) = ctx
+        .portal
+        .datastore_group(&ctx.viewer, &rid, &params, &group_by, &aggregates)
+        .await?;
+    let records = if format == "lists" {
+        json!(rows.rows)
+    } else {
+        Value::Array(
+            rows.rows
+                .iter()
+                .map(|r| {
+                    let mut m = Map::new();
+                    for (f, v) in rows.fields.iter().zip(r) {
+                        m.insert(f.id.clone(), v.clone());
+                    }
+                    Value::Object(m)
+                })
+                .collect(),
+        )
+    };
+    let aggs_json: Vec<Value> = if aggregates.is_empty() {
+        vec![json!({"function": "count", "field": null, "as": "count"})]
+    } else {
+        aggregates
+            .iter()
+            .map(|a| json!({"function": a.func.as_str(), "field": a.field, "as": a.name}))
+            .collect()
+    };
+    let mut out = Map::new();
+    out.insert("resource_id".into(), json!(rid));
+    out.insert("group_by".into(), json!(group_by));
+    out.insert("aggregates".into(), Value::Array(aggs_json));
+    out.insert("fields".into(), fields_json(&rows.fields));
+    out.insert("records".into(), records);
+    out.insert("limit".into(), json!(limit));
+    out.insert("offset".into(), json!(offset));
+    out.insert("records_format".into(), json!(format));
+    if let Some(t) = rows.total {
+        out.insert("total".into(), json!(t));
+    }
+    if let Some(f) = filters {
+        out.insert("filters".into(), Value::Object(f));
+    }
+    if let Some(q) = q {
+        out.insert("q".into(), json!(q));
+    }
+    if !sort.is_empty() {
+        let s: Vec<String> = sort
+            .iter()
+            .map(|(c, d)| format!("{c} {}", if *d { "desc" } else { "asc" }))
+            .collect();
+        out.insert("sort".into(), json!(s.join(", ")));
+    }
     Ok(Value::Object(out))
 }
 

@@ -118,6 +118,7 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "datastore_upsert" => crate::datastore::upsert(&ctx, &mut p).await,
         "datastore_delete" => crate::datastore::delete(&ctx, &mut p, false).await,
         "datastore_records_delete" => crate::datastore::delete(&ctx, &mut p, true).await,
+        "datastore_aggregate" => crate::datastore::aggregate(&ctx, &mut p).await,
         h if h.starts_with("harvest_") || h == "publisher_push" => {
             crate::harvest::dispatch(h, &ctx, &mut p).await
         }

@@ -153,6 +153,7 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("datastore_upsert", Kind::Write),
     ("datastore_delete", Kind::Write),
     ("datastore_records_delete", Kind::Write),
+    ("datastore_aggregate", Kind::Read),
     ("harvest_source_list", Kind::Read),
     ("harvest_source_show", Kind::Read),
     ("harvest_job_list", Kind::Read),

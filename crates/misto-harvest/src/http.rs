@@ -133,6 +133,23 @@ impl Http {
         ),
         HarvestError,
     > {
+        let (stream, media, _) = self.download_sized(url).await?;
+        Ok((stream, media))
+    }
+
+    /// [`Http::download`] plus the length the server announced, so that a
+    /// caller with a size limit can refuse before reading.
+    pub async fn download_sized(
+        &self,
+        url: &str,
+    ) -> Result<
+        (
+            impl Stream<Item = Result<Bytes, reqwest::Error>> + use<>,
+            Option<String>,
+            Option<u64>,
+        ),
+        HarvestError,
+    > {
         let resp = self
             .client
             .get(url)
@@ -144,7 +161,8 @@ impl Http {
             return Err(HarvestError::Http(format!("{url}: HTTP {status}")));
         }
         let media = media_type(&resp);
-        Ok((resp.bytes_stream(), media))
+        let length = resp.content_length();
+        Ok((resp.bytes_stream(), media, length))
     }
 }
 

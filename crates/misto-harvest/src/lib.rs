@@ -11,6 +11,8 @@
 //!   leniently: a foreign portal's bad values are dropped, not fatal.
 //! - [`run`]: one run of a source (the `harvest` job), and `import ckan`.
 //! - [`push`]: a publisher's datasets → a remote CKAN (create or update).
+//! - [`fetch`]: linked tabular files of resources → the datastore (the
+//!   `datastore_fetch` job).
 //!
 //! Every change of state goes through `misto-actions` (one action call per
 //! dataset, one transaction each). This crate knows HTTP as a client only
@@ -18,6 +20,7 @@
 
 pub mod ckan;
 pub mod dcat;
+pub mod fetch;
 pub mod http;
 pub mod mapping;
 pub mod push;
@@ -55,6 +58,7 @@ impl From<HarvestError> for ActionError {
 /// subject; a scheduled source queues its next run.
 pub fn register(registry: &mut JobRegistry) {
     push::register(registry);
+    fetch::register(registry);
     registry.register(HARVEST_JOB, |portal, job, ctx| async move {
         let run = run_source(&portal, &job.subject, Progress::Job(ctx)).await?;
         let next_run = portal

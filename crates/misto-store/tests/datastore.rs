@@ -268,6 +268,308 @@ async fn writes_by_key() {
     assert_eq!(store.ds_table(rid).await.unwrap().unwrap().row_count, 1);
 }
 
+/// Rows whose full text holds some of four terms, by the bits of `i`.
+fn term_row(i: i64) -> Row<'static> {
+    let words = ["школ", "бібліотек", "садок", "2024"];
+    let mut ft = String::from(" ");
+    for (b, w) in words.iter().enumerate() {
+        if i & (1 << b) != 0 {
+            ft.push_str(w);
+            ft.push(' ');
+        }
+    }
+    let mut r = row(i, "x");
+    r.full_text = ft;
+    r
+}
+
+#[tokio::test]
+async fn the_full_text_index_finds_the_same_rows_and_follows_writes() {
+    let store = misto_store::testing::fresh_store().await;
+    let rid = "5b4e28ba-2fa1-11d2-883f-0016d3cca427";
+    let t = store.ds_create_table(&fields(), &[]).await.unwrap();
+    let rows: Vec<Row> = (1..=64).map(term_row).collect();
+    store.ds_load_rows(&t, &fields(), &rows).await.unwrap();
+    let m = store.ds_publish(&meta(rid, &t)).await.unwrap();
+    let queries: Vec<DsQuery> = vec![
+        vec!["школ"],
+        vec!["бібліотек", "2024"],
+        vec!["садок", "школ", "бібліотек"],
+        vec!["шко"],
+        vec!["немає"],
+    ]
+    .into_iter()
+    .flat_map(|terms| {
+        let terms: Vec<String> = terms.into_iter().map(String::from).collect();
+        [
+            DsQuery {
+                terms: terms.clone(),
+                limit: 10,
+                offset: 2,
+                include_total: true,
+                ..DsQuery::default()
+            },
+            DsQuery {
+                terms,
+                filters: vec![DsFilter {
+                    column: "активний".into(),
+                    values: vec![Bind::Bool(true)],
+                }],
+                sort: vec![("сума".into(), true)],
+                limit: 100,
+                include_total: true,
+                ..DsQuery::default()
+            },
+        ]
+    })
+    .collect();
+    let mut scanned = Vec::new();
+    for q in &queries {
+        let r = store.ds_search(&m, q).await.unwrap();
+        scanned.push((r.rows, r.total));
+    }
+    // Sanity: the scan finds what the bits say.
+    assert_eq!(scanned[0].1, Some(32));
+    assert_eq!(scanned[2].1, Some(16));
+    assert_eq!(scanned[6].1, Some(0), "a prefix is not a term");
+    assert!(store.ds_index_full_text(&t, false).await.unwrap());
+    assert!(
+        store.ds_index_full_text(&t, false).await.unwrap(),
+        "idempotent"
+    );
+    for (q, want) in queries.iter().zip(&scanned) {
+        let r = store.ds_search(&m, q).await.unwrap();
+        assert_eq!(&(r.rows, r.total), want, "{:?}", q.terms);
+    }
+    // A table that is not live is not indexed.
+    let other = store.ds_create_table(&fields(), &[]).await.unwrap();
+    assert!(!store.ds_index_full_text(&other, false).await.unwrap());
+    store.ds_drop_table(&other).await.unwrap();
+
+    // Writes after the index: inserted, updated and deleted rows are found
+    // (or not) at once.
+    let rec = |name: &str| {
+        (
+            vec![
+                Bind::Text(name.into()),
+                Bind::Int(1000),
+                Bind::Null(FieldType::Numeric),
+                Bind::Null(FieldType::Date),
+                Bind::Null(FieldType::Bool),
+            ],
+            format!(" {name} "),
+        )
+    };
+    store
+        .ds_write_records(&m, WriteMethod::Insert, &[], &[rec("укритт")])
+        .await
+        .unwrap()
+        .unwrap();
+    let q = |term: &str| DsQuery {
+        terms: vec![term.to_string()],
+        fields: vec!["кількість".into()],
+        limit: 100,
+        include_total: true,
+        ..DsQuery::default()
+    };
+    let hit = store.ds_search(&m, &q("укритт")).await.unwrap();
+    assert_eq!(hit.rows, vec![vec![json!(1000)]]);
+    assert_eq!(hit.total, Some(1));
+    store
+        .ds_write_records(
+            &m,
+            WriteMethod::Update,
+            &["кількість".to_string()],
+            &[rec("амбулаторі")],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.ds_search(&m, &q("укритт")).await.unwrap().total,
+        Some(0)
+    );
+    assert_eq!(
+        store.ds_search(&m, &q("амбулаторі")).await.unwrap().total,
+        Some(1)
+    );
+    let gone = store
+        .ds_delete_rows(
+            &m,
+            &[DsFilter {
+                column: "кількість".into(),
+                values: vec![Bind::Int(1000), Bind::Int(1), Bind::Int(3)],
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(gone, 3);
+    assert_eq!(
+        store.ds_search(&m, &q("амбулаторі")).await.unwrap().total,
+        Some(0)
+    );
+    assert_eq!(
+        store.ds_search(&m, &q("школ")).await.unwrap().total,
+        Some(30)
+    );
+
+    // Replacing and deleting the table takes its index along.
+    let t2 = store.ds_create_table(&fields(), &[]).await.unwrap();
+    store
+        .ds_load_rows(&t2, &fields(), &[term_row(1)])
+        .await
+        .unwrap();
+    let m2 = store.ds_publish(&meta(rid, &t2)).await.unwrap();
+    assert!(store.ds_index_full_text(&t2, false).await.unwrap());
+    assert_eq!(
+        store.ds_search(&m2, &q("школ")).await.unwrap().total,
+        Some(1)
+    );
+    assert_eq!(
+        store.ds_table_indexes(&t2).await.unwrap(),
+        vec![format!("{t2}_fts")]
+    );
+    assert!(store.ds_table_indexes(&t).await.unwrap().is_empty());
+    assert!(store.ds_delete(rid).await.unwrap());
+    assert!(store.ds_table_indexes(&t2).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn group_by_with_every_aggregate_filters_terms_sort_and_paging() {
+    use misto_store::datastore::{AggFn, AggSpec};
+    let store = misto_store::testing::fresh_store().await;
+    let rid = "6b4e28ba-2fa1-11d2-883f-0016d3cca427";
+    let t = store.ds_create_table(&fields(), &[]).await.unwrap();
+    let rows: Vec<Row> = (1..=12)
+        .map(|i| {
+            row(
+                i,
+                if i % 3 == 0 {
+                    "школа"
+                } else {
+                    "садок"
+                },
+            )
+        })
+        .collect();
+    store.ds_load_rows(&t, &fields(), &rows).await.unwrap();
+    let m = store.ds_publish(&meta(rid, &t)).await.unwrap();
+    let aggs = vec![
+        AggSpec::new(AggFn::Count, None),
+        AggSpec::new(AggFn::Sum, Some("кількість")),
+        AggSpec::new(AggFn::Avg, Some("сума")),
+        AggSpec::new(AggFn::Min, Some("дата")),
+        AggSpec::new(AggFn::Max, Some("кількість")),
+        AggSpec::new(AggFn::Count, Some("сума")),
+    ];
+    let all = DsQuery {
+        limit: 100,
+        include_total: true,
+        ..DsQuery::default()
+    };
+    let g = store
+        .ds_group(&m, &all, &["назва".to_string()], &aggs)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = g.fields.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "назва",
+            "count",
+            "sum_кількість",
+            "avg_сума",
+            "min_дата",
+            "max_кількість",
+            "count_сума"
+        ]
+    );
+    let types: Vec<&str> = g.fields.iter().map(|f| f.ty.as_str()).collect();
+    assert_eq!(
+        types,
+        ["text", "int", "int", "numeric", "date", "int", "int"]
+    );
+    // садок: 1 2 4 5 7 8 10 11 (sum 48, avg of halves 3.0); школа: 3 6 9 12.
+    assert_eq!(
+        g.rows,
+        vec![
+            vec![
+                json!("садок"),
+                json!(8),
+                json!(48),
+                json!(3.0),
+                json!("2024-01-02"),
+                json!(11),
+                json!(8)
+            ],
+            vec![
+                json!("школа"),
+                json!(4),
+                json!(30),
+                json!(3.75),
+                json!("2024-01-04"),
+                json!(12),
+                json!(4)
+            ],
+        ]
+    );
+    assert_eq!(g.total, Some(2));
+    // Two group columns, a filter, sort by an aggregate, paging.
+    let q = DsQuery {
+        filters: vec![DsFilter {
+            column: "назва".into(),
+            values: vec![Bind::Text("садок".into())],
+        }],
+        sort: vec![("count".into(), true)],
+        limit: 1,
+        offset: 1,
+        include_total: true,
+        ..DsQuery::default()
+    };
+    let g = store
+        .ds_group(
+            &m,
+            &q,
+            &["назва".to_string(), "активний".to_string()],
+            &[AggSpec::new(AggFn::Count, None)],
+        )
+        .await
+        .unwrap();
+    // садок: even (true) 2 4 8 10 = 4 rows, odd (false) 1 5 7 11 = 4 rows:
+    // tie on count, then by активний (false first): the second is true.
+    assert_eq!(g.rows, vec![vec![json!("садок"), json!(true), json!(4)]]);
+    assert_eq!(g.total, Some(2));
+    // Full-text terms narrow the rows first; no group columns: one row.
+    let q = DsQuery {
+        terms: vec!["школа".into()],
+        limit: 10,
+        ..DsQuery::default()
+    };
+    let g = store
+        .ds_group(&m, &q, &[], &[AggSpec::new(AggFn::Sum, Some("сума"))])
+        .await
+        .unwrap();
+    assert_eq!(g.rows, vec![vec![json!(15.0)]]);
+    // Sums of text and unknown sort fields are refused.
+    assert!(
+        store
+            .ds_group(&m, &all, &[], &[AggSpec::new(AggFn::Sum, Some("назва"))])
+            .await
+            .is_err()
+    );
+    let bad_sort = DsQuery {
+        sort: vec![("x".into(), false)],
+        limit: 1,
+        ..DsQuery::default()
+    };
+    assert!(
+        store
+            .ds_group(&m, &bad_sort, &["назва".to_string()], &[])
+            .await
+            .is_err()
+    );
+}
+
 #[tokio::test]
 async fn sql_reads_only_allowed_tables_within_the_time_limit() {
     let store = misto_store::testing::fresh_store().await;

@@ -42,11 +42,20 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     finish(enc, bytes, false, true)
 }
 
+/// Bytes of a file the legacy-encoding guess looks at.
+pub(crate) const GUESS_SAMPLE: usize = 256 * 1024;
+
 fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
-    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     // Enough text for a confident guess; the detector is linear anyway.
-    let sample = &bytes[..bytes.len().min(256 * 1024)];
-    det.feed(sample, sample.len() == bytes.len());
+    let sample = &bytes[..bytes.len().min(GUESS_SAMPLE)];
+    guess_legacy_sample(sample, sample.len() == bytes.len())
+}
+
+/// The legacy encoding of a file from its first [`GUESS_SAMPLE`] bytes
+/// (`whole`: the sample is the whole file).
+pub(crate) fn guess_legacy_sample(sample: &[u8], whole: bool) -> &'static Encoding {
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(sample, whole);
     let enc = det.guess(Some(b"ua"), chardetng::Utf8Detection::Deny);
     if enc == UTF_16BE || enc == UTF_16LE {
         WINDOWS_1251

@@ -26,14 +26,20 @@
 //!   of each kind are kept; the rest are counted in one
 //!   [`DiagnosticKind::Suppressed`] diagnostic.
 //!
+//! Large CSV/TSV files are read in two streaming passes instead
+//! ([`survey_delimited`], then [`DelimitedSurvey::for_each_row`]): the same
+//! table, in memory that does not grow with the file.
+//!
 //! This crate must not do IO (no files, no network, no database) and must not
-//! know about resources, datasets or the datastore: callers hand it bytes.
+//! know about resources, datasets or the datastore: callers hand it bytes
+//! (or readers they opened).
 
 mod decode;
 mod delimited;
 mod infer;
 mod json;
 mod sheets;
+mod stream;
 pub mod synthetic;
 mod table;
 
@@ -41,6 +47,7 @@ pub use decode::{Decoded, decode};
 pub use delimited::{detect_delimiter, parse_records};
 pub use infer::{ColumnType, DateStyle, Value, fits, parse_value, trim_value};
 use serde::Serialize;
+pub use stream::{DelimitedSurvey, survey_delimited};
 
 /// The kind of file, from a format label, a file name, or the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -320,6 +327,13 @@ pub enum ReadError {
     JsonShape,
     #[error("the CSV could not be parsed: {0}")]
     Csv(String),
+    /// Text read as UTF-8 is not (the streaming reader then reads it in the
+    /// guessed legacy encoding; seen by callers only when a file changed
+    /// between two passes).
+    #[error("the text is not valid UTF-8")]
+    NotUtf8,
+    #[error("the file could not be read: {0}")]
+    Io(String),
 }
 
 /// Reads a file with the default [`ReadOptions`]. `format_hint` may be

@@ -81,21 +81,21 @@ fn is_blank(cell: &str) -> bool {
     trim_value(cell).is_empty()
 }
 
-fn non_empty_count(cells: &[String]) -> usize {
-    cells.iter().filter(|c| !is_blank(c)).count()
+pub(crate) fn non_empty_count<S: AsRef<str>>(cells: &[S]) -> usize {
+    cells.iter().filter(|c| !is_blank(c.as_ref())).count()
 }
 
-fn trimmed_len(cells: &[String]) -> usize {
+pub(crate) fn trimmed_len<S: AsRef<str>>(cells: &[S]) -> usize {
     cells
         .iter()
-        .rposition(|c| !is_blank(c))
+        .rposition(|c| !is_blank(c.as_ref()))
         .map_or(0, |i| i + 1)
 }
 
 /// Finds the header: the first record (among the first `search` ones) with at
 /// least 60 % of the widest record's non-empty cells (and at least two when
 /// any record has two).
-fn find_header(records: &[Record], search: usize) -> Option<usize> {
+pub(crate) fn find_header(records: &[Record], search: usize) -> Option<usize> {
     let window = &records[..records.len().min(search.max(1))];
     let widest = window.iter().map(|(_, r)| non_empty_count(r)).max()?;
     if widest == 0 {
@@ -291,7 +291,7 @@ fn empty_table(raw: Raw, sink: Sink) -> Table {
 }
 
 /// (name, header cell as written) for each column.
-fn name_columns(
+pub(crate) fn name_columns(
     header: &[String],
     width: usize,
     header_line: usize,
@@ -355,18 +355,11 @@ fn infer_columns(
     }
     let mut columns = Vec::with_capacity(names.len());
     for (ci, ((name, header), tally)) in names.into_iter().zip(tallies).enumerate() {
-        let inferred = tally.decide(options.min_type_share);
+        let column = column_of(name, header, &tally, options);
+        let inferred = column.inferred;
+        let name = &column.name;
         let bit = type_bit(inferred);
-        let fitting = match inferred {
-            ColumnType::Text => tally.non_empty,
-            ColumnType::Boolean => tally.counts[0],
-            ColumnType::Integer => tally.counts[1],
-            ColumnType::Decimal => tally.counts[2],
-            ColumnType::Date => tally.counts[3],
-            ColumnType::DateTime => tally.counts[4],
-        };
-        let mismatches = tally.non_empty - fitting;
-        if mismatches > 0 {
+        if column.mismatches > 0 {
             for (row, line) in rows.iter().zip(row_lines) {
                 let v = trim_value(&row[ci]);
                 if !v.is_empty() && classify(v).bits & bit == 0 {
@@ -386,32 +379,50 @@ fn infer_columns(
                 }
             }
         }
-        let mut styles: Vec<(usize, DateStyle)> =
-            [DateStyle::Iso, DateStyle::DotDmy, DateStyle::SlashDmy]
-                .into_iter()
-                .map(|s| (tally.date_styles[s as usize], s))
-                .filter(|(n, _)| *n > 0)
-                .collect();
-        styles.sort_by_key(|s| std::cmp::Reverse(s.0));
-        let is_date = matches!(inferred, ColumnType::Date | ColumnType::DateTime);
-        let is_number = matches!(inferred, ColumnType::Integer | ColumnType::Decimal);
-        columns.push(Column {
-            name,
-            header,
-            inferred,
-            non_empty: tally.non_empty,
-            mismatches,
-            date_styles: if is_date {
-                styles.into_iter().map(|(_, s)| s).collect()
-            } else {
-                Vec::new()
-            },
-            decimal_comma: inferred == ColumnType::Decimal
-                && tally.decimal_comma > tally.decimal_dot,
-            thousands_spaces: is_number && tally.grouped > 0,
-        });
+        columns.push(column);
     }
     columns
+}
+
+/// A column's type and statistics from the tally of all its values.
+pub(crate) fn column_of(
+    name: String,
+    header: String,
+    tally: &Tally,
+    options: &ReadOptions,
+) -> Column {
+    let inferred = tally.decide(options.min_type_share);
+    let fitting = match inferred {
+        ColumnType::Text => tally.non_empty,
+        ColumnType::Boolean => tally.counts[0],
+        ColumnType::Integer => tally.counts[1],
+        ColumnType::Decimal => tally.counts[2],
+        ColumnType::Date => tally.counts[3],
+        ColumnType::DateTime => tally.counts[4],
+    };
+    let mut styles: Vec<(usize, DateStyle)> =
+        [DateStyle::Iso, DateStyle::DotDmy, DateStyle::SlashDmy]
+            .into_iter()
+            .map(|s| (tally.date_styles[s as usize], s))
+            .filter(|(n, _)| *n > 0)
+            .collect();
+    styles.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let is_date = matches!(inferred, ColumnType::Date | ColumnType::DateTime);
+    let is_number = matches!(inferred, ColumnType::Integer | ColumnType::Decimal);
+    Column {
+        name,
+        header,
+        inferred,
+        non_empty: tally.non_empty,
+        mismatches: tally.non_empty - fitting,
+        date_styles: if is_date {
+            styles.into_iter().map(|(_, s)| s).collect()
+        } else {
+            Vec::new()
+        },
+        decimal_comma: inferred == ColumnType::Decimal && tally.decimal_comma > tally.decimal_dot,
+        thousands_spaces: is_number && tally.grouped > 0,
+    }
 }
 
 #[cfg(test)]

@@ -258,3 +258,102 @@ fn empty_and_broken_inputs_are_errors_not_panics() {
         let _ = read(bytes, Format::Csv, "x.csv");
     }
 }
+
+/// Reads `bytes` with the two-pass streaming reader: the survey and every
+/// row with its line.
+fn stream(
+    bytes: &[u8],
+    tsv: bool,
+) -> (
+    misto_tabular::DelimitedSurvey,
+    Vec<Vec<String>>,
+    Vec<usize>,
+    Vec<misto_tabular::Diagnostic>,
+) {
+    let mut open = || Ok::<_, std::io::Error>(std::io::Cursor::new(bytes.to_vec()));
+    let survey = misto_tabular::survey_delimited(
+        &mut open,
+        tsv,
+        "x.csv".into(),
+        &misto_tabular::ReadOptions::default(),
+    )
+    .expect("survey");
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    let diagnostics = survey
+        .for_each_row(std::io::Cursor::new(bytes.to_vec()), |line, cells| {
+            lines.push(line);
+            rows.push(cells.iter().map(|c| c.to_string()).collect());
+            std::ops::ControlFlow::Continue(())
+        })
+        .expect("rows");
+    (survey, rows, lines, diagnostics)
+}
+
+#[test]
+fn the_streaming_reader_reads_the_same_tables() {
+    let utf16 = |text: &str, le: bool| {
+        let mut out = if le {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for u in text.encode_utf16() {
+            out.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        out
+    };
+    let cp = |text: &str| encoding_rs::WINDOWS_1251.encode(text).0.into_owned();
+    let big: String = (0..6000)
+        .map(|i| format!("Школа №{i};{i},5;0{}.02.2024;так\r\n", i % 9 + 1))
+        .collect();
+    let big = format!("назва;сума;дата;активний\r\n{big}");
+    // Valid UTF-8 for 300 KB, then one windows-1251 byte: the whole file is
+    // windows-1251 (the guess comes from the start).
+    let mut late_cp = format!("назва,код\n{}", "Ліцей,1\n".repeat(30_000)).into_bytes();
+    late_cp.extend_from_slice(b"\xb3,2\n");
+    let mut bom_bad = b"\xEF\xBB\xBFa,b\n1,\xff\xfe\n2,x\n".to_vec();
+    bom_bad.extend_from_slice("3,ї\n".as_bytes());
+    let cases: Vec<(Vec<u8>, bool)> = vec![
+        (cp("Назва закладу;Дата відкриття;Площа, кв. м;Працює\r\nШкола №1;01.09.1985;1 234,5;так\r\nДитячий садок «Сонечко»;15.03.2001;850,25;ні\r\n"), false),
+        (b"\xEF\xBB\xBFid,name\n1,\xD0\x9A\xD0\xB8\xD1\x97\xD0\xB2\n".to_vec(), false),
+        (utf16("id,name\n1,Київ\n2,Львів\n", true), false),
+        (utf16(&big, false), false),
+        (utf16(&big, true), false),
+        (cp(&big), false),
+        ("name,address,count\n\"Школа\",\"вул. Шевченка, 1\nкорпус 2\",10\n\"Садок \"\"Сонечко\"\"\",вул. Франка,5\n,,\nБібліотека,вул. Лесі,3,зайве\nМузей,вул. Січових\n\nТеатр,пл. Ринок,7\n".as_bytes().to_vec(), false),
+        ("Перелік;;\nстаном на 01.01.2024;;\n;;\nназва;код;вартість\nБудинок культури;1;120000\n".as_bytes().to_vec(), false),
+        ("\n\n\r\n;;\nа;б\n\n1;2\r\n\r\n3;4;5;6\n;\n".as_bytes().to_vec(), false),
+        (";;\n;;\n".as_bytes().to_vec(), false),
+        (b"a\tb\n1\t2\n".to_vec(), true),
+        (b"a|b\n1|2\n3|\n".to_vec(), false),
+        (b"x,y\r1,2\r3,4\r".to_vec(), false),
+        (misto_tabular::synthetic::datastore_bench_csv(3000).into_bytes(), false),
+        (late_cp, false),
+        (bom_bad, false),
+        (format!("v\n{}0.5\n", (0..10_000).map(|i| format!("{i}\n")).collect::<String>()).into_bytes(), false),
+    ];
+    for (i, (bytes, tsv)) in cases.iter().enumerate() {
+        let hint = if *tsv { Format::Tsv } else { Format::Csv };
+        let whole = read(bytes, hint, "x.csv").expect("read");
+        let want = &whole.tables[0];
+        let (survey, rows, lines, diagnostics) = stream(bytes, *tsv);
+        let got = &survey.table;
+        assert_eq!(got.columns, want.columns, "case {i}: columns");
+        assert_eq!(
+            (got.encoding, got.bom, got.delimiter, got.header_row),
+            (want.encoding, want.bom, want.delimiter, want.header_row),
+            "case {i}: shape"
+        );
+        assert_eq!(survey.rows, want.rows.len(), "case {i}: row count");
+        assert_eq!(rows, want.rows, "case {i}: rows");
+        assert_eq!(lines, want.row_lines, "case {i}: lines");
+        let expected: Vec<_> = want
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind.id() != "type_mismatch")
+            .cloned()
+            .collect();
+        assert_eq!(diagnostics, expected, "case {i}: diagnostics");
+    }
+}

@@ -47,6 +47,10 @@ pub struct Config {
     /// Map tiles on resource pages, a `{z}/{x}/{y}` URL template
     /// (`MISTO_MAP_TILE_URL`), default OpenStreetMap's tile server.
     pub map_tile_url: String,
+    /// Linked (not uploaded) tabular files the datastore downloads and
+    /// loads (`MISTO_DATASTORE_FETCH_LINKS`): `all` (default), `off`, or a
+    /// comma-separated list of hosts.
+    pub datastore_fetch_links: String,
     /// SMTP server for the portal's e-mail (`MISTO_SMTP_HOST`); without it
     /// e-mail jobs end with an error saying e-mail is not configured.
     pub smtp_host: Option<String>,
@@ -112,6 +116,7 @@ impl Default for Config {
             theme_dir: None,
             datastore_sql_timeout_ms: 5000,
             map_tile_url: misto_actions::datastore::DatastoreConfig::default().tile_url,
+            datastore_fetch_links: "all".into(),
             smtp_host: None,
             smtp_port: None,
             smtp_user: None,
@@ -203,6 +208,9 @@ impl Config {
         }
         if let Some(v) = env("MISTO_MAP_TILE_URL") {
             c.map_tile_url = v;
+        }
+        if let Some(v) = env("MISTO_DATASTORE_FETCH_LINKS") {
+            c.datastore_fetch_links = v;
         }
         if let Some(v) = env("MISTO_SMTP_HOST") {
             c.smtp_host = Some(v);
@@ -360,6 +368,9 @@ impl Config {
             datastore: misto_actions::datastore::DatastoreConfig {
                 sql_timeout: Duration::from_millis(self.datastore_sql_timeout_ms.max(1)),
                 tile_url: self.map_tile_url.clone(),
+                fetch_links: misto_actions::datastore::FetchLinks::parse(
+                    &self.datastore_fetch_links,
+                ),
                 ..Default::default()
             },
         }

@@ -37,7 +37,6 @@ use misto_core::datastore::{
 };
 use misto_core::time::{from_micros, now, to_micros};
 use serde_json::Value;
-use sqlx::Row;
 
 pub use sql::{SqlOutcome, SqlRefusal};
 
@@ -521,11 +520,14 @@ impl Store {
         let schema = self.ds_schema().await?;
         Ok(match &self.pool {
             crate::store::Pool::Sqlite { reader, .. } => {
+                // Column indexes, and the FTS5 table that is the full-text
+                // index.
                 sqlx::query_scalar::<_, String>(
-                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \
-                     AND sql IS NOT NULL ORDER BY name",
+                    "SELECT name FROM sqlite_master WHERE (type = 'index' AND tbl_name = $1 \
+                     AND sql IS NOT NULL) OR (type = 'table' AND name = $2) ORDER BY name",
                 )
                 .bind(table)
+                .bind(fts_name(table))
                 .fetch_all(reader)
                 .await?
             }
@@ -545,12 +547,123 @@ impl Store {
     /// Drops a table that will not be published (a failed load).
     pub async fn ds_drop_table(&self, table: &str) -> Result<()> {
         let schema = self.ds_schema().await?;
-        let sql = format!("DROP TABLE IF EXISTS {}", Self::ds_ref(&schema, table));
+        let drops = self.ds_drop_statements(&schema, table);
         write_tx!(self, |tx| {
-            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .execute(&mut *tx)
-                .await?;
+            for sql in &drops {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         })
+    }
+
+    /// The statements that drop a row table and its full-text index (on
+    /// SQLite a separate FTS5 table; on PostgreSQL an index of the table).
+    fn ds_drop_statements(&self, schema: &Option<String>, table: &str) -> Vec<String> {
+        let mut out = Vec::with_capacity(2);
+        if self.backend() == Backend::Sqlite {
+            out.push(format!(
+                "DROP TABLE IF EXISTS {}",
+                Self::ds_ref(schema, &fts_name(table))
+            ));
+        }
+        out.push(format!(
+            "DROP TABLE IF EXISTS {}",
+            Self::ds_ref(schema, table)
+        ));
+        out
+    }
+
+    /// Builds the full-text index of a row table, so that `q` reads an
+    /// index instead of scanning `_full_text`. SQLite: an FTS5 table
+    /// `<table>_fts` over `_full_text` (external content, the `ascii`
+    /// tokenizer: the stored terms are already analysed, lowercase and
+    /// alphanumeric, so a token is exactly a stored term) kept in step by
+    /// triggers. PostgreSQL: a GIN index on the array of terms. Idempotent;
+    /// a table that is not live (replaced meanwhile) is left alone, except
+    /// for `force` (API tables, indexed at creation). Returns whether an
+    /// index was built.
+    pub async fn ds_index_full_text(&self, table: &str, force: bool) -> Result<bool> {
+        if !force {
+            let live: Option<String> = read!(self, |pool| {
+                sqlx::query_scalar::<_, String>(
+                    "SELECT table_name FROM datastore_tables WHERE table_name = $1",
+                )
+                .bind(table)
+                .fetch_optional(pool)
+                .await?
+            });
+            if live.is_none() {
+                return Ok(false);
+            }
+        }
+        let schema = self.ds_schema().await?;
+        let table_ref = Self::ds_ref(&schema, table);
+        let statements: Vec<String> = match self.backend() {
+            Backend::Sqlite => {
+                let fts = quote_ident(&fts_name(table));
+                let t = quote_ident(table);
+                let trig = |suffix: &str| quote_ident(&format!("{table}_fts_{suffix}"));
+                vec![
+                    format!(
+                        "CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(_full_text, \
+                         content={}, content_rowid='_id', tokenize='ascii', \
+                         columnsize=0, detail=none)",
+                        sql_string(table)
+                    ),
+                    format!("INSERT INTO {fts}({fts}) VALUES ('rebuild')"),
+                    format!(
+                        "CREATE TRIGGER IF NOT EXISTS {} AFTER INSERT ON {t} BEGIN \
+                         INSERT INTO {fts}(rowid, _full_text) VALUES (new._id, new._full_text); END",
+                        trig("ai")
+                    ),
+                    format!(
+                        "CREATE TRIGGER IF NOT EXISTS {} AFTER DELETE ON {t} BEGIN \
+                         INSERT INTO {fts}({fts}, rowid, _full_text) \
+                         VALUES ('delete', old._id, old._full_text); END",
+                        trig("ad")
+                    ),
+                    format!(
+                        "CREATE TRIGGER IF NOT EXISTS {} AFTER UPDATE ON {t} BEGIN \
+                         INSERT INTO {fts}({fts}, rowid, _full_text) \
+                         VALUES ('delete', old._id, old._full_text); \
+                         INSERT INTO {fts}(rowid, _full_text) VALUES (new._id, new._full_text); END",
+                        trig("au")
+                    ),
+                ]
+            }
+            Backend::Postgres => vec![format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {table_ref} USING GIN ({PG_TERMS})",
+                quote_ident(&fts_name(table))
+            )],
+        };
+        write_tx!(self, |tx| {
+            for sql in &statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        })?;
+        Ok(true)
+    }
+
+    /// The FTS5 table of a row table when it has one (SQLite only; on
+    /// PostgreSQL the terms are matched with `@>`, which reads the GIN
+    /// index when there is one and the rows otherwise).
+    async fn ds_fts(&self, table: &str) -> Result<Option<String>> {
+        match &self.pool {
+            crate::store::Pool::Sqlite { reader, .. } => {
+                let name = fts_name(table);
+                let found: Option<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1",
+                )
+                .bind(name.as_str())
+                .fetch_optional(reader)
+                .await?;
+                Ok(found)
+            }
+            crate::store::Pool::Postgres(_) => Ok(None),
+        }
     }
 
     /// Makes `meta.table_name` the live table of `meta.resource_id` in one
@@ -617,10 +730,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if let Some(old) = old.filter(|o| !o.is_empty() && *o != meta.table_name) {
-                let drop = format!("DROP TABLE IF EXISTS {}", Self::ds_ref(&schema, &old));
-                sqlx::query(sqlx::AssertSqlSafe(drop))
-                    .execute(&mut *tx)
-                    .await?;
+                for drop in self.ds_drop_statements(&schema, &old) {
+                    sqlx::query(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         })?;
         self.ds_table(&meta.resource_id)
@@ -743,17 +857,16 @@ impl Store {
         };
         let schema = self.ds_schema().await?;
         let drop_view = format!("DROP VIEW IF EXISTS {}", Self::ds_ref(&schema, resource_id));
-        let drop_table = (!meta.table_name.is_empty()).then(|| {
-            format!(
-                "DROP TABLE IF EXISTS {}",
-                Self::ds_ref(&schema, &meta.table_name)
-            )
-        });
+        let drop_table = if meta.table_name.is_empty() {
+            Vec::new()
+        } else {
+            self.ds_drop_statements(&schema, &meta.table_name)
+        };
         write_tx!(self, |tx| {
             sqlx::query(sqlx::AssertSqlSafe(drop_view.clone()))
                 .execute(&mut *tx)
                 .await?;
-            if let Some(d) = &drop_table {
+            for d in &drop_table {
                 sqlx::query(sqlx::AssertSqlSafe(d.clone()))
                     .execute(&mut *tx)
                     .await?;
@@ -766,8 +879,23 @@ impl Store {
         Ok(true)
     }
 
+    /// How `q`'s terms are matched on this table.
+    async fn ds_text_match(&self, meta: &DatastoreTable, q: &DsQuery) -> Result<TextMatch> {
+        if q.terms.is_empty() {
+            return Ok(TextMatch::Scan);
+        }
+        Ok(match self.backend() {
+            Backend::Postgres => TextMatch::PgTerms,
+            Backend::Sqlite => match self.ds_fts(&meta.table_name).await? {
+                Some(fts) => TextMatch::Fts5(fts),
+                None => TextMatch::Scan,
+            },
+        })
+    }
+
     /// Builds ` WHERE ...` for filters, full-text terms and keyset paging.
-    fn ds_where(meta: &DatastoreTable, q: &DsQuery, sql: &mut Sql) -> Result<()> {
+    /// `text` says how full-text terms are matched (see [`TextMatch`]).
+    fn ds_where(meta: &DatastoreTable, q: &DsQuery, sql: &mut Sql, text: &TextMatch) -> Result<()> {
         let mut first = true;
         let mut and = |sql: &mut Sql| {
             sql.push(if first { " WHERE " } else { " AND " });
@@ -804,10 +932,38 @@ impl Store {
             }
             sql.push(")");
         }
-        for term in &q.terms {
-            and(sql);
-            sql.push("_full_text LIKE ")
-                .bind(Bind::Text(format!("% {term} %")));
+        if !q.terms.is_empty() {
+            match text {
+                TextMatch::Scan => {
+                    for term in &q.terms {
+                        and(sql);
+                        sql.push("_full_text LIKE ")
+                            .bind(Bind::Text(format!("% {term} %")));
+                    }
+                }
+                TextMatch::Fts5(fts) => {
+                    and(sql);
+                    let fts = quote_ident(fts);
+                    sql.push("_id IN (SELECT rowid FROM ")
+                        .push(&fts)
+                        .push(" WHERE ")
+                        .push(&fts)
+                        .push(" MATCH ")
+                        .bind(Bind::Text(fts5_query(&q.terms)))
+                        .push(")");
+                }
+                TextMatch::PgTerms => {
+                    and(sql);
+                    sql.push(PG_TERMS).push(" @> ARRAY[");
+                    for (i, term) in q.terms.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.bind(Bind::Text(term.clone()));
+                    }
+                    sql.push("]::text[]");
+                }
+            }
         }
         if let Some(after) = q.after_id {
             and(sql);
@@ -857,7 +1013,8 @@ impl Store {
         }
         let from_at = sql.text.len();
         sql.push(" FROM ").push(&table);
-        Self::ds_where(meta, q, &mut sql)?;
+        let text = self.ds_text_match(meta, q).await?;
+        Self::ds_where(meta, q, &mut sql, &text)?;
         let select_text = sql.text[..from_at].to_string();
         let where_text = sql.text[from_at..].to_string();
         let where_binds = sql.binds.clone();
@@ -891,8 +1048,13 @@ impl Store {
             .push(" OFFSET ")
             .bind(Bind::Int(q.offset));
         let plain = q.filters.is_empty() && q.terms.is_empty() && q.after_id.is_none();
+        let only_terms = !q.distinct && q.filters.is_empty() && q.after_id.is_none();
         let total_sql = (q.include_total && (q.distinct || !plain)).then(|| {
-            if q.distinct {
+            if let (TextMatch::Fts5(fts), true) = (&text, only_terms) {
+                // Count the index's hits without touching the rows.
+                let fts = quote_ident(fts);
+                format!("SELECT COUNT(*) FROM {fts} WHERE {fts} MATCH $1")
+            } else if q.distinct {
                 format!("SELECT COUNT(*) FROM ({select_text}{where_text}) AS d")
             } else {
                 format!("SELECT COUNT(*){where_text}")
@@ -1111,7 +1273,7 @@ impl Store {
             filters: filters.to_vec(),
             ..DsQuery::default()
         };
-        Self::ds_where(meta, &q, &mut sql)?;
+        Self::ds_where(meta, &q, &mut sql, &TextMatch::Scan)?;
         let count = format!("SELECT COUNT(*) FROM {table}");
         let rid = meta.resource_id.clone();
         let t = to_micros(&now());
@@ -1138,8 +1300,170 @@ impl Store {
         })
     }
 
-    /// Group-by aggregate for charts: `SELECT x, agg(y) ... GROUP BY x`,
-    /// at most `limit` groups ordered by x.
+    /// A group-by over a live table (`datastore_aggregate` and charts):
+    /// `SELECT g1, g2, f1(a1), ... WHERE <filters, terms> GROUP BY g1, g2
+    /// ORDER BY <sort, then the group columns> LIMIT .. OFFSET ..`. The
+    /// result's fields are the group columns (with their types) then one
+    /// per aggregate, named by [`AggSpec::name`]: `count` is `int`, `sum`
+    /// of an `int` column is `int`, other sums and averages are `numeric`,
+    /// `min`/`max` keep the column's type. `sort` names output fields.
+    /// With `include_total`, `total` is the number of groups.
+    pub async fn ds_group(
+        &self,
+        meta: &DatastoreTable,
+        q: &DsQuery,
+        group_by: &[String],
+        aggs: &[AggSpec],
+    ) -> Result<DsRows> {
+        let backend = self.backend();
+        let double = match backend {
+            Backend::Sqlite => "REAL",
+            Backend::Postgres => "DOUBLE PRECISION",
+        };
+        let mut fields: Vec<Field> = Vec::with_capacity(group_by.len() + aggs.len());
+        let mut exprs: Vec<String> = Vec::with_capacity(group_by.len() + aggs.len());
+        for g in group_by {
+            let f = meta
+                .field(g)
+                .ok_or_else(|| StoreError::NotFound(format!("field {g}")))?;
+            fields.push(f.clone());
+            exprs.push(quote_ident(g));
+        }
+        for a in aggs {
+            let col = match &a.field {
+                Some(c) => {
+                    let f = meta
+                        .field(c)
+                        .ok_or_else(|| StoreError::NotFound(format!("field {c}")))?;
+                    Some((quote_ident(c), f.ty))
+                }
+                None => None,
+            };
+            let (expr, ty) = match (a.func, &col) {
+                (AggFn::Count, None) => ("COUNT(*)".to_string(), FieldType::Int),
+                (AggFn::Count, Some((c, _))) => (format!("COUNT({c})"), FieldType::Int),
+                (_, None) => return Err(StoreError::NotFound("aggregate field".into())),
+                (AggFn::Sum, Some((c, FieldType::Int))) => match backend {
+                    Backend::Sqlite => (format!("SUM({c})"), FieldType::Int),
+                    Backend::Postgres => (format!("CAST(SUM({c}) AS BIGINT)"), FieldType::Int),
+                },
+                (AggFn::Sum, Some((c, _))) => {
+                    (format!("CAST(SUM({c}) AS {double})"), FieldType::Numeric)
+                }
+                (AggFn::Avg, Some((c, _))) => {
+                    (format!("CAST(AVG({c}) AS {double})"), FieldType::Numeric)
+                }
+                (AggFn::Min, Some((c, ty))) => (format!("MIN({c})"), *ty),
+                (AggFn::Max, Some((c, ty))) => (format!("MAX({c})"), *ty),
+            };
+            let field_ty = col.as_ref().map(|(_, t)| *t);
+            if matches!(a.func, AggFn::Sum | AggFn::Avg) && !field_ty.is_some_and(|t| t.is_number())
+            {
+                return Err(StoreError::NotFound(format!(
+                    "number field {}",
+                    a.field.as_deref().unwrap_or_default()
+                )));
+            }
+            if matches!(a.func, AggFn::Min | AggFn::Max) && field_ty == Some(FieldType::Bool) {
+                return Err(StoreError::NotFound(format!(
+                    "comparable field {}",
+                    a.field.as_deref().unwrap_or_default()
+                )));
+            }
+            fields.push(Field {
+                id: a.name.clone(),
+                ty,
+                info: None,
+            });
+            exprs.push(expr);
+        }
+        let schema = self.ds_schema().await?;
+        let table = Self::ds_ref(&schema, &meta.table_name);
+        let mut sql = Sql::default();
+        sql.push("SELECT ");
+        for (i, e) in exprs.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push(e).push(&format!(" AS c{i}"));
+        }
+        sql.push(" FROM ").push(&table);
+        let text = self.ds_text_match(meta, q).await?;
+        Self::ds_where(meta, q, &mut sql, &text)?;
+        if !group_by.is_empty() {
+            sql.push(" GROUP BY ");
+            for (i, g) in group_by.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push(&quote_ident(g));
+            }
+        }
+        let grouped_text = sql.text.clone();
+        let grouped_binds = sql.binds.clone();
+        let mut order: Vec<String> = Vec::new();
+        for (c, desc) in &q.sort {
+            let i = fields
+                .iter()
+                .position(|f| &f.id == c)
+                .ok_or_else(|| StoreError::NotFound(format!("sort field {c}")))?;
+            order.push(format!("c{i}{}", if *desc { " DESC" } else { " ASC" }));
+        }
+        for i in 0..group_by.len() {
+            let o = format!("c{i} ASC");
+            if !order.iter().any(|x| x.starts_with(&format!("c{i} "))) {
+                order.push(o);
+            }
+        }
+        if !order.is_empty() {
+            sql.push(" ORDER BY ").push(&order.join(", "));
+        }
+        sql.push(" LIMIT ")
+            .bind(Bind::Int(q.limit))
+            .push(" OFFSET ")
+            .bind(Bind::Int(q.offset));
+        let total_sql = q
+            .include_total
+            .then(|| format!("SELECT COUNT(*) FROM ({grouped_text}) AS g"));
+        let types: Vec<FieldType> = fields.iter().map(|f| f.ty).collect();
+        let (rows, total) = read_tx!(self, |tx| {
+            let rows = bind_all!(
+                sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
+                &sql.binds
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let mut vals = Vec::with_capacity(types.len());
+                for (i, ty) in types.iter().enumerate() {
+                    vals.push(decode_cell(r, i, *ty)?);
+                }
+                out.push(vals);
+            }
+            let total = match &total_sql {
+                Some(t) => Some(
+                    bind_all!(
+                        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(t.clone())),
+                        &grouped_binds
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?,
+                ),
+                None => None,
+            };
+            (out, total)
+        })?;
+        Ok(DsRows {
+            fields,
+            rows,
+            total,
+            last_id: None,
+        })
+    }
+
+    /// Group-by aggregate for charts: `(x, agg(y))` per value of x, at most
+    /// `limit` groups ordered by x; [`Store::ds_group`] does the work.
     pub async fn ds_aggregate(
         &self,
         meta: &DatastoreTable,
@@ -1149,58 +1473,68 @@ impl Store {
         y: Option<&str>,
         limit: i64,
     ) -> Result<Vec<(Value, Option<f64>)>> {
-        check_column(meta, x)?;
-        let x_ty = meta.field(x).map(|f| f.ty).unwrap_or(FieldType::Text);
-        let y_expr = match (agg, y) {
-            (Aggregate::Count, _) => "CAST(COUNT(*) AS DOUBLE PRECISION)".to_string(),
+        let spec = match (agg, y) {
+            (Aggregate::Count, _) => AggSpec::new(AggFn::Count, None),
             (_, None) => return Err(StoreError::NotFound("y field".into())),
-            (a, Some(y)) => {
-                check_column(meta, y)?;
-                let f = match a {
-                    Aggregate::Sum => "SUM",
-                    Aggregate::Avg => "AVG",
-                    Aggregate::Count => "COUNT",
-                };
-                format!("CAST({f}({}) AS DOUBLE PRECISION)", quote_ident(y))
-            }
+            (Aggregate::Sum, Some(y)) => AggSpec::new(AggFn::Sum, Some(y)),
+            (Aggregate::Avg, Some(y)) => AggSpec::new(AggFn::Avg, Some(y)),
         };
-        let y_expr = match self.backend() {
-            Backend::Sqlite => y_expr.replace("DOUBLE PRECISION", "REAL"),
-            Backend::Postgres => y_expr,
+        let q = DsQuery {
+            sort: Vec::new(),
+            limit,
+            offset: 0,
+            include_total: false,
+            ..q.clone()
         };
-        let schema = self.ds_schema().await?;
-        let table = Self::ds_ref(&schema, &meta.table_name);
-        let xq = quote_ident(x);
-        let mut sql = Sql::default();
-        sql.push("SELECT ")
-            .push(&xq)
-            .push(", ")
-            .push(&y_expr)
-            .push(" FROM ")
-            .push(&table);
-        Self::ds_where(meta, q, &mut sql)?;
-        sql.push(" GROUP BY ")
-            .push(&xq)
-            .push(" ORDER BY ")
-            .push(&xq)
-            .push(" LIMIT ")
-            .bind(Bind::Int(limit));
-        Ok(read!(self, |pool| {
-            let rows = bind_all!(
-                sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())),
-                &sql.binds
-            )
-            .fetch_all(pool)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let xv = decode_cell(r, 0, x_ty)?;
-                let yv: Option<f64> = r.try_get_unchecked(1)?;
-                out.push((xv, yv));
-            }
-            out
-        }))
+        let rows = self.ds_group(meta, &q, &[x.to_string()], &[spec]).await?;
+        Ok(rows
+            .rows
+            .into_iter()
+            .map(|mut r| {
+                let y = r.pop().and_then(|v| v.as_f64());
+                (r.pop().unwrap_or(Value::Null), y)
+            })
+            .collect())
     }
+}
+
+/// How the full-text terms of a query are matched: all three find the rows
+/// whose `_full_text` holds every term as a whole term, so results are the
+/// same whichever is used.
+#[derive(Debug, Clone)]
+enum TextMatch {
+    /// `_full_text LIKE '% term %'` for each term (a scan; SQLite tables
+    /// whose FTS5 index is not built yet).
+    Scan,
+    /// The FTS5 table of the row table (SQLite).
+    Fts5(String),
+    /// `string_to_array(_full_text, ' ') @> ARRAY[terms]` (PostgreSQL; the
+    /// GIN index answers it once built).
+    PgTerms,
+}
+
+/// The name of the full-text index (FTS5 table or GIN index) of a row table.
+fn fts_name(table: &str) -> String {
+    format!("{table}_fts")
+}
+
+/// The array of a row's terms on PostgreSQL; the GIN index is built on
+/// exactly this expression.
+const PG_TERMS: &str = "string_to_array(_full_text, ' ')";
+
+/// `'text'` as an SQL string literal.
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// An FTS5 query that every term must match, each as one token (`"a" "b"`
+/// is an implicit AND of two strings).
+fn fts5_query(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The aggregate of a chart's y column.
@@ -1209,6 +1543,63 @@ pub enum Aggregate {
     Count,
     Sum,
     Avg,
+}
+
+/// An aggregate function of [`Store::ds_group`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFn {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl AggFn {
+    pub fn parse(s: &str) -> Option<AggFn> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "count" => AggFn::Count,
+            "sum" => AggFn::Sum,
+            "avg" | "mean" => AggFn::Avg,
+            "min" => AggFn::Min,
+            "max" => AggFn::Max,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggFn::Count => "count",
+            AggFn::Sum => "sum",
+            AggFn::Avg => "avg",
+            AggFn::Min => "min",
+            AggFn::Max => "max",
+        }
+    }
+}
+
+/// One aggregate of a group-by: a function, its column (`None`: `count`
+/// of rows) and the name of its output field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggSpec {
+    pub func: AggFn,
+    pub field: Option<String>,
+    pub name: String,
+}
+
+impl AggSpec {
+    /// An aggregate named `count` (rows) or `<function>_<field>`.
+    pub fn new(func: AggFn, field: Option<&str>) -> AggSpec {
+        let name = match field {
+            None => func.as_str().to_string(),
+            Some(f) => format!("{}_{f}", func.as_str()),
+        };
+        AggSpec {
+            func,
+            field: field.map(str::to_string),
+            name,
+        }
+    }
 }
 
 fn check_column(meta: &DatastoreTable, c: &str) -> Result<()> {
