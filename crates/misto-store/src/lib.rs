@@ -68,8 +68,8 @@ mod users;
 pub use error::StoreError;
 pub use jobs::NewJob;
 pub use moderation::DatasetRevision;
-pub use register::RegisterPublication;
 pub use monitoring::{FeedbackCounts, SnapshotRow};
+pub use register::RegisterPublication;
 pub use reminders::SentReminder;
 pub use store::{Backend, Store};
 

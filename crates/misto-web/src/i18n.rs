@@ -106,9 +106,13 @@ const SOURCES: &[(&str, &str, &str)] = &[
         "register",
         include_str!("../i18n/register.uk.json"),
         include_str!("../i18n/register.en.json"),
+    ),
+    (
         "monitoring",
         include_str!("../i18n/monitoring.uk.json"),
         include_str!("../i18n/monitoring.en.json"),
+    ),
+    (
         "interop",
         include_str!("../i18n/interop.uk.json"),
         include_str!("../i18n/interop.en.json"),

@@ -266,6 +266,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "compliance.html",
         include_str!("../templates/compliance.html"),
+    ),
     (
         "monitoring.html",
         include_str!("../templates/monitoring.html"),
