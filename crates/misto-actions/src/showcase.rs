@@ -328,3 +328,19 @@ impl Portal {
         Ok((self.blobs.open(&img.key).await?, img.media_type))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::sniff_image;
+
+    #[test]
+    fn pictures_are_known_by_their_first_bytes() {
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n\0\0"), Some("image/png"));
+        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff_image(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff_image(b"GIF89a"), None);
+        assert_eq!(sniff_image(b"<svg xmlns="), None);
+        assert_eq!(sniff_image(b"RIFF\x10\0\0\0WAVE"), None);
+        assert_eq!(sniff_image(b""), None);
+    }
+}

@@ -638,6 +638,14 @@ pub async fn digest_job(portal: Portal, _job: Job, ctx: JobContext) -> Result<Jo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_masked() {
+        assert_eq!(mask_email("olena.k@example.org"), "o***@e***.org");
+        assert_eq!(mask_email("t@mail.city.gov.ua"), "t***@m***.ua");
+        assert_eq!(mask_email("a@localhost"), "a***@l***");
+        assert_eq!(mask_email("no-at-sign"), "***");
+    }
     use chrono::TimeZone;
 
     fn ts(day: u32, hour: u32) -> Timestamp {

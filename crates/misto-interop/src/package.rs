@@ -81,9 +81,9 @@ pub(crate) async fn datapackage(State(portal): State<Portal>, name: Path<String>
             None
         } else if format == "CSV" {
             csv_schema(&portal, &d, r).await.map(Tabular::Csv)
-        } else if SHEET_FORMATS.contains(&format.as_str()) {
-            table_schema(&portal, r, structure.as_ref()).await
-        } else if format == "JSON" && json_is_table(&portal, &d, r).await {
+        } else if SHEET_FORMATS.contains(&format.as_str())
+            || (format == "JSON" && json_is_table(&portal, &d, r).await)
+        {
             table_schema(&portal, r, structure.as_ref()).await
         } else {
             None
