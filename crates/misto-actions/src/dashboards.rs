@@ -36,7 +36,8 @@ use crate::{ActionError, Portal, Result, new_id};
 /// What a caller gives to create or replace a dashboard.
 #[derive(Debug, Clone, Default)]
 pub struct DashboardInput {
-    /// URL name; made from the title when empty.
+    /// URL name; when empty, the earlier name on update, else made from
+    /// the title.
     pub name: Option<String>,
     pub title: String,
     pub title_en: String,
@@ -288,6 +289,7 @@ impl Portal {
             .name
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty())
+            .or_else(|| earlier.map(|e| e.name.clone()))
             .unwrap_or_else(|| slugify(&title));
         if !is_valid_name(&name) {
             errors.add(
