@@ -22,6 +22,7 @@ pub mod engagement;
 mod error;
 pub mod harvest;
 pub mod jobs;
+pub mod linkcheck;
 pub mod moderation;
 pub mod publishers;
 pub mod quality;

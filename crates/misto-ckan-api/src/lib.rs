@@ -12,6 +12,7 @@ pub mod engagement_api;
 mod error;
 pub(crate) mod handlers;
 pub mod harvest;
+mod linkcheck_api;
 mod params;
 mod quality;
 mod review_api;
@@ -160,6 +161,9 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("organization_moderation_set", Kind::Write),
     ("package_submit", Kind::Write),
     ("package_review", Kind::Write),
+    ("link_check_list", Kind::Read),
+    ("link_check_run", Kind::Write),
+    ("reminders_send", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

@@ -47,6 +47,9 @@ pub struct DemoCity {
     pub publishers: Vec<DemoPublisher>,
     pub users: Vec<DemoUser>,
     pub datasets: Vec<DemoDataset>,
+    /// Publishers that review their editors' changes (moderation on; set
+    /// after the datasets are loaded).
+    pub moderated_publishers: Vec<String>,
 }
 
 /// One of the 12 data.gov.ua categories.
@@ -153,5 +156,6 @@ pub fn city(now: DateTime<Utc>) -> DemoCity {
         publishers: publishers::publishers(),
         users: users::users(),
         datasets: datasets::datasets(now, &world),
+        moderated_publishers: vec![users::MODERATED_PUBLISHER.to_string()],
     }
 }

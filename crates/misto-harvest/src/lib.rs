@@ -11,6 +11,8 @@
 //!   leniently: a foreign portal's bad values are dropped, not fatal.
 //! - [`run`]: one run of a source (the `harvest` job), and `import ckan`.
 //! - [`push`]: a publisher's datasets → a remote CKAN (create or update).
+//! - [`linkcheck`]: the scheduled check that external resources' links
+//!   still answer (the `link_check` job).
 //!
 //! Every change of state goes through `misto-actions` (one action call per
 //! dataset, one transaction each). This crate knows HTTP as a client only
@@ -19,6 +21,7 @@
 pub mod ckan;
 pub mod dcat;
 pub mod http;
+pub mod linkcheck;
 pub mod mapping;
 pub mod push;
 pub mod run;
@@ -51,10 +54,11 @@ impl From<HarvestError> for ActionError {
     }
 }
 
-/// Adds the `harvest` job handler: one run of the source named by the job's
+/// Adds the `harvest` job handler (and those of push and the link check): one run of the source named by the job's
 /// subject; a scheduled source queues its next run.
 pub fn register(registry: &mut JobRegistry) {
     push::register(registry);
+    linkcheck::register(registry);
     registry.register(HARVEST_JOB, |portal, job, ctx| async move {
         let run = run_source(&portal, &job.subject, Progress::Job(ctx)).await?;
         let next_run = portal

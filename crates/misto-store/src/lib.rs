@@ -50,6 +50,7 @@ mod error;
 mod groups;
 mod harvest;
 mod jobs;
+mod linkcheck;
 mod memberships;
 mod moderation;
 mod publishers;
@@ -65,6 +66,7 @@ mod users;
 
 pub use error::StoreError;
 pub use jobs::NewJob;
+pub use linkcheck::LinkCheck;
 pub use moderation::DatasetRevision;
 pub use reminders::SentReminder;
 pub use store::{Backend, Store};
