@@ -114,7 +114,7 @@ def test_feedback_notice_to_the_responsible_person_and_answer_to_the_author(srv,
     keeper = f"keeper-{uid}@example.org"
     author = f"author-{uid}@example.org"
     d = make_dataset(f"fb-{uid}", title=f"Зупинки {uid}", maintainer_email=keeper)
-    f = srv.anon.action.feedback_create(package_id=d["id"], kind="error",
+    f = srv.anon.action.feedback_create(package_id=d["id"], kind="data_error",
                                         message=f"У рядку 5 неправильна адреса {uid}",
                                         author_name="Олена", author_email=author)
     m = srv.mail.wait_for(keeper, "Новий відгук")
