@@ -23,6 +23,7 @@ pub mod engagement;
 mod error;
 pub mod harvest;
 pub mod jobs;
+pub mod linkcheck;
 pub mod moderation;
 pub mod monitoring;
 pub mod publishers;

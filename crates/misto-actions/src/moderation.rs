@@ -8,14 +8,20 @@
 //! way. Until approval the dataset, and so package_show, search, pages and
 //! DCAT, stay as approved.
 //!
-//! What is reviewed is the dataset's metadata: resources (files and links)
-//! are changed by their own actions and are kept as they are at approval.
+//! Resources (files and links) of a published dataset are moderated too:
+//! an editor's `resource_create`, `resource_update`, `resource_delete` and
+//! reorder become part of the open revision (its `resources_changed` flag
+//! set), the uploaded files wait in the blob store under fresh keys that no
+//! public resource points at, and approval replaces the dataset's resources
+//! with the proposed ones (then records versions, validates and ingests the
+//! new files as any saved resource). A proposal that only changes metadata
+//! keeps the resources as they are at approval.
 //! Admins of the publisher and sysadmins are never moderated.
 
 use std::sync::Arc;
 
 use misto_core::time::now;
-use misto_core::{Dataset, DatasetState, Role, Viewer};
+use misto_core::{Dataset, DatasetState, Resource, Role, Viewer};
 use misto_store::DatasetRevision;
 
 use crate::jobs::Email;
@@ -94,19 +100,79 @@ impl Portal {
     }
 
     /// Keeps `proposed` as the open revision of `current` (replacing an
-    /// earlier proposal not yet reviewed). Returns the proposed version.
+    /// earlier proposal not yet reviewed). Its resources are those of the
+    /// open revision when that proposes resource changes, else the current
+    /// ones. Returns the proposed version.
     pub(crate) async fn propose(
         &self,
         actor: &Viewer,
         current: &Dataset,
         mut proposed: Dataset,
     ) -> Result<Arc<Dataset>> {
+        let pending = self
+            .store
+            .open_revision(&current.id)
+            .await?
+            .filter(|r| r.resources_changed);
+        let resources_changed = match pending {
+            Some(r) => {
+                proposed.resources = proposal_of(&r)?.resources;
+                true
+            }
+            None => {
+                proposed.resources = current.resources.clone();
+                false
+            }
+        };
+        self.save_proposal(actor, current, proposed, resources_changed)
+            .await
+    }
+
+    /// Applies a change of resources: saved at once, or — for an editor of
+    /// a moderated publisher and a published dataset — applied to the open
+    /// revision (or to the current version when none is open) and kept
+    /// there. The flag says whether the change waits for review.
+    pub(crate) async fn modify_resources<F>(
+        &self,
+        actor: &Viewer,
+        id_or_name: &str,
+        change: F,
+    ) -> Result<(Arc<Dataset>, bool)>
+    where
+        F: FnMut(&Dataset) -> Result<Dataset>,
+    {
+        let current = self.dataset_for_edit(actor, id_or_name).await?;
+        if !(is_published(&current) && self.needs_review(actor, &current.owner_org).await?) {
+            return Ok((self.modify_dataset(actor, id_or_name, change).await?, false));
+        }
+        let mut change = change;
+        let base = match self.store.open_revision(&current.id).await? {
+            Some(r) => {
+                let mut base = proposal_of(&r)?;
+                if !r.resources_changed {
+                    base.resources = current.resources.clone();
+                }
+                base
+            }
+            None => (*current).clone(),
+        };
+        let next = change(&base)?;
+        let proposed = self.save_proposal(actor, &current, next, true).await?;
+        Ok((proposed, true))
+    }
+
+    async fn save_proposal(
+        &self,
+        actor: &Viewer,
+        current: &Dataset,
+        mut proposed: Dataset,
+        resources_changed: bool,
+    ) -> Result<Arc<Dataset>> {
         let submitter = actor
             .user_id
             .clone()
             .ok_or_else(|| ActionError::denied("log in to propose changes"))?;
         proposed.id = current.id.clone();
-        proposed.resources = current.resources.clone();
         let value = serde_json::to_value(&proposed)
             .map_err(|e| ActionError::Internal(format!("proposal: {e}")))?;
         let t = now();
@@ -124,6 +190,7 @@ impl Portal {
                 comment: None,
                 created: t,
                 modified: t,
+                resources_changed,
             })
             .await?;
         Ok(Arc::new(proposed))
@@ -204,16 +271,38 @@ impl Portal {
                     sysadmin: false,
                     roles: [(d.owner_org.clone(), Role::Editor)].into_iter().collect(),
                 };
+                let before = d.resources.clone();
                 let saved = self
                     .modify_dataset(&author, &d.id, |current| {
                         let mut next = proposed.clone();
                         next.id = current.id.clone();
-                        next.resources = current.resources.clone();
+                        next.resources = if r.resources_changed {
+                            approved_resources(&proposed.resources, &current.resources)
+                        } else {
+                            current.resources.clone()
+                        };
                         next.metadata_created = current.metadata_created;
                         next.creator_user_id = current.creator_user_id.clone();
                         Ok(next)
                     })
                     .await?;
+                if r.resources_changed {
+                    // New and replaced files are validated (and tables
+                    // loaded) as any saved resource.
+                    for res in saved.active_resources() {
+                        let same = before.iter().any(|b| {
+                            b.id == res.id
+                                && b.url == res.url
+                                && b.blob_key == res.blob_key
+                                && b.state == res.state
+                        });
+                        if !same {
+                            self.resource_saved(&author, &saved, &res.id, "upload")
+                                .await;
+                            self.datastore_after_upload(Some(res)).await;
+                        }
+                    }
+                }
                 self.store
                     .set_revision_state(
                         &r.id,
@@ -319,6 +408,9 @@ impl Portal {
             .map_err(|e| ActionError::Internal(format!("revision {}: {e}", r.id)))?;
         let mut changes = crate::datasets::dataset_changes(&dataset, &r.proposed);
         changes.retain(|c| c["field"] != "resources" && c["field"] != "metadata_created");
+        if r.resources_changed {
+            changes.extend(resource_changes(&dataset.resources, &proposed.resources));
+        }
         let submitter_name = self
             .store
             .find_user(&r.submitter_id)
@@ -393,6 +485,99 @@ impl Portal {
             tracing::warn!(revision = %r.id, error = %e, "could not queue the review notice");
         }
     }
+}
+
+/// The proposed dataset of a revision.
+fn proposal_of(r: &DatasetRevision) -> Result<Dataset> {
+    serde_json::from_value(r.proposed.clone())
+        .map_err(|e| ActionError::Internal(format!("revision {}: {e}", r.id)))
+}
+
+/// The resources an approval saves: the proposed ones, in their order,
+/// keeping the system's extras (the datastore flag) of resources whose file
+/// or link did not change.
+fn approved_resources(proposed: &[Resource], current: &[Resource]) -> Vec<Resource> {
+    let mut out: Vec<Resource> = proposed.to_vec();
+    for (i, res) in out.iter_mut().enumerate() {
+        res.position = i as i32;
+        let kept = current
+            .iter()
+            .find(|c| c.id == res.id && c.url == res.url && c.blob_key == res.blob_key);
+        if let Some(c) = kept
+            && let Some(v) = c.extras.get(crate::datastore::ACTIVE_EXTRA)
+        {
+            res.extras
+                .insert(crate::datastore::ACTIVE_EXTRA.into(), v.clone());
+        }
+    }
+    out
+}
+
+/// A resource as a reviewer reads it: name, format and where it points.
+fn resource_label(r: &Resource) -> String {
+    let name = if r.name.trim().is_empty() {
+        r.url.as_str()
+    } else {
+        r.name.as_str()
+    };
+    let kind = if r.is_upload() { "file" } else { "link" };
+    let format = r.format.trim();
+    if format.is_empty() {
+        format!("{name} ({kind}: {})", r.url)
+    } else {
+        format!("{name} ({format}, {kind}: {})", r.url)
+    }
+}
+
+/// `{"field": "resource", "old", "new"}` for every resource added (old
+/// null), deleted (new null) or changed (its name, description, format,
+/// file or link), and one `resource_order` entry when only the order moved.
+pub(crate) fn resource_changes(
+    current: &[Resource],
+    proposed: &[Resource],
+) -> Vec<serde_json::Value> {
+    use serde_json::{Value, json};
+    let active = |v: &[Resource]| -> Vec<Resource> {
+        v.iter()
+            .filter(|r| r.state == misto_core::EntityState::Active)
+            .cloned()
+            .collect()
+    };
+    let (current, proposed) = (active(current), active(proposed));
+    let mut out = Vec::new();
+    for c in &current {
+        match proposed.iter().find(|p| p.id == c.id) {
+            None => {
+                out.push(json!({"field": "resource", "old": resource_label(c), "new": Value::Null}))
+            }
+            Some(p) => {
+                let changed = p.url != c.url
+                    || p.blob_key != c.blob_key
+                    || p.name != c.name
+                    || p.description != c.description
+                    || p.format != c.format;
+                if changed {
+                    out.push(json!({"field": "resource", "old": resource_label(c), "new": resource_label(p)}));
+                }
+            }
+        }
+    }
+    for p in &proposed {
+        if !current.iter().any(|c| c.id == p.id) {
+            out.push(json!({"field": "resource", "old": Value::Null, "new": resource_label(p)}));
+        }
+    }
+    let order = |v: &[Resource], other: &[Resource]| -> Vec<String> {
+        v.iter()
+            .filter(|r| other.iter().any(|o| o.id == r.id))
+            .map(|r| r.name.clone())
+            .collect()
+    };
+    let (a, b) = (order(&current, &proposed), order(&proposed, &current));
+    if a != b {
+        out.push(json!({"field": "resource_order", "old": a, "new": b}));
+    }
+    out
 }
 
 fn decision_key(d: Decision) -> &'static str {

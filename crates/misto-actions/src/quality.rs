@@ -135,6 +135,25 @@ impl ValidationReport {
     }
 }
 
+impl ValidationReport {
+    /// Adds the link check's finding (a broken link) as the first error.
+    pub fn add_link_problem(&mut self, check: &misto_store::LinkCheck) {
+        if self
+            .problems
+            .iter()
+            .any(|p| p.rule == crate::linkcheck::LINK_RULE)
+        {
+            return;
+        }
+        self.problems
+            .insert(0, crate::linkcheck::link_problem(check));
+        self.errors += 1;
+        self.passed = false;
+        self.by_rule
+            .push((crate::linkcheck::LINK_RULE.to_string(), 1));
+    }
+}
+
 /// What `resource_validation_show` answers.
 #[derive(Debug, Clone)]
 pub struct ValidationStatus {
@@ -277,14 +296,40 @@ impl Portal {
     ) -> Result<ValidationStatus> {
         let (_, r) = self.show_resource(viewer, resource_id)?;
         let key = version_key(&r);
-        let record = self.store.find_validation(&r.id, &key).await?;
-        let report = match &record {
+        let mut record = self.store.find_validation(&r.id, &key).await?;
+        let mut report = match &record {
             Some(rec) => Some(
                 serde_json::from_value::<ValidationReport>(rec.report.clone())
                     .map_err(|e| ActionError::Internal(format!("stored report: {e}")))?,
             ),
             None => None,
         };
+        // A link the scheduled link check found broken is an error of its
+        // report (the check belongs to the same version: the same URL).
+        if let Some(check) = self.current_link_check(&r).await?.filter(|c| !c.ok) {
+            let rep = report.get_or_insert_with(|| {
+                ValidationReport::of(
+                    &misto_quality::validate_link(&r.url, Some(&r.format)),
+                    &r.url,
+                    false,
+                    false,
+                )
+            });
+            rep.add_link_problem(&check);
+            let rec = record.get_or_insert_with(|| ValidationRecord {
+                resource_id: r.id.clone(),
+                version_key: key.clone(),
+                dataset_id: r.package_id.clone(),
+                passed: false,
+                errors: 0,
+                warnings: rep.warnings as i64,
+                report: serde_json::Value::Null,
+                validated: check.checked,
+            });
+            rec.passed = false;
+            rec.errors = rep.errors as i64;
+            rec.validated = rec.validated.max(check.checked);
+        }
         let job = self.job_status(VALIDATE_JOB, &r.id).await?;
         Ok(ValidationStatus {
             version_key: key,
@@ -534,6 +579,10 @@ impl Portal {
             .await?
             .into_iter()
             .collect();
+        // Broken links do not pass, whatever their format check said.
+        for key in self.broken_link_keys().await? {
+            validations.insert(key, false);
+        }
         Ok(QualityFacts {
             validations,
             structures,

@@ -9,7 +9,7 @@
 
 use misto_core::time::now;
 use misto_core::validate::is_valid_email;
-use misto_core::{Dataset, DatasetState, Job, Timestamp};
+use misto_core::{Dataset, DatasetState, Job, Timestamp, Viewer};
 use misto_store::{NewJob, SentReminder};
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +153,17 @@ impl Portal {
             self.jobs_wake.notify_waiters();
         }
         Ok(run)
+    }
+
+    /// A coordinator sends the reminders due now (as the daily run does;
+    /// reminders sent before are not sent again).
+    pub async fn send_reminders_now(
+        &self,
+        actor: &Viewer,
+        days_before: i64,
+    ) -> Result<ReminderRun> {
+        crate::require_sysadmin(actor, "only coordinators send reminders")?;
+        self.send_reminders(days_before, now()).await
     }
 
     /// The reminders recorded for a dataset (for status displays and tests).

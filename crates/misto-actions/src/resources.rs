@@ -101,7 +101,8 @@ impl Portal {
         let outcome = self
             .create_resource_inner(actor, package_id, input, upload.as_ref())
             .await;
-        if let Ok((d, rid)) = &outcome {
+        // A change waiting for review is validated once approved.
+        if let Ok((d, rid, false)) = &outcome {
             self.resource_saved(actor, d, rid, "upload").await;
             self.datastore_after_save(
                 d.resources.iter().find(|r| &r.id == rid),
@@ -115,7 +116,7 @@ impl Portal {
         {
             self.discard_upload(up).await;
         }
-        outcome
+        outcome.map(|(d, rid, _)| (d, rid))
     }
 
     async fn create_resource_inner(
@@ -124,7 +125,7 @@ impl Portal {
         package_id: &str,
         input: ResourceInput,
         upload: Option<&StagedUpload>,
-    ) -> Result<(Arc<Dataset>, String)> {
+    ) -> Result<(Arc<Dataset>, String, bool)> {
         if package_id.is_empty() {
             return Err(ActionError::missing("package_id"));
         }
@@ -137,8 +138,8 @@ impl Portal {
         let rid = new_id();
         let mut input = input;
         input.id = Some(rid.clone());
-        let saved = self
-            .modify_dataset(actor, package_id, |current| {
+        let (saved, pending) = self
+            .modify_resources(actor, package_id, |current| {
                 let position = current.resources.len() as i32;
                 let mut res =
                     self.build_resource(&current.id, input.clone(), None, position, now())?;
@@ -150,7 +151,7 @@ impl Portal {
                 Ok(d)
             })
             .await?;
-        Ok((saved, rid))
+        Ok((saved, rid, pending))
     }
 
     /// Replaces a resource's fields (CKAN resource_update); with an upload,
@@ -169,7 +170,7 @@ impl Portal {
         let outcome = self
             .update_resource_inner(actor, resource_id, input, upload.as_ref())
             .await;
-        if let Ok(d) = &outcome {
+        if let Ok((d, false)) = &outcome {
             self.resource_saved(actor, d, resource_id, "upload").await;
             self.datastore_after_save(
                 d.resources.iter().find(|r| r.id == resource_id),
@@ -183,7 +184,7 @@ impl Portal {
         {
             self.discard_upload(up).await;
         }
-        outcome
+        outcome.map(|(d, _)| d)
     }
 
     async fn update_resource_inner(
@@ -192,9 +193,9 @@ impl Portal {
         resource_id: &str,
         input: ResourceInput,
         upload: Option<&StagedUpload>,
-    ) -> Result<Arc<Dataset>> {
+    ) -> Result<(Arc<Dataset>, bool)> {
         let package_id = self.package_of_resource(resource_id).await?;
-        self.modify_dataset(actor, &package_id, |current| {
+        self.modify_resources(actor, &package_id, |current| {
             let Some(pos) = current.resources.iter().position(|r| r.id == resource_id) else {
                 return Err(ActionError::not_found("resource"));
             };
@@ -218,7 +219,7 @@ impl Portal {
 
     pub async fn delete_resource(&self, actor: &Viewer, resource_id: &str) -> Result<()> {
         let package_id = self.package_of_resource(resource_id).await?;
-        self.modify_dataset(actor, &package_id, |current| {
+        self.modify_resources(actor, &package_id, |current| {
             let mut d = current.clone();
             let before = d.resources.len();
             d.resources.retain(|r| r.id != resource_id);
@@ -241,7 +242,7 @@ impl Portal {
         package_id: &str,
         order: &[String],
     ) -> Result<Arc<Dataset>> {
-        self.modify_dataset(actor, package_id, |current| {
+        self.modify_resources(actor, package_id, |current| {
             let mut d = current.clone();
             let mut errors = FieldErrors::new();
             for id in order {
@@ -258,14 +259,19 @@ impl Portal {
             Ok(d)
         })
         .await
+        .map(|(d, _)| d)
     }
 
     async fn package_of_resource(&self, resource_id: &str) -> Result<String> {
         if resource_id.is_empty() {
             return Err(ActionError::missing("id"));
         }
+        if let Some(id) = self.store.find_dataset_id_by_resource(resource_id).await? {
+            return Ok(id);
+        }
+        // A resource added in a change still waiting for review.
         self.store
-            .find_dataset_id_by_resource(resource_id)
+            .find_dataset_id_by_proposed_resource(resource_id)
             .await?
             .ok_or_else(|| ActionError::not_found("resource"))
     }

@@ -125,6 +125,9 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         n if crate::review_api::handles(n) => {
             crate::review_api::dispatch(n, &mut ctx, &mut p).await
         }
+        n if crate::linkcheck_api::handles(n) => {
+            crate::linkcheck_api::dispatch(n, &mut ctx, &mut p).await
+        }
         other => Err(ApiError::BadRequest(format!(
             "Action name not known: {other}"
         ))),

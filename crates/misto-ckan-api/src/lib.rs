@@ -13,6 +13,7 @@ pub mod engagement_api;
 mod error;
 pub(crate) mod handlers;
 pub mod harvest;
+mod linkcheck_api;
 mod monitoring;
 mod params;
 mod quality;
@@ -174,6 +175,9 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("dashboard_create", Kind::Write),
     ("dashboard_update", Kind::Write),
     ("dashboard_delete", Kind::Write),
+    ("link_check_list", Kind::Read),
+    ("link_check_run", Kind::Write),
+    ("reminders_send", Kind::Write),
 ];
 
 pub fn kind_of(name: &str) -> Option<Kind> {

@@ -50,6 +50,9 @@ pub struct DemoCity {
     pub datasets: Vec<DemoDataset>,
     /// Public dashboards over the datasets' tables.
     pub dashboards: Vec<dashboards::DemoDashboard>,
+    /// Publishers that review their editors' changes (moderation on; set
+    /// after the datasets are loaded).
+    pub moderated_publishers: Vec<String>,
 }
 
 /// One of the 12 data.gov.ua categories.
@@ -157,5 +160,6 @@ pub fn city(now: DateTime<Utc>) -> DemoCity {
         users: users::users(),
         datasets: datasets::datasets(now, &world),
         dashboards: dashboards::dashboards(),
+        moderated_publishers: vec![users::MODERATED_PUBLISHER.to_string()],
     }
 }

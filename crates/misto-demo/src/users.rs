@@ -4,6 +4,9 @@ use misto_core::Role;
 
 use crate::{DOMAIN, DemoUser};
 
+/// The publisher whose editor's changes wait for review in the demo.
+pub(crate) const MODERATED_PUBLISHER: &str = "departament-ekonomichnoho-rozvytku";
+
 pub(crate) fn users() -> Vec<DemoUser> {
     let user =
         |name: &str, fullname: &str, mailbox: &str, sysadmin: bool, m: &[(&str, Role)]| DemoUser {
@@ -56,6 +59,13 @@ pub(crate) fn users() -> Vec<DemoUser> {
                 ("viddil-tsyfrovoi-transformatsii", Role::Admin),
                 ("aparat-miskoi-rady", Role::Member),
             ],
+        ),
+        user(
+            "ekonomika",
+            "Наталія Бондаренко",
+            "n.bondarenko",
+            false,
+            &[(MODERATED_PUBLISHER, Role::Editor)],
         ),
     ]
 }

@@ -39,6 +39,24 @@ impl Http {
         Ok(Self { client })
     }
 
+    /// A client for the link check: a short time limit per request and at
+    /// most `max_redirects` redirects followed.
+    pub fn for_link_check(timeout: Duration, max_redirects: usize) -> Result<Self, HarvestError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("misto-linkcheck/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::limited(max_redirects))
+            .pool_max_idle_per_host(2)
+            .build()
+            .map_err(|e| HarvestError::Http(format!("HTTP client: {e}")))?;
+        Ok(Self { client })
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// GETs a document: its bytes and its media type (without parameters).
     pub async fn get(
         &self,

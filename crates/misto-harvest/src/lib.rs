@@ -13,6 +13,8 @@
 //! - [`push`]: a publisher's datasets → a remote CKAN (create or update).
 //! - [`fetch`]: linked tabular files of resources → the datastore (the
 //!   `datastore_fetch` job).
+//! - [`linkcheck`]: the scheduled check that external resources' links
+//!   still answer (the `link_check` job).
 //!
 //! Every change of state goes through `misto-actions` (one action call per
 //! dataset, one transaction each). This crate knows HTTP as a client only
@@ -22,6 +24,7 @@ pub mod ckan;
 pub mod dcat;
 pub mod fetch;
 pub mod http;
+pub mod linkcheck;
 pub mod mapping;
 pub mod push;
 pub mod run;
@@ -54,11 +57,12 @@ impl From<HarvestError> for ActionError {
     }
 }
 
-/// Adds the `harvest` job handler: one run of the source named by the job's
+/// Adds the `harvest` job handler (and those of push and the link check): one run of the source named by the job's
 /// subject; a scheduled source queues its next run.
 pub fn register(registry: &mut JobRegistry) {
     push::register(registry);
     fetch::register(registry);
+    linkcheck::register(registry);
     registry.register(HARVEST_JOB, |portal, job, ctx| async move {
         let run = run_source(&portal, &job.subject, Progress::Job(ctx)).await?;
         let next_run = portal

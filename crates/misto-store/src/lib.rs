@@ -51,6 +51,7 @@ mod error;
 mod groups;
 mod harvest;
 mod jobs;
+mod linkcheck;
 mod memberships;
 mod moderation;
 mod monitoring;
@@ -67,6 +68,7 @@ mod users;
 
 pub use error::StoreError;
 pub use jobs::NewJob;
+pub use linkcheck::LinkCheck;
 pub use moderation::DatasetRevision;
 pub use monitoring::{FeedbackCounts, SnapshotRow};
 pub use register::RegisterPublication;

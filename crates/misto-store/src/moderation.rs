@@ -24,6 +24,9 @@ pub struct DatasetRevision {
     pub comment: Option<String>,
     pub created: Timestamp,
     pub modified: Timestamp,
+    /// Whether the proposal changes the dataset's resources (files and
+    /// links); otherwise approval keeps the resources as they are then.
+    pub resources_changed: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -40,10 +43,11 @@ struct RevisionRow {
     comment: Option<String>,
     created: i64,
     modified: i64,
+    resources_changed: i64,
 }
 
 const COLUMNS: &str = "id, dataset_id, publisher_id, base_revision, proposed, state, \
-     submitter_id, submitted, reviewer_id, comment, created, modified";
+     submitter_id, submitted, reviewer_id, comment, created, modified, resources_changed";
 
 impl TryFrom<RevisionRow> for DatasetRevision {
     type Error = StoreError;
@@ -62,6 +66,7 @@ impl TryFrom<RevisionRow> for DatasetRevision {
             comment: r.comment,
             created: from_micros(r.created),
             modified: from_micros(r.modified),
+            resources_changed: r.resources_changed != 0,
         })
     }
 }
@@ -108,11 +113,12 @@ impl Store {
         let proposed = r.proposed.to_string();
         let sql = format!(
             "INSERT INTO dataset_revisions ({COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $9) \
+             ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $9, $10) \
              ON CONFLICT (dataset_id) WHERE state IN ('draft', 'submitted') DO UPDATE SET \
              proposed = excluded.proposed, base_revision = excluded.base_revision, \
              state = excluded.state, submitter_id = excluded.submitter_id, \
-             submitted = excluded.submitted, modified = excluded.modified \
+             submitted = excluded.submitted, modified = excluded.modified, \
+             resources_changed = excluded.resources_changed \
              RETURNING id"
         );
         let submitted = r.submitted.as_ref().map(to_micros);
@@ -128,6 +134,7 @@ impl Store {
                 .bind(r.submitter_id.as_str())
                 .bind(submitted)
                 .bind(created)
+                .bind(i64::from(r.resources_changed))
                 .fetch_one(&mut *tx)
                 .await?
         })
@@ -207,6 +214,36 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    /// The dataset whose open revision proposes a resource with this id
+    /// (a file or link added in a change waiting for review).
+    pub async fn find_dataset_id_by_proposed_resource(
+        &self,
+        resource_id: &str,
+    ) -> Result<Option<String>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM dataset_revisions \
+             WHERE state IN ('draft', 'submitted') AND resources_changed = 1 \
+             AND proposed LIKE $1"
+        );
+        let pattern = format!("%{}%", resource_id.replace(['%', '\\'], ""));
+        let rows = read!(self, |pool| {
+            sqlx::query_as::<_, RevisionRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(pattern.as_str())
+                .fetch_all(pool)
+                .await?
+        });
+        for row in rows {
+            let r: DatasetRevision = row.try_into()?;
+            let has = r.proposed["resources"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x["id"] == resource_id));
+            if has {
+                return Ok(Some(r.dataset_id));
+            }
+        }
+        Ok(None)
+    }
+
     /// Every revision of a dataset, newest first.
     pub async fn dataset_revisions(&self, dataset_id: &str) -> Result<Vec<DatasetRevision>> {
         let sql = format!(
@@ -248,17 +285,20 @@ mod tests {
             comment: None,
             created: t,
             modified: t,
+            resources_changed: false,
         };
         assert_eq!(store.save_open_revision(&r).await.unwrap(), "r1");
         let r2 = DatasetRevision {
             id: "r2".into(),
             proposed: serde_json::json!({"title": "B"}),
+            resources_changed: true,
             ..r.clone()
         };
         // Replaces the open one.
         assert_eq!(store.save_open_revision(&r2).await.unwrap(), "r1");
         let open = store.open_revision("d1").await.unwrap().unwrap();
         assert_eq!(open.proposed["title"], "B");
+        assert!(open.resources_changed);
         assert!(
             store
                 .set_revision_state("r1", "draft", "submitted", None, None, t)

@@ -117,6 +117,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../i18n/interop.uk.json"),
         include_str!("../i18n/interop.en.json"),
     ),
+    (
+        "linkcheck",
+        include_str!("../i18n/linkcheck.uk.json"),
+        include_str!("../i18n/linkcheck.en.json"),
+    ),
 ];
 
 fn parse(part: &str, lang: &str, src: &str) -> Table {

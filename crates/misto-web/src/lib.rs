@@ -132,6 +132,8 @@ pub fn router(portal: Portal) -> Router {
         .route("/dashboard/feedback/{id}", post(pages::feedback::update))
         .route("/dashboard/moderation", get(pages::feedback::moderation))
         .route("/dashboard/review", get(pages::review::page))
+        .route("/dashboard/links", get(pages::linkcheck::page))
+        .route("/dashboard/links/run", post(pages::linkcheck::run))
         .route("/dashboard/review/{dataset}", post(pages::review::act))
         .route(
             "/dashboard/review/settings/{publisher}",

@@ -68,6 +68,13 @@ pub struct Config {
     /// Days before an update is due that the responsible person gets a
     /// reminder (`MISTO_REMINDER_DAYS`), default 7.
     pub reminder_days: i64,
+    /// Hours between two runs of the link check of external resources
+    /// (`MISTO_LINK_CHECK_HOURS`), default 24; 0 turns the schedule off.
+    /// The first run comes one interval after the server starts.
+    pub link_check_hours: i64,
+    /// Seconds a checked link may take to answer
+    /// (`MISTO_LINK_CHECK_TIMEOUT_SECS`), default 15.
+    pub link_check_timeout_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -124,6 +131,8 @@ impl Default for Config {
             smtp_from: None,
             smtp_tls: "starttls".into(),
             reminder_days: 7,
+            link_check_hours: 24,
+            link_check_timeout_secs: 15,
         }
     }
 }
@@ -235,6 +244,16 @@ impl Config {
                 .parse()
                 .context("MISTO_REMINDER_DAYS must be a whole number")?;
         }
+        if let Some(v) = env("MISTO_LINK_CHECK_HOURS") {
+            c.link_check_hours = v
+                .parse()
+                .context("MISTO_LINK_CHECK_HOURS must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_LINK_CHECK_TIMEOUT_SECS") {
+            c.link_check_timeout_secs = v
+                .parse()
+                .context("MISTO_LINK_CHECK_TIMEOUT_SECS must be a whole number")?;
+        }
         if let Some(v) = &o.addr {
             c.addr = v.clone();
         }
@@ -283,8 +302,23 @@ impl Config {
         if !(0..=366).contains(&self.reminder_days) {
             bail!("reminder_days must be between 0 and 366");
         }
+        if !(0..=24 * 366).contains(&self.link_check_hours) {
+            bail!("link_check_hours must be between 0 and 8784");
+        }
+        if !(1..=300).contains(&self.link_check_timeout_secs) {
+            bail!("link_check_timeout_secs must be between 1 and 300");
+        }
         self.mailer()?;
         Ok(())
+    }
+
+    /// The link check's schedule and limits.
+    pub fn link_check(&self) -> misto_actions::linkcheck::LinkCheckSettings {
+        misto_actions::linkcheck::LinkCheckSettings {
+            interval_hours: self.link_check_hours,
+            timeout_secs: self.link_check_timeout_secs,
+            ..Default::default()
+        }
     }
 
     /// The SMTP settings.

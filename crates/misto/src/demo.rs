@@ -126,6 +126,13 @@ pub async fn load(portal: &Portal) -> anyhow::Result<()> {
                 .with_context(|| format!("file {} of {}", f.name, d.name))?;
         }
     }
+    for p in &city.moderated_publishers {
+        portal
+            .set_publisher_moderation(&system, p, true)
+            .await
+            .map_err(err)
+            .with_context(|| format!("moderation of {p}"))?;
+    }
     load_dashboards(portal, &city).await
 }
 

@@ -208,6 +208,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let portal = open(&config).await?;
             let addr = config.socket_addr()?;
             portal.schedule_reminders(config.reminder_days).await?;
+            portal.schedule_link_check(config.link_check()).await?;
             misto_server::serve(portal, addr, jobs::registry(&config)?, config.job_workers).await?;
             Ok(())
         }
@@ -222,6 +223,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             let addr = config.socket_addr()?;
             portal.schedule_reminders(config.reminder_days).await?;
+            portal.schedule_link_check(config.link_check()).await?;
             misto_server::serve(portal, addr, jobs::registry(&config)?, config.job_workers).await?;
             Ok(())
         }

@@ -587,6 +587,15 @@ pub async fn update(
             .await
         {
             Ok(d) => {
+                // A moderated change waits: the editor goes where it is
+                // submitted for review.
+                if let Ok(Some(p)) = st.portal.pending_revision(&session.viewer, &d.id).await
+                    && p.revision.state == "draft"
+                    && p.revision.submitter_id.as_str()
+                        == session.viewer.user_id.as_deref().unwrap_or_default()
+                {
+                    return see_other(&ctx, "/dashboard/review?proposed=1");
+                }
                 return see_other(&ctx, &format!("/dataset/{}", segment(&d.name)));
             }
             Err(ActionError::Validation(f)) if f.0.contains_key("metadata_modified") => {

@@ -18,6 +18,7 @@ pub mod forms;
 pub mod groups;
 pub mod harvest;
 pub mod home;
+pub mod linkcheck;
 pub mod login;
 pub mod members;
 pub mod monitoring;

@@ -45,6 +45,17 @@ struct ResourcesView {
     max_upload: String,
     errors: Errors,
     values: ResourceValues,
+    /// Changes of files and links waiting for review (moderated publishers).
+    pending: Option<PendingFiles>,
+}
+
+#[derive(Serialize)]
+struct PendingFiles {
+    dataset_id: String,
+    /// The proposed files and links, in their order.
+    files: Vec<String>,
+    /// Saved, not yet sent for review.
+    draft: bool,
 }
 
 #[derive(Serialize, Default)]
@@ -94,6 +105,7 @@ fn render(
     d: &Dataset,
     errors: Errors,
     values: ResourceValues,
+    pending: Option<PendingFiles>,
 ) -> Result<Response, WebError> {
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -111,6 +123,7 @@ fn render(
         max_upload: i18n::size(ctx.lang, st.portal.config().max_upload_bytes as i64),
         errors,
         values,
+        pending,
     };
     let title = format!("{}: {}", ctx.t("resources_title"), view.title);
     st.page_with_status(
@@ -127,8 +140,38 @@ pub async fn list(State(st): State<AppState>, Path(name): Path<String>, ctx: Ctx
         Ok(s) => s,
         Err(r) => return r,
     };
-    let r = editable(&st, &ctx, session, &name)
-        .and_then(|d| render(&st, &ctx, &d, Errors::default(), ResourceValues::default()));
+    let r = match editable(&st, &ctx, session, &name) {
+        Ok(d) => {
+            let pending = match st.portal.pending_revision(&session.viewer, &d.id).await {
+                Ok(Some(item)) if item.revision.resources_changed => Some(PendingFiles {
+                    dataset_id: d.id.clone(),
+                    files: item
+                        .proposed
+                        .active_resources()
+                        .map(|r| {
+                            if r.name.trim().is_empty() {
+                                r.url.clone()
+                            } else {
+                                r.name.clone()
+                            }
+                        })
+                        .collect(),
+                    draft: item.revision.state == "draft",
+                }),
+                Ok(_) => None,
+                Err(e) => return st.error_page(&ctx, e.into()),
+            };
+            render(
+                &st,
+                &ctx,
+                &d,
+                Errors::default(),
+                ResourceValues::default(),
+                pending,
+            )
+        }
+        Err(e) => Err(e),
+    };
     st.respond(&ctx, r)
 }
 
@@ -246,7 +289,7 @@ pub async fn add(
             }
         }
     }
-    let r = render(&st, &ctx, &d, errors, values_from(&up.form));
+    let r = render(&st, &ctx, &d, errors, values_from(&up.form), None);
     st.respond(&ctx, r)
 }
 

@@ -51,6 +51,8 @@ struct ReviewView {
     mine: Vec<Row>,
     publishers: Vec<PublisherSetting>,
     saved: bool,
+    /// Just saved a change that waits to be submitted.
+    proposed: bool,
 }
 
 fn shown(v: &Value) -> String {
@@ -135,6 +137,7 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx) -> Response {
             mine: mine.iter().map(|i| row(&ctx, i)).collect(),
             publishers,
             saved: ctx.param("saved").is_some(),
+            proposed: ctx.param("proposed").is_some(),
         };
         let title = ctx.t("review_title");
         st.page(&ctx, "review.html", Meta::new(&title, "dashboard"), &view)
