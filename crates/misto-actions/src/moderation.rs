@@ -299,7 +299,12 @@ impl Portal {
                         if !same {
                             self.resource_saved(&author, &saved, &res.id, "upload")
                                 .await;
-                            self.datastore_after_upload(Some(res)).await;
+                            let previous_url = before
+                                .iter()
+                                .find(|b| b.id == res.id)
+                                .map(|b| b.url.as_str());
+                            self.datastore_after_save(Some(res), res.is_upload(), previous_url)
+                                .await;
                         }
                     }
                 }

@@ -65,7 +65,7 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx) -> Response {
     let r = async {
         let links = st
             .portal
-            .broken_links(viewer, ctx.param("organization").as_deref())
+            .broken_links(viewer, ctx.param("organization"))
             .await
             .map_err(|e| action_error(&ctx, e))?;
         let t = now();
