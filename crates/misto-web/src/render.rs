@@ -47,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../templates/search.html")),
     ("dataset.html", include_str!("../templates/dataset.html")),
     ("passport.html", include_str!("../templates/passport.html")),
+    (
+        "linkcheck.html",
+        include_str!("../templates/linkcheck.html"),
+    ),
     ("push.html", include_str!("../templates/push.html")),
     (
         "subscriptions_mine.html",

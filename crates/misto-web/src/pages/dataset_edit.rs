@@ -492,9 +492,20 @@ fn input_from(form: &Form, base: Option<&Dataset>, name: String) -> DatasetInput
         spatial_katottg: form.opt("spatial_katottg"),
         temporal_start: form.opt("temporal_start"),
         temporal_end: form.opt("temporal_end"),
-        data_updated: form.opt("data_updated"),
+        data_updated: data_updated(form.opt("data_updated"), base.and_then(|b| b.data_updated)),
         extras: base.map(|b| b.extras.clone()).unwrap_or_default(),
         resources,
+    }
+}
+
+/// The form shows only the date of `data_updated`: an unchanged date keeps
+/// the stored time of day, so saving the form does not move it to midnight.
+fn data_updated(field: Option<String>, stored: Option<misto_core::Timestamp>) -> Option<String> {
+    match (field, stored) {
+        (Some(v), Some(t)) if t.date_naive().to_string() == v => {
+            Some(misto_core::time::ckan_format(&t))
+        }
+        (field, _) => field,
     }
 }
 
@@ -664,5 +675,28 @@ pub async fn delete(
     match st.portal.delete_dataset(&session.viewer, &d.id).await {
         Ok(()) => see_other(&ctx, "/dashboard"),
         Err(e) => st.error_page(&ctx, e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data_updated;
+
+    #[test]
+    fn an_unchanged_date_keeps_the_stored_time_of_day() {
+        let d = misto_core::time::parse_datetime("2026-03-04T15:16:17.123456");
+        assert_eq!(
+            data_updated(Some("2026-03-04".into()), d).as_deref(),
+            Some("2026-03-04T15:16:17.123456")
+        );
+        assert_eq!(
+            data_updated(Some("2026-03-05".into()), d).as_deref(),
+            Some("2026-03-05")
+        );
+        assert_eq!(data_updated(None, d), None);
+        assert_eq!(
+            data_updated(Some("2026-03-04".into()), None).as_deref(),
+            Some("2026-03-04")
+        );
     }
 }

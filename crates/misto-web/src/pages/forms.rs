@@ -18,10 +18,13 @@ use crate::session::{self, Session};
 pub struct Form(pub Vec<(String, String)>);
 
 impl Form {
+    /// Decodes a form body. Browsers send a textarea's line breaks as
+    /// CRLF; they are stored as LF, as the API and the harvesters write
+    /// them, so that saving an untouched form changes nothing.
     pub fn parse(body: &[u8]) -> Self {
         Form(
             form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .map(|(k, v)| (k.into_owned(), v.replace("\r\n", "\n")))
                 .collect(),
         )
     }
@@ -231,4 +234,16 @@ pub fn edit_post<'a>(
     let d =
         super::dataset_edit::editable(st, ctx, session, name).map_err(|e| st.error_page(ctx, e))?;
     Ok((session, form, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Form;
+
+    #[test]
+    fn textarea_line_breaks_are_stored_as_lf() {
+        let f = Form::parse(b"notes=%D0%A0%D1%8F%D0%B4%201%0D%0A%D0%A0%D1%8F%D0%B4%202&title=a");
+        assert_eq!(f.get("notes"), "Ряд 1\nРяд 2");
+        assert_eq!(f.get("title"), "a");
+    }
 }
