@@ -186,7 +186,12 @@
     return { q: s.q, filters: f, sort: s.sort, page: s.page, rest: s.rest.slice() };
   }
 
+  // The state last asked for: a request still on its way counts, so that
+  // typing, sorting and paging started before its answer build on it.
+  var wanted = null;
+
   function load(s) {
+    wanted = s;
     var body = { resource_id: rid, limit: PAGE, offset: (s.page - 1) * PAGE, include_total: true };
     if (s.q) body.q = s.q;
     if (Object.keys(s.filters).length) body.filters = s.filters;
@@ -205,6 +210,7 @@
       })
       .then(function (res) {
         if (seq !== counter) return;
+        wanted = null;
         if (res.body && res.body.success) {
           state = s;
           showError('');
@@ -225,7 +231,9 @@
         }
       })
       .catch(function () {
-        if (seq === counter) showError(msg.error);
+        if (seq !== counter) return;
+        wanted = null;
+        showError(msg.error);
       })
       .then(function () {
         if (seq !== counter) return;
@@ -235,7 +243,7 @@
   }
 
   function fromForm() {
-    var s = copy(state);
+    var s = copy(wanted || state);
     s.q = (form.querySelector('input[name=q]').value || '').trim();
     s.filters = {};
     table.querySelectorAll('input.ds-filter').forEach(function (i) {
@@ -252,6 +260,7 @@
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
+    clearTimeout(typing);
     load(fromForm());
   });
   var typing;
@@ -266,7 +275,8 @@
       if (!plainClick(e)) return;
       e.preventDefault();
       var c = th.getAttribute('data-col');
-      var s = copy(state);
+      clearTimeout(typing);
+      var s = fromForm();
       var asc = s.sort && s.sort.col === c && !s.sort.desc;
       s.sort = { col: c, desc: !!asc };
       s.page = 1;
@@ -279,7 +289,8 @@
     a.addEventListener('click', function (e) {
       if (!plainClick(e)) return;
       e.preventDefault();
-      var s = copy(state);
+      clearTimeout(typing);
+      var s = copy(wanted || state);
       s.page = Math.max(1, s.page + (i === 0 ? -1 : 1));
       load(s);
     });
