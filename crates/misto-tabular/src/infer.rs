@@ -213,13 +213,19 @@ fn parse_datetime(s: &str) -> Option<(NaiveDateTime, DateStyle)> {
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
-    if s.len() > 6 {
-        return None;
-    }
-    let l = s.to_lowercase();
-    match l.as_str() {
-        "так" | "true" | "yes" => Some(true),
-        "ні" | "false" | "no" => Some(false),
+    // Case-insensitive without allocating: the words are short and few.
+    let is = |word: &str| {
+        s.len() == word.len() && s.chars().flat_map(char::to_lowercase).eq(word.chars())
+    };
+    match s.len() {
+        4 if s == "ні" => Some(false),
+        6 if s == "так" => Some(true),
+        2 if s.eq_ignore_ascii_case("no") => Some(false),
+        3 if s.eq_ignore_ascii_case("yes") => Some(true),
+        4 if s.eq_ignore_ascii_case("true") => Some(true),
+        4 if is("ні") => Some(false),
+        5 if s.eq_ignore_ascii_case("false") => Some(false),
+        6 if is("так") => Some(true),
         _ => None,
     }
 }
@@ -228,7 +234,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 /// comma, grouped). Same rules as `parse_number`.
 fn scan_number(s: &str) -> Option<(bool, bool, bool)> {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (int_part, frac_part, comma) = match body.find(['.', ',']) {
+    let (int_part, frac_part, comma) = match body.bytes().position(|b| b == b'.' || b == b',') {
         Some(i) => (&body[..i], Some(&body[i + 1..]), body.as_bytes()[i] == b','),
         None => (body, None, false),
     };
@@ -307,7 +313,36 @@ pub(crate) fn classify(s: &str) -> Class {
 
 /// Trims the spaces a cell may carry around a value (including non-breaking).
 pub fn trim_value(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    // Most values start and end with a character that is no space: a
+    // glance at the first and last bytes says so without decoding.
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) | (_, None) => s,
+        (Some(&f), Some(&l)) if !may_start_space(f) && !may_end_space(l) => s,
+        _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+    }
+}
+
+/// Whether a byte may begin a space character (`char::is_whitespace` or
+/// U+FEFF): an ASCII space or control, or the first byte of U+0085, U+00A0
+/// (0xC2), U+1680 (0xE1), U+2000..U+205F (0xE2), U+3000 (0xE3), U+FEFF
+/// (0xEF).
+fn may_start_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+}
+
+/// Whether a byte may end a space character: an ASCII space or control,
+/// or the last byte of a multi-byte one (those are 0x80..=0xBF, shared with
+/// most letters of other scripts; the slow path then looks).
+fn may_end_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ') || may_end_multibyte_space(b)
+}
+
+/// Last bytes of the multi-byte space characters: U+0085 (0x85), U+00A0
+/// (0xA0), U+1680 (0x80), U+2000..U+200A (0x80..0x8A), U+2028/2029
+/// (0xA8/0xA9), U+202F (0xAF), U+205F (0x9F), U+3000 (0x80), U+FEFF (0xBF).
+fn may_end_multibyte_space(b: u8) -> bool {
+    matches!(b, 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF)
 }
 
 /// A typed value. Text borrows from the cell.
@@ -381,7 +416,11 @@ pub(crate) struct Tally {
 
 impl Tally {
     pub fn add(&mut self, cell: &str) {
-        let s = trim_value(cell);
+        self.add_trimmed(trim_value(cell));
+    }
+
+    /// [`Tally::add`] of a value already trimmed.
+    pub fn add_trimmed(&mut self, s: &str) {
         if s.is_empty() {
             return;
         }
@@ -516,6 +555,56 @@ mod tests {
             parse_value("1 234,5", ColumnType::Decimal).to_canonical_string(),
             "1234.5"
         );
+    }
+
+    #[test]
+    fn trim_value_is_trim_of_every_space() {
+        fn slow(s: &str) -> &str {
+            s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        }
+        let spaces = [
+            "", " ", "\t", "\r\n", "\u{b}", "\u{85}", "\u{a0}", "\u{1680}", "\u{2003}", "\u{200a}",
+            "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{feff}",
+        ];
+        let cores = [
+            "",
+            "x",
+            "12,5",
+            "Школа",
+            "Ш",
+            "тАК",
+            "ї",
+            "\u{2010}",
+            "日本",
+            "a b",
+        ];
+        for before in spaces {
+            for core in cores {
+                for after in spaces {
+                    let s = format!("{before}{core}{after}");
+                    assert_eq!(trim_value(&s), slow(&s), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn booleans_in_any_case() {
+        for (v, want) in [
+            ("так", Some(true)),
+            ("ТАК", Some(true)),
+            ("Так", Some(true)),
+            ("ні", Some(false)),
+            ("НІ", Some(false)),
+            ("Yes", Some(true)),
+            ("FALSE", Some(false)),
+            ("no", Some(false)),
+            ("та", None),
+            ("нi", None),
+            ("yess", None),
+        ] {
+            assert_eq!(parse_bool(v), want, "{v}");
+        }
     }
 
     #[test]

@@ -177,9 +177,7 @@ fn survey_with<R: Read>(
             for (_, cells) in &first[h + 1..] {
                 seen.add(cells.iter().map(String::as_str));
             }
-            while let Some((_, rec)) = records.next()? {
-                seen.add(rec.iter());
-            }
+            seen = tally_rest(&mut records, seen)?;
             let (line, header) = first.swap_remove(h);
             (line, header)
         }
@@ -261,6 +259,64 @@ fn survey_with<R: Read>(
     })
 }
 
+/// Records tallied by the helper thread of pass one at a time.
+const TALLY_BATCH: usize = 4096;
+
+/// Pass one over the rest of the file: this thread parses the records,
+/// a helper thread tallies them (the two halves of the work on two
+/// cores). Batches of records go back and forth, so that their buffers
+/// are reused.
+fn tally_rest(records: &mut Records<'_>, seen: Seen) -> Result<Seen, ReadError> {
+    use std::sync::mpsc;
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = mpsc::sync_channel::<Vec<csv::StringRecord>>(2);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<csv::StringRecord>>();
+        let helper = scope.spawn(move || {
+            let mut seen = seen;
+            for batch in full_rx {
+                for rec in &batch {
+                    seen.add(rec.iter());
+                }
+                // The parser may have stopped; then the batch is dropped.
+                let _ = empty_tx.send(batch);
+            }
+            seen
+        });
+        let mut read = Ok(());
+        'parse: loop {
+            let mut batch = empty_rx.try_recv().unwrap_or_default();
+            let mut n = 0;
+            while n < TALLY_BATCH {
+                if n == batch.len() {
+                    batch.push(csv::StringRecord::new());
+                }
+                match records.read_into(&mut batch[n]) {
+                    Ok(Some(_)) => n += 1,
+                    Ok(None) => {
+                        batch.truncate(n);
+                        if n > 0 {
+                            let _ = full_tx.send(batch);
+                        }
+                        break 'parse;
+                    }
+                    Err(e) => {
+                        read = Err(e);
+                        break 'parse;
+                    }
+                }
+            }
+            if full_tx.send(batch).is_err() {
+                break;
+            }
+        }
+        drop(full_tx);
+        let seen = helper
+            .join()
+            .map_err(|_| ReadError::Io("the tally thread failed".into()))?;
+        read.map(|()| seen)
+    })
+}
+
 /// What pass one keeps of the data records: a tally per column, how many
 /// records have each trimmed length, and the non-empty rows.
 #[derive(Default)]
@@ -276,13 +332,14 @@ impl Seen {
         let mut len = 0usize;
         let mut filled = 0usize;
         for (i, c) in cells.enumerate() {
-            if !trim_value(c).is_empty() {
+            let v = trim_value(c);
+            if !v.is_empty() {
                 if i >= self.tallies.len() {
                     self.tallies.resize(i + 1, Tally::default());
                 }
                 len = i + 1;
                 filled += 1;
-                self.tallies[i].add(c);
+                self.tallies[i].add_trimmed(v);
             }
         }
         *self.lens.entry(len).or_insert(0) += 1;
@@ -495,23 +552,45 @@ struct LineTap<R> {
 impl<R: Read> Read for LineTap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, b) in buf[..n].iter().enumerate() {
-            match b {
-                b'\n' => {
-                    self.newlines += 1;
-                    self.after_break = true;
-                }
-                b'\r' => self.after_break = true,
-                _ if self.after_break => {
-                    self.starts
-                        .push_back((self.offset + i as u64, self.newlines));
-                    self.after_break = false;
-                }
-                _ => {}
+        let bytes = &buf[..n];
+        // Only the line breaks are looked at (found a word at a time).
+        let mut at = 0usize;
+        if self.after_break {
+            at = self.line_start(bytes, 0);
+        }
+        while let Some(i) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
+            let i = at + i;
+            if bytes[i] == b'\n' {
+                self.newlines += 1;
             }
+            self.after_break = true;
+            at = self.line_start(bytes, i + 1);
         }
         self.offset += n as u64;
         Ok(n)
+    }
+}
+
+impl<R> LineTap<R> {
+    /// After a line break at `from - 1` (or at the end of the previous
+    /// read): counts the further breaks that follow at once and notes the
+    /// first other byte as a line start. Returns where to look on.
+    fn line_start(&mut self, bytes: &[u8], from: usize) -> usize {
+        let mut i = from;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => self.newlines += 1,
+                b'\r' => {}
+                _ => {
+                    self.starts
+                        .push_back((self.offset + i as u64, self.newlines));
+                    self.after_break = false;
+                    return i + 1;
+                }
+            }
+            i += 1;
+        }
+        i
     }
 }
 
@@ -554,7 +633,15 @@ impl<'a> Records<'a> {
 
     /// Reads the next record into `self.rec`; its line.
     fn next_record(&mut self) -> Result<Option<usize>, ReadError> {
-        match self.rdr.read_record(&mut self.rec) {
+        let mut rec = std::mem::take(&mut self.rec);
+        let line = self.read_into(&mut rec);
+        self.rec = rec;
+        line
+    }
+
+    /// Reads the next record into `rec`; its line.
+    fn read_into(&mut self, rec: &mut csv::StringRecord) -> Result<Option<usize>, ReadError> {
+        match self.rdr.read_record(rec) {
             Ok(true) => {}
             Ok(false) => return Ok(None),
             Err(e) => {
@@ -565,7 +652,7 @@ impl<'a> Records<'a> {
                 });
             }
         }
-        let pos = self.rec.position().map_or(0, |p| p.byte());
+        let pos = rec.position().map_or(0, |p| p.byte());
         let tap = self.rdr.get_mut();
         while tap.starts.front().is_some_and(|(o, _)| *o < pos) {
             tap.starts.pop_front();
@@ -577,7 +664,7 @@ impl<'a> Records<'a> {
         if line > self.expected_next && self.expected_next > 1 {
             self.blank.extend(self.expected_next..line);
         }
-        let inner_newlines = self.rec.as_slice().bytes().filter(|b| *b == b'\n').count();
+        let inner_newlines = memchr::memchr_iter(b'\n', rec.as_slice().as_bytes()).count();
         self.expected_next = line + inner_newlines + 1;
         Ok(Some(line))
     }
