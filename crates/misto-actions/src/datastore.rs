@@ -16,10 +16,15 @@
 //! - API-managed tables (`datastore_create` with records, `upsert`,
 //!   `delete`) need the right to edit the dataset.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::hash::BuildHasherDefault;
 
-use misto_core::datastore::{Cell, DatastoreTable, Field, FieldType, ID_COLUMN, Row, TableSource};
+use chrono::{Datelike, Timelike};
+
+use misto_core::datastore::{
+    DatastoreTable, Field, FieldType, ID_COLUMN, RowBatch, Slot, TableSource,
+};
 use misto_core::time::now;
 use misto_core::{Job, Resource, Viewer, auth::can_edit_dataset};
 /// Types of the store's datastore API that callers of these actions use.
@@ -270,16 +275,18 @@ fn column_names(names: &[String]) -> Vec<String> {
 /// column while at least a quarter of its lookups hit (columns of unique
 /// values, like codes and names, stop using it after 1,000 lookups).
 struct Terms {
-    cache: HashMap<String, String>,
+    cache: HashMap<String, String, BuildHasherDefault<rustc_hash::FxHasher>>,
     /// Per column: (lookups, hits).
     stats: Vec<(u32, u32)>,
+    buffers: misto_search::analysis::TermBuffers,
 }
 
 impl Terms {
     fn new() -> Self {
         Self {
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             stats: Vec::new(),
+            buffers: Default::default(),
         }
     }
 
@@ -288,35 +295,41 @@ impl Terms {
         let mut out = String::with_capacity(64);
         out.push(' ');
         for (col, t) in texts {
-            if t.is_empty() {
-                continue;
-            }
-            if col >= self.stats.len() {
-                self.stats.resize(col + 1, (0, 0));
-            }
-            let (lookups, hits) = self.stats[col];
-            let cached = lookups < 1000 || hits >= lookups / 4;
-            if cached {
-                self.stats[col].0 = lookups.saturating_add(1);
-                if let Some(hit) = self.cache.get(t) {
-                    self.stats[col].1 = hits.saturating_add(1);
-                    out.push_str(hit);
-                    continue;
-                }
-            }
-            let start = out.len();
-            misto_search::analysis::for_each_term(t, |term| {
-                out.push_str(term);
-                out.push(' ');
-            });
-            if cached {
-                if self.cache.len() > 200_000 {
-                    self.cache.clear();
-                }
-                self.cache.insert(t.to_string(), out[start..].to_string());
-            }
+            self.add(col, t, &mut out);
         }
         out
+    }
+
+    /// Appends the terms of text `t` of column `col` to `out`, each
+    /// followed by a space.
+    fn add(&mut self, col: usize, t: &str, out: &mut String) {
+        if t.is_empty() {
+            return;
+        }
+        if col >= self.stats.len() {
+            self.stats.resize(col + 1, (0, 0));
+        }
+        let (lookups, hits) = self.stats[col];
+        let cached = lookups < 1000 || hits >= lookups / 4;
+        if cached {
+            self.stats[col].0 = lookups.saturating_add(1);
+            if let Some(hit) = self.cache.get(t) {
+                self.stats[col].1 = hits.saturating_add(1);
+                out.push_str(hit);
+                return;
+            }
+        }
+        let start = out.len();
+        misto_search::analysis::for_each_term_in(&mut self.buffers, t, |term| {
+            out.push_str(term);
+            out.push(' ');
+        });
+        if cached {
+            if self.cache.len() > 200_000 {
+                self.cache.clear();
+            }
+            self.cache.insert(t.to_string(), out[start..].to_string());
+        }
     }
 }
 
@@ -338,7 +351,7 @@ const READ_CHUNK_ROWS: usize = 20_000;
 /// `Rows` (any number), then `Done`; or `Failed` at any point.
 enum Loaded {
     Start { fields: Vec<Field>, total: i64 },
-    Rows(Vec<Row<'static>>),
+    Rows(RowBatch),
     Done(Value),
     Failed(String),
 }
@@ -378,6 +391,42 @@ struct RowTyper {
     misfit_list: Vec<Vec<Value>>,
     terms: Terms,
     rows: usize,
+    /// The current row's values, typed (reused from row to row).
+    parsed: Vec<Parsed>,
+}
+
+/// A typed value of the row being written, before it goes into the batch.
+#[derive(Debug, Clone, Copy)]
+enum Parsed {
+    Slot(Slot),
+    Text,
+    Date(chrono::NaiveDate),
+    DateTime(chrono::NaiveDateTime),
+    Invalid,
+}
+
+fn typed_slot(v: &TValue<'_>) -> Parsed {
+    match v {
+        TValue::Null => Parsed::Slot(Slot::Null),
+        TValue::Text(_) => Parsed::Text,
+        TValue::Integer(v) => Parsed::Slot(Slot::Int(*v)),
+        TValue::Decimal(v) => Parsed::Slot(Slot::Num(*v)),
+        TValue::Boolean(v) => Parsed::Slot(Slot::Bool(*v)),
+        TValue::Date(d) => Parsed::Date(*d),
+        TValue::DateTime(d) => Parsed::DateTime(*d),
+        TValue::Invalid(_) => Parsed::Invalid,
+    }
+}
+
+/// Appends a date as `yyyy-mm-dd` (chrono's `%Y-%m-%d`, without parsing
+/// a format string for every value).
+fn write_date(out: &mut String, d: chrono::NaiveDate) {
+    let y = d.year();
+    if (0..=9999).contains(&y) {
+        let _ = write!(out, "{y:04}-{:02}-{:02}", d.month(), d.day());
+    } else {
+        let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+    }
 }
 
 impl RowTyper {
@@ -392,53 +441,82 @@ impl RowTyper {
             misfit_list: vec![Vec::new(); fields.len()],
             terms: Terms::new(),
             rows: 0,
+            parsed: Vec::with_capacity(fields.len()),
         }
     }
 
-    fn row<S: AsRef<str>>(&mut self, line: usize, raw: &[S]) -> Row<'static> {
-        let n = self.types.len();
-        let mut cells = Vec::with_capacity(n);
-        let mut misfits: Option<serde_json::Map<String, Value>> = None;
-        let mut texts: Vec<(usize, &str)> = Vec::with_capacity(n);
+    /// Types one row (cells as written, one per field) into `batch`.
+    fn push_row<S: AsRef<str>>(&mut self, batch: &mut RowBatch, line: usize, raw: &[S]) {
+        let cell = |i: usize| raw.get(i).map_or("", |c| c.as_ref());
+        // The full text first: the text cells, and the values that do not
+        // fit their column (typed now, kept for the cells below).
+        self.parsed.clear();
+        let ft = batch.text_mut().len();
+        batch.text_mut().push(' ');
         for (i, &(ty, cty)) in self.types.iter().enumerate() {
-            let cell = raw.get(i).map_or("", |c| c.as_ref());
-            if ty == FieldType::Text {
-                texts.push((i, cell));
-                cells.push(if cell.is_empty() {
-                    Cell::Null
-                } else {
-                    Cell::Text(Cow::Owned(cell.to_string()))
-                });
-                continue;
+            let c = cell(i);
+            let v = if ty == FieldType::Text {
+                TValue::Text(c)
+            } else {
+                misto_tabular::parse_value(c, cty)
+            };
+            if matches!(v, TValue::Text(_) | TValue::Invalid(_)) {
+                self.terms.add(i, c, batch.text_mut());
             }
-            cells.push(match misto_tabular::parse_value(cell, cty) {
-                TValue::Null | TValue::Text(_) => Cell::Null,
-                TValue::Integer(v) => Cell::Int(v),
-                TValue::Decimal(v) => Cell::Num(v),
-                TValue::Boolean(v) => Cell::Bool(v),
-                TValue::Date(d) => Cell::Text(Cow::Owned(d.format("%Y-%m-%d").to_string())),
-                TValue::DateTime(d) => {
-                    Cell::Text(Cow::Owned(d.format("%Y-%m-%dT%H:%M:%S").to_string()))
+            self.parsed.push(typed_slot(&v));
+        }
+        batch.push_text_from(ft);
+        // The misfits, as a JSON object.
+        let mut misfits: Option<serde_json::Map<String, Value>> = None;
+        for (i, &(ty, _)) in self.types.iter().enumerate() {
+            if ty != FieldType::Text && matches!(self.parsed[i], Parsed::Invalid) {
+                let v = cell(i);
+                self.misfit_counts[i] += 1;
+                if self.misfit_list[i].len() < MISFITS_LISTED {
+                    self.misfit_list[i].push(json!({"row": line, "value": v}));
                 }
-                TValue::Invalid(v) => {
-                    self.misfit_counts[i] += 1;
-                    if self.misfit_list[i].len() < MISFITS_LISTED {
-                        self.misfit_list[i].push(json!({"row": line, "value": v}));
+                misfits
+                    .get_or_insert_with(serde_json::Map::new)
+                    .insert(self.fields[i].id.clone(), Value::String(v.to_string()));
+            }
+        }
+        match misfits {
+            Some(m) => batch.push_text(&Value::Object(m).to_string()),
+            None => batch.push(Slot::Null),
+        }
+        for i in 0..self.types.len() {
+            match self.parsed[i] {
+                Parsed::Slot(s) => batch.push(s),
+                Parsed::Invalid => batch.push(Slot::Null),
+                Parsed::Text => {
+                    let c = cell(i);
+                    if c.is_empty() {
+                        batch.push(Slot::Null);
+                    } else {
+                        batch.push_text(c);
                     }
-                    misfits
-                        .get_or_insert_with(serde_json::Map::new)
-                        .insert(self.fields[i].id.clone(), Value::String(v.to_string()));
-                    texts.push((i, cell));
-                    Cell::Null
                 }
-            });
+                Parsed::Date(d) => {
+                    let start = batch.text_mut().len();
+                    write_date(batch.text_mut(), d);
+                    batch.push_text_from(start);
+                }
+                Parsed::DateTime(d) => {
+                    let start = batch.text_mut().len();
+                    write_date(batch.text_mut(), d.date());
+                    let t = d.time();
+                    let _ = write!(
+                        batch.text_mut(),
+                        "T{:02}:{:02}:{:02}",
+                        t.hour(),
+                        t.minute(),
+                        t.second()
+                    );
+                    batch.push_text_from(start);
+                }
+            }
         }
         self.rows += 1;
-        Row {
-            cells,
-            full_text: self.terms.of(texts),
-            misfits: misfits.map(|m| Value::Object(m).to_string()),
-        }
     }
 
     /// The ingest report of a table read with these rows.
@@ -529,14 +607,15 @@ fn read_rows(
             return Ok(());
         }
         let mut typer = RowTyper::new(&fields);
-        let mut chunk = Vec::with_capacity(READ_CHUNK_ROWS);
+        let width = fields.len();
+        let mut chunk = RowBatch::new(width, READ_CHUNK_ROWS);
         let mut stopped = false;
         let file = std::fs::File::open(path).map_err(|e| unreadable(&e))?;
         let diagnostics = survey
             .for_each_row(file, |line, cells| {
-                chunk.push(typer.row(line, cells));
-                if chunk.len() >= READ_CHUNK_ROWS {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(READ_CHUNK_ROWS));
+                typer.push_row(&mut chunk, line, cells);
+                if chunk.len() >= READ_CHUNK_ROWS || chunk.text_len() >= RowBatch::TEXT_LIMIT {
+                    let full = std::mem::replace(&mut chunk, RowBatch::new(width, READ_CHUNK_ROWS));
                     if !emit(Loaded::Rows(full)) {
                         stopped = true;
                         return std::ops::ControlFlow::Break(());
@@ -588,11 +667,10 @@ fn read_rows(
         .chunks(READ_CHUNK_ROWS)
         .zip(table.row_lines.chunks(READ_CHUNK_ROWS))
     {
-        let typed: Vec<Row<'static>> = chunk
-            .iter()
-            .zip(lines)
-            .map(|(raw, line)| typer.row(*line, raw))
-            .collect();
+        let mut typed = RowBatch::new(fields.len(), chunk.len());
+        for (raw, line) in chunk.iter().zip(lines) {
+            typer.push_row(&mut typed, *line, raw);
+        }
         if !emit(Loaded::Rows(typed)) {
             return Ok(());
         }
@@ -706,7 +784,7 @@ async fn load_blob(
                 ));
             }
         };
-        let loaded = portal.store.ds_load_rows(&table, &fields, &chunk).await;
+        let loaded = portal.store.ds_load_batch(&table, &fields, &chunk).await;
         let n = chunk.len() as i64;
         drop(chunk);
         if let Err(e) = loaded {
@@ -1583,6 +1661,8 @@ fn with_id_table(t: &DatastoreTable) -> DatastoreTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use misto_core::datastore::{Cell, Row};
+    use std::borrow::Cow;
 
     #[test]
     fn which_links_are_fetched() {
@@ -1630,7 +1710,7 @@ mod tests {
         read_rows(&path, "", name, ov, None, &mut |m| {
             match m {
                 Loaded::Start { fields: f, .. } => fields = f,
-                Loaded::Rows(r) => rows.extend(r),
+                Loaded::Rows(r) => rows.extend(r.to_rows()),
                 Loaded::Done(r) => report = r,
                 Loaded::Failed(m) => panic!("{m}"),
             }

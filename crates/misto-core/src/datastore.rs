@@ -95,6 +95,184 @@ pub struct Row<'a> {
     pub misfits: Option<String>,
 }
 
+/// Rows on their way into a table, packed for bulk loads: per row its
+/// full-text terms, its misfits and its cells as [`Slot`]s, every text in
+/// one shared buffer. A chunk of rows costs a few allocations instead of
+/// several per row. Rows are written slot by slot: [`RowBatch::begin_row`],
+/// then the full text, the misfits and exactly `width` cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowBatch {
+    width: usize,
+    slots: Vec<Slot>,
+    text: String,
+}
+
+/// One value of a [`RowBatch`]: text is a byte range of the batch's buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Slot {
+    Null,
+    Int(i64),
+    Num(f64),
+    Bool(bool),
+    Text(u32, u32),
+}
+
+/// A cell of a [`RowBatch`] row, text borrowed from the batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellRef<'a> {
+    Null,
+    Int(i64),
+    Num(f64),
+    Bool(bool),
+    Text(&'a str),
+}
+
+/// One row of a [`RowBatch`].
+#[derive(Debug, Clone, Copy)]
+pub struct BatchRow<'a> {
+    pub full_text: &'a str,
+    pub misfits: Option<&'a str>,
+    slots: &'a [Slot],
+    text: &'a str,
+}
+
+impl<'a> BatchRow<'a> {
+    /// The cells, in field order.
+    pub fn cells(&self) -> impl Iterator<Item = CellRef<'a>> + 'a {
+        let text = self.text;
+        self.slots.iter().map(move |s| cell_of(text, *s))
+    }
+}
+
+fn cell_of(text: &str, s: Slot) -> CellRef<'_> {
+    match s {
+        Slot::Null => CellRef::Null,
+        Slot::Int(v) => CellRef::Int(v),
+        Slot::Num(v) => CellRef::Num(v),
+        Slot::Bool(v) => CellRef::Bool(v),
+        Slot::Text(a, b) => CellRef::Text(text.get(a as usize..b as usize).unwrap_or("")),
+    }
+}
+
+impl RowBatch {
+    /// Bytes of text after which a batch should be sent on (its text
+    /// offsets are 32-bit).
+    pub const TEXT_LIMIT: usize = 256 << 20;
+
+    /// An empty batch of rows with `width` cells each.
+    pub fn new(width: usize, rows: usize) -> Self {
+        RowBatch {
+            width,
+            slots: Vec::with_capacity(rows * (width + 2)),
+            text: String::with_capacity(rows * 64),
+        }
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Rows written so far.
+    pub fn len(&self) -> usize {
+        self.slots.len() / (self.width + 2)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The text buffer, to append a value in place; end it with
+    /// [`RowBatch::push_text_from`].
+    pub fn text_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// A text slot of what was appended to the buffer since `start` (a
+    /// length of [`RowBatch::text_mut`] taken before).
+    pub fn push_text_from(&mut self, start: usize) {
+        let a = u32::try_from(start).unwrap_or(u32::MAX);
+        let b = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.slots.push(Slot::Text(a, b));
+    }
+
+    pub fn push_text(&mut self, s: &str) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.push_text_from(start);
+    }
+
+    pub fn push(&mut self, slot: Slot) {
+        self.slots.push(slot);
+    }
+
+    /// Appends a whole row.
+    pub fn push_row(&mut self, row: &Row<'_>) {
+        self.push_text(&row.full_text);
+        match &row.misfits {
+            Some(m) => self.push_text(m),
+            None => self.push(Slot::Null),
+        }
+        for c in row.cells.iter().take(self.width) {
+            match c {
+                Cell::Null => self.push(Slot::Null),
+                Cell::Int(v) => self.push(Slot::Int(*v)),
+                Cell::Num(v) => self.push(Slot::Num(*v)),
+                Cell::Bool(v) => self.push(Slot::Bool(*v)),
+                Cell::Text(t) => self.push_text(t),
+            }
+        }
+        for _ in row.cells.len()..self.width {
+            self.push(Slot::Null);
+        }
+    }
+
+    /// The rows as [`Row`]s (owned text).
+    pub fn to_rows(&self) -> Vec<Row<'static>> {
+        self.rows()
+            .map(|r| Row {
+                full_text: r.full_text.to_string(),
+                misfits: r.misfits.map(str::to_string),
+                cells: r
+                    .cells()
+                    .map(|c| match c {
+                        CellRef::Null => Cell::Null,
+                        CellRef::Int(v) => Cell::Int(v),
+                        CellRef::Num(v) => Cell::Num(v),
+                        CellRef::Bool(v) => Cell::Bool(v),
+                        CellRef::Text(t) => Cell::Text(Cow::Owned(t.to_string())),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The rows, in order.
+    pub fn rows(&self) -> impl Iterator<Item = BatchRow<'_>> + '_ {
+        let text = self.text.as_str();
+        self.slots.chunks_exact(self.width + 2).map(move |r| {
+            let full_text = match cell_of(text, r[0]) {
+                CellRef::Text(t) => t,
+                _ => "",
+            };
+            let misfits = match cell_of(text, r[1]) {
+                CellRef::Text(t) => Some(t),
+                _ => None,
+            };
+            BatchRow {
+                full_text,
+                misfits,
+                slots: &r[2..],
+                text,
+            }
+        })
+    }
+}
+
 /// Where a table's rows came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -46,23 +46,41 @@ fn is_cyrillic(c: char) -> bool {
 }
 
 /// Calls `f` with every index term of `text`, in order, duplicates included.
-pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
-    let mut word: Vec<char> = Vec::with_capacity(32);
-    let mut out = String::with_capacity(64);
-    let mut chars = text.chars().peekable();
+pub fn for_each_term(text: &str, f: impl FnMut(&str)) {
+    for_each_term_in(&mut TermBuffers::default(), text, f);
+}
+
+/// The working buffers of [`for_each_term_in`]: kept by a caller that
+/// analyses many values (a table's cells), so that each value costs no
+/// allocation.
+#[derive(Debug, Default)]
+pub struct TermBuffers {
+    word: Vec<char>,
+    out: String,
+}
+
+/// [`for_each_term`] with the caller's buffers.
+pub fn for_each_term_in(buffers: &mut TermBuffers, text: &str, mut f: impl FnMut(&str)) {
+    let TermBuffers { word, out } = buffers;
+    word.clear();
+    let mut chars = text.chars();
     loop {
         let c = chars.next();
         match c {
             Some(c) if is_apostrophe(c) => {}
             Some(c) if c.is_alphanumeric() => {
-                for lc in c.to_lowercase() {
-                    word.push(if lc == 'ё' { 'е' } else { lc });
+                if c.is_ascii() {
+                    word.push(c.to_ascii_lowercase());
+                } else {
+                    for lc in c.to_lowercase() {
+                        word.push(if lc == 'ё' { 'е' } else { lc });
+                    }
                 }
             }
             _ => {
                 if !word.is_empty() {
-                    if term_of_word(&mut word, &mut out) {
-                        f(&out);
+                    if term_of_word(word, out) {
+                        f(out);
                     }
                     word.clear();
                 }

@@ -30,10 +30,11 @@
 mod sql;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use misto_core::Timestamp;
 use misto_core::datastore::{
-    Cell, DatastoreTable, Field, FieldType, ID_COLUMN, Row as DsRow, TableSource,
+    Cell, CellRef, DatastoreTable, Field, FieldType, ID_COLUMN, Row as DsRow, RowBatch, TableSource,
 };
 use misto_core::time::{from_micros, now, to_micros};
 use serde_json::Value;
@@ -391,6 +392,21 @@ impl Store {
         fields: &[Field],
         rows: &[DsRow<'_>],
     ) -> Result<()> {
+        let mut batch = RowBatch::new(fields.len(), rows.len());
+        for r in rows {
+            batch.push_row(r);
+        }
+        self.ds_load_batch(table, fields, &batch).await
+    }
+
+    /// [`Store::ds_load_rows`] of rows packed in a [`RowBatch`] (what the
+    /// ingest job sends: no allocation per row).
+    pub async fn ds_load_batch(
+        &self,
+        table: &str,
+        fields: &[Field],
+        rows: &RowBatch,
+    ) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -436,22 +452,26 @@ impl Store {
                 let stmt = format!("COPY {table} ({cols}) FROM STDIN");
                 let mut copy = conn.copy_in_raw(&stmt).await?;
                 let mut buf = String::with_capacity(1 << 20);
-                for r in rows {
-                    copy_text(&mut buf, &r.full_text);
+                for r in rows.rows() {
+                    copy_text(&mut buf, r.full_text);
                     buf.push('\t');
-                    match &r.misfits {
+                    match r.misfits {
                         Some(m) => copy_text(&mut buf, m),
                         None => buf.push_str("\\N"),
                     }
-                    for c in &r.cells {
+                    for c in r.cells() {
                         buf.push('\t');
                         match c {
-                            Cell::Null => buf.push_str("\\N"),
-                            Cell::Int(v) => buf.push_str(&v.to_string()),
-                            Cell::Num(v) if v.is_finite() => buf.push_str(&v.to_string()),
-                            Cell::Num(_) => buf.push_str("\\N"),
-                            Cell::Bool(v) => buf.push(if *v { 't' } else { 'f' }),
-                            Cell::Text(s) => copy_text(&mut buf, s),
+                            CellRef::Null => buf.push_str("\\N"),
+                            CellRef::Int(v) => {
+                                let _ = write!(buf, "{v}");
+                            }
+                            CellRef::Num(v) if v.is_finite() => {
+                                let _ = write!(buf, "{v}");
+                            }
+                            CellRef::Num(_) => buf.push_str("\\N"),
+                            CellRef::Bool(v) => buf.push(if v { 't' } else { 'f' }),
+                            CellRef::Text(s) => copy_text(&mut buf, s),
                         }
                     }
                     buf.push('\n');
@@ -1634,7 +1654,7 @@ fn key_where(meta: &DatastoreTable, key: &[(String, Bind)], sql: &mut Sql) -> Re
 unsafe fn raw_insert(
     db: *mut libsqlite3_sys::sqlite3,
     sql: &std::ffi::CStr,
-    rows: &[DsRow<'_>],
+    rows: &RowBatch,
 ) -> Result<()> {
     use libsqlite3_sys as ffi;
     use std::os::raw::c_int;
@@ -1669,28 +1689,28 @@ unsafe fn raw_insert(
         }
     };
     let mut result = Ok(());
-    'rows: for r in rows {
+    'rows: for r in rows.rows() {
         // SAFETY (every call in this loop): `stmt` is a live statement of
         // `db`, and the indexes are within its parameter count.
-        let mut rc = bind_text(stmt, 1, &r.full_text);
+        let mut rc = bind_text(stmt, 1, r.full_text);
         if rc == ffi::SQLITE_OK {
-            rc = match &r.misfits {
+            rc = match r.misfits {
                 Some(m) => bind_text(stmt, 2, m),
                 None => unsafe { ffi::sqlite3_bind_null(stmt, 2) },
             };
         }
-        for (k, c) in r.cells.iter().enumerate() {
+        for (k, c) in r.cells().enumerate() {
             if rc != ffi::SQLITE_OK {
                 break;
             }
             let i = c_int::try_from(k + 3).unwrap_or(c_int::MAX);
             rc = match c {
-                Cell::Null => unsafe { ffi::sqlite3_bind_null(stmt, i) },
-                Cell::Int(v) => unsafe { ffi::sqlite3_bind_int64(stmt, i, *v) },
-                Cell::Num(v) if v.is_finite() => unsafe { ffi::sqlite3_bind_double(stmt, i, *v) },
-                Cell::Num(_) => unsafe { ffi::sqlite3_bind_null(stmt, i) },
-                Cell::Bool(v) => unsafe { ffi::sqlite3_bind_int64(stmt, i, i64::from(*v)) },
-                Cell::Text(s) => bind_text(stmt, i, s),
+                CellRef::Null => unsafe { ffi::sqlite3_bind_null(stmt, i) },
+                CellRef::Int(v) => unsafe { ffi::sqlite3_bind_int64(stmt, i, v) },
+                CellRef::Num(v) if v.is_finite() => unsafe { ffi::sqlite3_bind_double(stmt, i, v) },
+                CellRef::Num(_) => unsafe { ffi::sqlite3_bind_null(stmt, i) },
+                CellRef::Bool(v) => unsafe { ffi::sqlite3_bind_int64(stmt, i, i64::from(v)) },
+                CellRef::Text(s) => bind_text(stmt, i, s),
             };
         }
         if rc == ffi::SQLITE_OK {
