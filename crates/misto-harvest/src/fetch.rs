@@ -1,6 +1,7 @@
 //! Linked (not uploaded) tabular files into the datastore: the
 //! `datastore_fetch` job downloads the resource's URL with the harvester's
-//! HTTP client, at most the configured upload size, and hands the bytes to
+//! HTTP client (redirects only to hosts it may fetch from), at most the
+//! configured upload size, and hands the bytes to
 //! `misto-actions`, which loads them like an upload (same reader, same
 //! atomic swap). Every failure (unreachable host, HTTP error, too large,
 //! unreadable file) is recorded in the resource's datastore status, and a
@@ -45,7 +46,9 @@ pub async fn fetch_job(portal: Portal, job: Job, ctx: JobContext) -> Result<JobO
     portal.datastore_fetch_started(&rid).await?;
     let limit = portal.config().max_upload_bytes;
     let url = r.url.trim().to_string();
-    let http = match Http::new() {
+    // Redirects are held to the same host list as the link itself.
+    let links = portal.config().datastore.fetch_links.clone();
+    let http = match Http::for_fetch(move |to| links.allows(to)) {
         Ok(h) => h,
         Err(e) => return Err(portal.datastore_fetch_failed(&rid, &e.to_string()).await),
     };

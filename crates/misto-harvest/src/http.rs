@@ -27,12 +27,59 @@ fn http_err(url: &str, e: reqwest::Error) -> HarvestError {
     HarvestError::Http(msg)
 }
 
+/// Redirects a datastore download follows at most.
+pub const MAX_FETCH_REDIRECTS: usize = 5;
+
+/// Why a download's redirect was not followed.
+#[derive(Debug)]
+struct RedirectRefused(String);
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
 impl Http {
     pub fn new() -> Result<Self, HarvestError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("misto-harvester/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(20))
             .timeout(Duration::from_secs(300))
+            .pool_max_idle_per_host(4)
+            .build()
+            .map_err(|e| HarvestError::Http(format!("HTTP client: {e}")))?;
+        Ok(Self { client })
+    }
+
+    /// A client for downloading linked files into the datastore: like
+    /// [`Http::new`], but a redirect is followed only to a URL that
+    /// `allowed` accepts (the host list of `datastore_fetch_links`), and at
+    /// most [`MAX_FETCH_REDIRECTS`] of them.
+    pub fn for_fetch(
+        allowed: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> Result<Self, HarvestError> {
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_FETCH_REDIRECTS {
+                attempt.error(RedirectRefused(format!(
+                    "more than {MAX_FETCH_REDIRECTS} redirects"
+                )))
+            } else if !allowed(attempt.url().as_str()) {
+                let to = attempt.url().host_str().unwrap_or("").to_string();
+                attempt.error(RedirectRefused(format!(
+                    "redirected to {to}, a host linked files are not loaded from (datastore_fetch_links)"
+                )))
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("misto-harvester/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(300))
+            .redirect(policy)
             .pool_max_idle_per_host(4)
             .build()
             .map_err(|e| HarvestError::Http(format!("HTTP client: {e}")))?;

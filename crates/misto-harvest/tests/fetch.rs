@@ -94,6 +94,16 @@ fn files() -> Router {
             "/missing.csv",
             get(|| async { (StatusCode::NOT_FOUND, "no such file") }),
         )
+        // A redirect on the same host is followed; one to another host
+        // (`localhost` is not in the list, `127.0.0.1` is) is not.
+        .route(
+            "/moved.csv",
+            get(|| async { axum::response::Redirect::temporary("/cp1251.csv") }),
+        )
+        .route(
+            "/elsewhere.csv",
+            get(|| async { axum::response::Redirect::temporary("http://localhost:9/schools.csv") }),
+        )
 }
 
 async fn run_jobs(p: &Portal) -> usize {
@@ -234,6 +244,38 @@ async fn linked_files_are_fetched_loaded_and_their_failures_reported() {
     .await;
     assert_eq!(rows["result"]["records"][0]["Назва"], "Ліцей", "{rows}");
     let (_, info) = call("datastore_info", json!({"id": rid})).await;
+    assert_eq!(info["result"]["report"]["encoding"], "windows-1251");
+
+    // A redirect to another host is refused, and says so; the table
+    // loaded before keeps answering.
+    call(
+        "resource_patch",
+        json!({"id": rid, "url": format!("{files}/elsewhere.csv")}),
+    )
+    .await;
+    run_jobs(&portal).await;
+    let (_, info) = call("datastore_info", json!({"id": rid})).await;
+    let status = &info["result"]["datastore_status"];
+    assert_eq!(status["status"], "error", "{info}");
+    let msg = status["message"].as_str().unwrap();
+    assert!(
+        msg.contains("redirected to localhost") && msg.contains("datastore_fetch_links"),
+        "{msg}"
+    );
+    let (_, still) = call("datastore_search", json!({"resource_id": rid})).await;
+    assert_eq!(still["result"]["total"], 2, "{still}");
+    // A redirect within the allowed host is followed.
+    call(
+        "resource_patch",
+        json!({"id": rid, "url": format!("{files}/moved.csv")}),
+    )
+    .await;
+    run_jobs(&portal).await;
+    let (_, info) = call("datastore_info", json!({"id": rid})).await;
+    assert_eq!(
+        info["result"]["datastore_status"]["status"], "done",
+        "{info}"
+    );
     assert_eq!(info["result"]["report"]["encoding"], "windows-1251");
 
     // An edit that keeps the link does not fetch it again.
