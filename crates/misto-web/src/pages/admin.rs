@@ -15,7 +15,7 @@ use misto_core::settings::SiteSettings;
 use misto_core::{EntityState, Publisher, PublisherKind};
 use serde::Serialize;
 
-use super::forms::{Choice, Errors, Form, check_post, require_login};
+use super::forms::{Choice, Errors, Form, check_post, read_file_form, require_login};
 use super::publisher_title;
 use crate::AppState;
 use crate::render::{Ctx, Meta, WebError, see_other, segment};
@@ -169,39 +169,15 @@ pub async fn settings_save(State(st): State<AppState>, ctx: Ctx, body: Bytes) ->
 
 /// The logo form (multipart: the CSRF token first, then the file), or
 /// `op=remove` to go back to the built-in logo.
-pub async fn logo_save(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> Response {
+pub async fn logo_save(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> Response {
     let session = match sysadmin(&st, &ctx) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let bad = || WebError::BadRequest(ctx.t("error_bad_form"));
-    let mut form = Form::default();
-    let mut file: Option<Bytes> = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return st.error_page(&ctx, bad()),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "logo" {
-            if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-                return st.error_page(&ctx, e);
-            }
-            match field.bytes().await {
-                Ok(b) => file = Some(b).filter(|b| !b.is_empty()),
-                Err(_) => return st.error_page(&ctx, bad()),
-            }
-        } else {
-            match field.text().await {
-                Ok(v) => form.0.push((name, v)),
-                Err(_) => return st.error_page(&ctx, bad()),
-            }
-        }
-    }
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
+    let (form, file) = match read_file_form(&st, &ctx, mp, "logo").await {
+        Ok(x) => x,
+        Err(e) => return st.error_page(&ctx, e),
+    };
     let outcome = if form.get("op") == "remove" {
         st.portal.remove_site_logo(&session.viewer).await
     } else {

@@ -5,14 +5,13 @@
 //! and XLSX exports. Sysadmins replace the list by uploading a CSV
 //! (`POST /compliance/import`) or go back to the built-in one.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use misto_actions::timeliness::ItemStatus;
 use serde::Serialize;
 
-use super::forms::{Choice, Errors, Form, check_post, require_login};
+use super::forms::{Choice, Errors, read_file_form, require_login};
 use super::{Link, dataset_title, publisher_title, viewer};
 use crate::AppState;
 use crate::i18n::{self, Lang};
@@ -280,40 +279,15 @@ async fn render(
 
 /// `POST /compliance/import` (multipart): a sysadmin uploads a new list
 /// (`file`), or goes back to the built-in one (`op=reset`).
-pub async fn import(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> Response {
+pub async fn import(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> Response {
     let session = match require_login(&ctx) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let bad = || WebError::BadRequest(ctx.t("error_bad_form"));
-    let mut form = Form::default();
-    let mut file: Option<Bytes> = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return st.error_page(&ctx, bad()),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            // The token comes first in the form: refuse before reading a file.
-            if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-                return st.error_page(&ctx, e);
-            }
-            match field.bytes().await {
-                Ok(b) => file = Some(b).filter(|b| !b.is_empty()),
-                Err(_) => return st.error_page(&ctx, bad()),
-            }
-        } else {
-            match field.text().await {
-                Ok(v) => form.0.push((name, v)),
-                Err(_) => return st.error_page(&ctx, bad()),
-            }
-        }
-    }
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
+    let (form, file) = match read_file_form(&st, &ctx, mp, "file").await {
+        Ok(x) => x,
+        Err(e) => return st.error_page(&ctx, e),
+    };
     let outcome = if form.get("op") == "reset" {
         st.portal.reset_resolution835(&session.viewer).await
     } else {

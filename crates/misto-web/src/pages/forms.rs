@@ -5,8 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
+use axum::extract::Multipart;
 use axum::response::Response;
 use misto_actions::ActionError;
+use misto_actions::resources::StagedUpload;
 use serde::Serialize;
 
 use crate::AppState;
@@ -67,6 +70,146 @@ pub fn check_post(st: &AppState, ctx: &Ctx, token: &str) -> Result<(), WebError>
         return Err(WebError::Forbidden(ctx.t("error_csrf")));
     }
     Ok(())
+}
+
+/// Reads a multipart form with one small file field (`file_field`, kept in
+/// memory; an empty part is no file). The CSRF token must come before the
+/// file, so that a forged post is refused before its file is read, and is
+/// checked at the end when no file came.
+pub async fn read_file_form(
+    st: &AppState,
+    ctx: &Ctx,
+    mp: Multipart,
+    file_field: &str,
+) -> Result<(Form, Option<Bytes>), WebError> {
+    let (form, got, _) = read_multipart(st, ctx, mp, file_field, Take::Bytes).await?;
+    Ok((
+        form,
+        got.and_then(|g| match g {
+            Got::Bytes(b) => Some(b),
+            Got::Staged(_) => None,
+        }),
+    ))
+}
+
+/// Where [`read_staged_form`] stages the file.
+#[derive(Clone, Copy)]
+pub enum Stage<'a> {
+    /// An upload of this user (`Portal::stage_upload`).
+    Upload(&'a misto_core::Viewer),
+    /// A showcase picture sent by anyone (`Portal::stage_showcase_image`,
+    /// which checks that it is a picture).
+    ShowcaseImage,
+}
+
+/// Reads a multipart form with one file field (`file_field`) staged in the
+/// blob store: the CSRF token must come before the file; a part without a
+/// file name is skipped; a later file replaces an earlier one, which is
+/// discarded, as is the staged file when the form turns out bad. A file the
+/// portal refuses is returned as the third value (the form is still read).
+pub async fn read_staged_form(
+    st: &AppState,
+    ctx: &Ctx,
+    mp: Multipart,
+    file_field: &str,
+    stage: Stage<'_>,
+) -> Result<(Form, Option<StagedUpload>, Option<ActionError>), WebError> {
+    let (form, got, refused) = read_multipart(st, ctx, mp, file_field, Take::Stage(stage)).await?;
+    let staged = got.and_then(|g| match g {
+        Got::Staged(up) => Some(up),
+        Got::Bytes(_) => None,
+    });
+    Ok((form, staged, refused))
+}
+
+enum Take<'a> {
+    Bytes,
+    Stage(Stage<'a>),
+}
+
+enum Got {
+    Bytes(Bytes),
+    Staged(StagedUpload),
+}
+
+/// The walk both readers share: text fields into the form; the part named
+/// `file_field` taken once the CSRF token read so far checks out.
+async fn read_multipart(
+    st: &AppState,
+    ctx: &Ctx,
+    mut mp: Multipart,
+    file_field: &str,
+    take: Take<'_>,
+) -> Result<(Form, Option<Got>, Option<ActionError>), WebError> {
+    let mut form = Form::default();
+    let mut got: Option<Got> = None;
+    let mut refused = None;
+    let mut checked = false;
+    let walked: Result<(), WebError> = async {
+        let bad = || WebError::BadRequest(ctx.t("error_bad_form"));
+        while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+            let name = field.name().unwrap_or("").to_string();
+            if name != file_field {
+                let v = field.text().await.map_err(|_| bad())?;
+                form.0.push((name, v));
+                continue;
+            }
+            if !checked {
+                check_post(st, ctx, form.get("csrf"))?;
+                checked = true;
+            }
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let next = match take {
+                Take::Bytes => {
+                    let b = field.bytes().await.map_err(|_| bad())?;
+                    (!b.is_empty()).then_some(Got::Bytes(b))
+                }
+                Take::Stage(_) if file_name.trim().is_empty() => {
+                    let _ = field.bytes().await;
+                    None
+                }
+                Take::Stage(stage) => {
+                    let staged = match stage {
+                        Stage::Upload(viewer) => {
+                            let ctype = field.content_type().map(str::to_string);
+                            st.portal
+                                .stage_upload(viewer, &file_name, ctype.as_deref(), field)
+                                .await
+                        }
+                        Stage::ShowcaseImage => {
+                            st.portal.stage_showcase_image(&file_name, field).await
+                        }
+                    };
+                    match staged {
+                        Ok(up) => Some(Got::Staged(up)),
+                        Err(e) => {
+                            refused = Some(e);
+                            None
+                        }
+                    }
+                }
+            };
+            if let Some(n) = next
+                && let Some(Got::Staged(old)) = got.replace(n)
+            {
+                st.portal.discard_upload(old).await;
+            }
+        }
+        if !checked {
+            check_post(st, ctx, form.get("csrf"))?;
+        }
+        Ok(())
+    }
+    .await;
+    match walked {
+        Ok(()) => Ok((form, got, refused)),
+        Err(e) => {
+            if let Some(Got::Staged(up)) = got {
+                st.portal.discard_upload(up).await;
+            }
+            Err(e)
+        }
+    }
 }
 
 /// The signed-in person, or a redirect to the login page that comes back here.

@@ -13,7 +13,7 @@ use misto_actions::resources::StagedUpload;
 use misto_core::content::NewsPost;
 use serde::Serialize;
 
-use super::forms::{Errors, Form, check_post, require_login};
+use super::forms::{Errors, Form, Stage, check_post, read_staged_form, require_login};
 use super::{Link, dataset_title, dataset_url, page_number, pager, viewer};
 use crate::AppState;
 use crate::i18n::{self, Lang};
@@ -353,66 +353,19 @@ async fn read_form(
     st: &AppState,
     ctx: &Ctx,
     session: &Session,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<(Form, Option<StagedUpload>), WebError> {
-    let mut form = Form::default();
-    let mut file: Option<StagedUpload> = None;
-    let mut checked = false;
-    let bad = |ctx: &Ctx| WebError::BadRequest(ctx.t("error_bad_form"));
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                if let Some(up) = file.take() {
-                    st.portal.discard_upload(up).await;
-                }
-                return Err(bad(ctx));
+    let (form, file, refused) =
+        read_staged_form(st, ctx, mp, "image", Stage::Upload(&session.viewer)).await?;
+    match refused {
+        Some(e) => {
+            if let Some(up) = file {
+                st.portal.discard_upload(up).await;
             }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "image" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            if file_name.trim().is_empty() {
-                let _ = field.bytes().await;
-                continue;
-            }
-            if !checked {
-                check_post(st, ctx, form.get("csrf"))?;
-                checked = true;
-            }
-            let content_type = field.content_type().map(str::to_string);
-            match st
-                .portal
-                .stage_upload(&session.viewer, &file_name, content_type.as_deref(), field)
-                .await
-            {
-                Ok(s) => {
-                    if let Some(old) = file.replace(s) {
-                        st.portal.discard_upload(old).await;
-                    }
-                }
-                Err(e) => return Err(e.into()),
-            }
-        } else {
-            match field.text().await {
-                Ok(v) => form.0.push((name, v)),
-                Err(_) => {
-                    if let Some(up) = file.take() {
-                        st.portal.discard_upload(up).await;
-                    }
-                    return Err(bad(ctx));
-                }
-            }
+            Err(e.into())
         }
+        None => Ok((form, file)),
     }
-    if !checked && let Err(e) = check_post(st, ctx, form.get("csrf")) {
-        if let Some(up) = file.take() {
-            st.portal.discard_upload(up).await;
-        }
-        return Err(e);
-    }
-    Ok((form, file))
 }
 
 fn input_from(form: &Form) -> NewsInput {

@@ -15,7 +15,7 @@ use misto_actions::showcase::ShowcaseInput;
 use misto_core::content::{SHOWCASE_KINDS, ShowcaseItem};
 use serde::Serialize;
 
-use super::forms::{Choice, Errors, Form, check_post, require_login};
+use super::forms::{Choice, Errors, Form, Stage, check_post, read_staged_form, require_login};
 use super::{Link, dataset_title, dataset_url, viewer};
 use crate::AppState;
 use crate::i18n;
@@ -227,63 +227,18 @@ pub async fn new_form(State(st): State<AppState>, mut ctx: Ctx) -> Response {
 }
 
 /// Reads the multipart submission: the CSRF token must come before the
-/// picture, which is staged in the blob store (anyone may send one).
+/// picture, which is staged in the blob store (anyone may send one); a
+/// picture that is refused is a message next to its field.
 async fn read_form(
     st: &AppState,
     ctx: &Ctx,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<(Form, Option<StagedUpload>, Errors), WebError> {
-    let mut form = Form::default();
-    let mut file: Option<StagedUpload> = None;
     let mut errors = Errors::default();
-    let mut checked = false;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                if let Some(up) = file.take() {
-                    st.portal.discard_upload(up).await;
-                }
-                return Err(WebError::BadRequest(ctx.t("error_bad_form")));
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "image" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            if file_name.trim().is_empty() {
-                let _ = field.bytes().await;
-                continue;
-            }
-            if !checked {
-                check_post(st, ctx, form.get("csrf"))?;
-                checked = true;
-            }
-            match st.portal.stage_showcase_image(&file_name, field).await {
-                Ok(up) => {
-                    if let Some(old) = file.replace(up) {
-                        st.portal.discard_upload(old).await;
-                    }
-                }
-                Err(e) => errors.absorb(ctx, FIELDS, e)?,
-            }
-        } else {
-            match field.text().await {
-                Ok(v) => form.0.push((name, v)),
-                Err(_) => {
-                    if let Some(up) = file.take() {
-                        st.portal.discard_upload(up).await;
-                    }
-                    return Err(WebError::BadRequest(ctx.t("error_bad_form")));
-                }
-            }
-        }
-    }
-    if !checked && let Err(e) = check_post(st, ctx, form.get("csrf")) {
-        if let Some(up) = file.take() {
-            st.portal.discard_upload(up).await;
-        }
-        return Err(e);
+    let (form, file, refused) =
+        read_staged_form(st, ctx, mp, "image", Stage::ShowcaseImage).await?;
+    if let Some(e) = refused {
+        errors.absorb(ctx, FIELDS, e)?;
     }
     Ok((form, file, errors))
 }

@@ -13,7 +13,7 @@ use misto_actions::content::PageInput;
 use misto_core::content::{MenuPlace, Page};
 use serde::Serialize;
 
-use super::forms::{Choice, Errors, Form, check_post, require_login};
+use super::forms::{Choice, Errors, Form, Stage, check_post, read_staged_form, require_login};
 use super::{Link, viewer};
 use crate::AppState;
 use crate::i18n;
@@ -440,7 +440,7 @@ pub async fn attach(
     State(st): State<AppState>,
     Path(name): Path<String>,
     ctx: Ctx,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Response {
     let session = match require_login(&ctx) {
         Ok(s) => s,
@@ -449,51 +449,22 @@ pub async fn attach(
     if let Err(e) = super::forms::sysadmin_only(&ctx, session) {
         return st.error_page(&ctx, e);
     }
-    let mut form = Form::default();
-    let mut done = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return st.error_page(&ctx, WebError::BadRequest(ctx.t("error_bad_form"))),
-        };
-        if field.name() == Some("file") {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            if file_name.trim().is_empty() || done.is_some() {
-                let _ = field.bytes().await;
-                continue;
-            }
-            if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-                return st.error_page(&ctx, e);
-            }
-            let ctype = field.content_type().map(str::to_string);
-            let staged = match st
-                .portal
-                .stage_upload(&session.viewer, &file_name, ctype.as_deref(), field)
-                .await
-            {
-                Ok(s) => s,
-                Err(e) => return st.error_page(&ctx, e.into()),
-            };
-            done = Some(
-                st.portal
-                    .attach_to_page(&session.viewer, &name, staged)
-                    .await,
-            );
-        } else {
-            let key = field.name().unwrap_or("").to_string();
-            match field.text().await {
-                Ok(v) => form.0.push((key, v)),
-                Err(_) => {
-                    return st.error_page(&ctx, WebError::BadRequest(ctx.t("error_bad_form")));
-                }
-            }
+    let read = read_staged_form(&st, &ctx, mp, "file", Stage::Upload(&session.viewer)).await;
+    let staged = match read {
+        Ok((_, _, Some(refused))) => return st.error_page(&ctx, refused.into()),
+        Ok((_, Some(staged), None)) => staged,
+        Ok((_, None, None)) => {
+            return st.error_page(&ctx, WebError::BadRequest(ctx.t("eng_error_no_file")));
         }
-    }
-    match done {
-        Some(Ok(_)) => see_other(&ctx, &format!("/pages/{}", segment(&name))),
-        Some(Err(e)) => st.error_page(&ctx, e.into()),
-        None => st.error_page(&ctx, WebError::BadRequest(ctx.t("eng_error_no_file"))),
+        Err(e) => return st.error_page(&ctx, e),
+    };
+    match st
+        .portal
+        .attach_to_page(&session.viewer, &name, staged)
+        .await
+    {
+        Ok(_) => see_other(&ctx, &format!("/pages/{}", segment(&name))),
+        Err(e) => st.error_page(&ctx, e.into()),
     }
 }
 
