@@ -5,42 +5,21 @@
 // `misto demo`; scripts/test-browser.sh starts one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, launch, axeViolations, login } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = (process.env.MISTO_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const SHOTS = process.env.MISTO_SCREENSHOTS || path.resolve('test-output/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PAGES = ['/admin', '/admin/settings', '/admin/users', '/admin/publishers',
   '/admin/publishers/new', '/organization/departament-finansiv/edit'];
 
 let browser;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-async function login(context) {
-  const page = await context.newPage();
-  await page.goto(`${BASE}/login?lang=uk`);
-  await page.fill('#f-user', 'admin');
-  await page.fill('#f-password', 'demo-admin-2026');
-  await Promise.all([page.waitForURL(/\/dashboard$/), page.press('#f-password', 'Enter')]);
-  return page;
-}
 
 test('admin pages pass axe and fit a 375 px screen', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -49,15 +28,7 @@ test('admin pages pass axe and fit a 375 px screen', async () => {
   for (const p of PAGES) {
     const resp = await page.goto(`${BASE}${p}`);
     assert.equal(resp.status(), 200, p);
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      // eslint-disable-next-line no-undef
-      const res = await axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      });
-      return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-    });
+    const violations = await axeViolations(page);
     for (const v of violations) report.push({ page: p, ...v });
   }
   const bad = report.filter((v) => v.impact === 'serious' || v.impact === 'critical');

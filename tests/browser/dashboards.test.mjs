@@ -7,55 +7,19 @@
 // MISTO_URL pointing at `misto demo`; scripts/test-browser.sh starts one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, launch, axe, assertClean, sideways } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = (process.env.MISTO_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const SHOTS = process.env.MISTO_SCREENSHOTS || path.resolve('test-output/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let browser;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-async function axe(page, name, report) {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const res = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return res.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  for (const v of violations) report.push({ page: name, ...v });
-}
-
-function assertClean(report) {
-  const bad = report.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (report.length) console.log('axe findings:', JSON.stringify(report, null, 1));
-  assert.deepEqual(bad, [], 'serious or critical axe violations');
-}
-
-async function sideways(page) {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
 
 const stamp = Date.now().toString(36);
 const NAME = `test-${stamp}`;

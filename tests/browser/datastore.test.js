@@ -7,16 +7,9 @@
 // scripts/test-browser.sh starts one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, launch, axeViolations, serious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = (process.env.MISTO_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const SHOTS = process.env.MISTO_SCREENSHOTS || path.resolve('test-output/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let browser;
 // { dataset, resource, text, number, rows, url }
@@ -65,12 +58,7 @@ async function findSample() {
 }
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launch();
   sample = await findSample();
   assert.ok(sample, 'the demo has a datastore table with coordinates, a category and a number');
 });
@@ -96,23 +84,6 @@ async function newPage(width = 1280) {
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
   page.scriptErrors = errors;
   return page;
-}
-
-async function axe(page) {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const res = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return res.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-}
-
-function serious(violations) {
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /// The texts of one column of the table's body.
@@ -201,7 +172,7 @@ test('a chart is built, linked and embedded; the map shows its points', async ()
   assert.match(await page.textContent('#ds-chart figcaption'), /Сума/);
   // The numbers behind it, in a table.
   assert.equal(await page.locator('#ds-chart .ds-numbers tbody tr').count(), bars);
-  const violations = await axe(page);
+  const violations = await axeViolations(page);
   if (violations.length) console.log('axe findings (chart):', JSON.stringify(violations, null, 1));
   assert.deepEqual(serious(violations), []);
   await page.screenshot({ path: path.join(SHOTS, 'datastore-chart-1280.png'), fullPage: true });
@@ -219,7 +190,7 @@ test('a chart is built, linked and embedded; the map shows its points', async ()
   assert.match(resp.headers()['content-security-policy'], /frame-ancestors \*/);
   assert.equal(resp.headers()['x-frame-options'], undefined);
   assert.ok(await embed.locator('svg path').count() >= 2);
-  assert.deepEqual(serious(await axe(embed)), []);
+  assert.deepEqual(serious(await axeViolations(embed)), []);
   await embed.context().close();
 
   // The map: one marker per point, drawn without any tile.
@@ -243,7 +214,7 @@ test('axe-core finds nothing serious (uk, en) and 375 px needs no sideways scrol
   for (const lang of ['uk', 'en']) {
     const page = await newPage();
     await page.goto(`${BASE}${sample.url}?lang=${lang}&${chart}`);
-    const violations = await axe(page);
+    const violations = await axeViolations(page);
     if (violations.length) console.log(`axe findings (${lang}):`, JSON.stringify(violations, null, 1));
     assert.deepEqual(serious(violations), [], lang);
     await page.context().close();

@@ -4,16 +4,9 @@
 // scripts/test-browser.sh starts one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, launch, axeViolations } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = (process.env.MISTO_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const SHOTS = process.env.MISTO_SCREENSHOTS || path.resolve('test-output/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let browser;
 let samples; // { dataset, resource, publisher }
@@ -25,14 +18,7 @@ async function api(action) {
 }
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
-    ],
-  });
+  browser = await launch();
   const found = await api('package_search?q=res_format:CSV&rows=50');
   const d = found.results.find((x) => x.resources.some((r) => r.url_type === 'upload' && r.format.toUpperCase() === 'CSV'));
   assert.ok(d, 'the demo has a dataset with an uploaded CSV');
@@ -69,19 +55,6 @@ function pages() {
   ];
 }
 
-async function axe(page) {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const res = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return res.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-}
-
 test('axe-core finds no serious or critical violations (uk and en)', async () => {
   const page = await newPage();
   const report = [];
@@ -90,7 +63,7 @@ test('axe-core finds no serious or critical violations (uk and en)', async () =>
       const sep = url.includes('?') ? '&' : '?';
       const resp = await page.goto(`${BASE}${url}${sep}lang=${lang}`);
       assert.equal(resp.status(), 200, url);
-      const violations = await axe(page);
+      const violations = await axeViolations(page);
       for (const v of violations) report.push({ page: `${name} (${lang})`, ...v });
       await page.screenshot({ path: path.join(SHOTS, `${name}-${lang}-1280.png`), fullPage: true });
     }

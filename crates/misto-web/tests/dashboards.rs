@@ -9,7 +9,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Resp, hidden};
+use common::Resp;
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::{DatasetInput, ResourceInput};
 use misto_actions::publishers::PublisherInput;
@@ -129,25 +129,7 @@ impl App {
 
     /// Logs in: the session cookie and the CSRF token of its forms.
     async fn login(&self, user: &str) -> (String, String) {
-        let r = self.get("/login", "").await;
-        let pre = r.cookie("misto_pre").expect("pre-login cookie");
-        let csrf = hidden(&r.body, "csrf");
-        let r = self
-            .post(
-                "/login",
-                &pre,
-                &[
-                    ("csrf", &csrf),
-                    ("next", "/dashboards"),
-                    ("user", user),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let cookie = r.cookie("misto_session").expect("session");
-        let page = self.get("/dashboards/new", &cookie).await;
-        (cookie, hidden(&page.body, "csrf"))
+        common::login_at(&self.router, user, PASSWORD, "/dashboards/new").await
     }
 }
 

@@ -93,31 +93,12 @@ impl App {
     /// A visitor without an account: the pre-login cookie and the CSRF
     /// token of a page's forms.
     async fn visitor(&self, page: &str) -> (String, String) {
-        let r = self.get(page, "").await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let pre = r.cookie("misto_pre").expect("pre-login cookie");
-        (pre, hidden(&r.body, "csrf"))
+        common::visitor(&self.router, page).await
     }
 
     /// Logs in: the session cookie and the CSRF token of its forms.
     async fn login(&self, user: &str) -> (String, String) {
-        let (pre, csrf) = self.visitor("/login").await;
-        let r = self
-            .post(
-                "/login",
-                &pre,
-                &[
-                    ("csrf", &csrf),
-                    ("next", "/dashboard"),
-                    ("user", user),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let cookie = r.cookie("misto_session").expect("session");
-        let page = self.get("/dashboard", &cookie).await;
-        (cookie, hidden(&page.body, "csrf"))
+        common::login_at(&self.router, user, PASSWORD, "/dashboard").await
     }
 }
 

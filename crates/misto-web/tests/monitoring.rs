@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Resp, hidden};
+use common::Resp;
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::DatasetInput;
 use misto_actions::monitoring::Quarter;
@@ -83,23 +83,7 @@ impl App {
     }
 
     async fn login(&self, user: &str) -> String {
-        let page = self.get("/login", "").await;
-        let pre = page.cookie("misto_pre").unwrap_or_default();
-        let csrf = hidden(&page.body, "csrf");
-        let r = common::post(
-            &self.router,
-            "/login",
-            &pre,
-            &[
-                ("csrf", &csrf),
-                ("next", "/dashboard"),
-                ("user", user),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        r.cookie("misto_session").unwrap_or_default()
+        common::login(&self.router, user, PASSWORD).await
     }
 }
 

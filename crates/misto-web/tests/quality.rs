@@ -107,23 +107,7 @@ impl App {
     }
 
     async fn login(&self) -> String {
-        let page = self.get("/login", "").await;
-        let pre = page.cookie("misto_pre").unwrap_or_default();
-        let csrf = hidden(&page.body, "csrf");
-        let r = self
-            .post(
-                "/login",
-                &pre,
-                &[
-                    ("csrf", &csrf),
-                    ("next", "/dashboard"),
-                    ("user", "editor"),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        r.cookie("misto_session").unwrap_or_default()
+        common::login(&self.router, "editor", PASSWORD).await
     }
 
     fn quality_url(&self) -> String {

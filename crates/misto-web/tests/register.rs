@@ -120,23 +120,7 @@ impl App {
     }
 
     async fn login(&self, user: &str) -> String {
-        let page = self.get("/login", "").await;
-        let pre = page.cookie("misto_pre").unwrap();
-        let csrf = hidden(&page.body, "csrf");
-        let r = self
-            .post(
-                "/login",
-                &pre,
-                &[
-                    ("csrf", &csrf),
-                    ("next", "/dashboard"),
-                    ("user", user),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        r.cookie("misto_session").unwrap()
+        common::login(&self.router, user, PASSWORD).await
     }
 
     /// A multipart POST of the compliance import form.

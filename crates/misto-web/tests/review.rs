@@ -5,7 +5,7 @@
 
 mod common;
 
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use common::{Resp, hidden};
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::{DatasetInput, Expect};
@@ -82,38 +82,7 @@ impl App {
     }
 
     async fn login(&self, user: &str) -> String {
-        let page = self.get("/login", "").await;
-        let pre = page
-            .headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("misto_pre="))
-            .and_then(|c| c.split(';').next())
-            .unwrap()
-            .to_string();
-        let csrf = hidden(&page.body, "csrf");
-        let r = self
-            .post(
-                "/login",
-                &pre,
-                &[
-                    ("csrf", &csrf),
-                    ("next", "/dashboard"),
-                    ("user", user),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        r.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("misto_session="))
-            .and_then(|c| c.split(';').next())
-            .unwrap()
-            .to_string()
+        common::login(&self.router, user, PASSWORD).await
     }
 }
 

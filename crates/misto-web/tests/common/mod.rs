@@ -112,3 +112,45 @@ pub async fn post_multipart(
     }
     send(router, req.body(Body::from(body)).expect("request")).await
 }
+
+/// A visitor's first look at `page`: its pre-login cookie and the form's
+/// CSRF token.
+pub async fn visitor(router: &axum::Router, page: &str) -> (String, String) {
+    let r = get(router, page, "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let pre = r.cookie("misto_pre").expect("pre-login cookie");
+    (pre, hidden(&r.body, "csrf"))
+}
+
+/// Signs in through the login form; the session cookie (`name=value`).
+pub async fn login(router: &axum::Router, user: &str, password: &str) -> String {
+    let (pre, csrf) = visitor(router, "/login").await;
+    let r = post(
+        router,
+        "/login",
+        &pre,
+        &[
+            ("csrf", &csrf),
+            ("next", "/dashboard"),
+            ("user", user),
+            ("password", password),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.cookie("misto_session").expect("session cookie")
+}
+
+/// Signs in, then opens `page`: the session cookie and that page's CSRF
+/// token (for the forms a signed-in user posts; the page may refuse the
+/// user, its token is the session's all the same).
+pub async fn login_at(
+    router: &axum::Router,
+    user: &str,
+    password: &str,
+    page: &str,
+) -> (String, String) {
+    let cookie = login(router, user, password).await;
+    let r = get(router, page, &cookie).await;
+    (cookie, hidden(&r.body, "csrf"))
+}
