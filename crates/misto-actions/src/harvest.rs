@@ -393,11 +393,13 @@ impl Portal {
         target: &PushTarget,
     ) -> Result<String> {
         let p = self.authorize_push(actor, publisher, target)?;
+        // The key is the job's `secret`: dropped from the stored payload as
+        // soon as the job has ended.
         let payload = serde_json::json!({
             "publisher_id": p,
             "url": target.url,
-            "api_key": target.api_key,
             "organization": target.organization,
+            "secret": {"api_key": target.api_key},
         });
         let subject = format!("{p} {}", target.url.trim_end_matches('/'));
         self.enqueue_job(PUSH_JOB, &subject, payload, None).await

@@ -248,6 +248,7 @@ impl Portal {
             job.payload.clone(),
             job.attempts,
         );
+        let has_secret = payload.get("secret").is_some();
         let started = std::time::Instant::now();
         // Run in its own task so that a panic ends this job, not the worker.
         let outcome = tokio::spawn(handler(self.clone(), job, ctx)).await;
@@ -289,6 +290,9 @@ impl Portal {
                     .finish_job(&id, worker, JobState::Error, "internal error", now())
                     .await?;
             }
+        }
+        if has_secret {
+            self.store.forget_job_secret(&id).await?;
         }
         Ok(true)
     }

@@ -188,8 +188,15 @@ async fn push_one(
 /// Adds the `push` job handler (queued by `Portal::request_push`).
 pub fn register(registry: &mut JobRegistry) {
     registry.register(PUSH_JOB, |portal, job, ctx| async move {
-        let target: PushTarget = serde_json::from_value(job.payload.clone())
-            .map_err(|e| ActionError::invalid("payload", e.to_string()))?;
+        let p = &job.payload;
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+        let target = PushTarget {
+            url: text(&p["url"]),
+            // Jobs queued before the key moved under `secret` carry it at
+            // the top.
+            api_key: text(p["secret"].get("api_key").unwrap_or(&p["api_key"])),
+            organization: text(&p["organization"]),
+        };
         let publisher = job.payload["publisher_id"]
             .as_str()
             .unwrap_or("")

@@ -241,6 +241,31 @@ impl Store {
         })
     }
 
+    /// Drops the `secret` member of an ended job's payload: credentials a
+    /// job needed while it could still run (a remote API key) are not
+    /// kept once it has ended. A job still pending or running is left as
+    /// it is.
+    pub async fn forget_job_secret(&self, id: &str) -> Result<()> {
+        write_tx!(self, |tx| {
+            let payload: Option<String> = sqlx::query_scalar(
+                "SELECT payload FROM jobs WHERE id = $1 AND state NOT IN ('pending', 'running')",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(serde_json::Value::Object(mut m)) =
+                payload.and_then(|p| serde_json::from_str(&p).ok())
+                && m.remove("secret").is_some()
+            {
+                sqlx::query("UPDATE jobs SET payload = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(serde_json::Value::Object(m).to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        })
+    }
+
     pub async fn find_job(&self, id: &str) -> Result<Option<Job>> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
         let row = read!(self, |pool| {

@@ -374,6 +374,16 @@ async fn publisher_admins_push_from_the_workspace() {
         assert_eq!(d.owner_org, org.id);
     }
     assert!(remote.show_dataset(&sys, "secret").is_err());
+    // The key is not kept once the push has ended.
+    let pushes = app
+        .portal
+        .list_jobs(&sys, Some("push"), None, 10)
+        .await
+        .expect("jobs");
+    assert!(!pushes.is_empty());
+    for j in &pushes {
+        assert!(!j.payload.to_string().contains(&key), "{}", j.payload);
+    }
     let page = app.get("/organization/water/push", &admin).await;
     assert!(page.body.contains("завершено"), "{}", page.body);
     assert!(page.body.contains("2 created"), "{}", page.body);
