@@ -555,9 +555,25 @@ impl Portal {
 
     /// Soft delete (state `deleted`), as CKAN's package_delete.
     pub async fn delete_dataset(&self, actor: &Viewer, id_or_name: &str) -> Result<()> {
+        self.delete_or_propose(actor, id_or_name).await.map(|_| ())
+    }
+
+    /// Deletes a dataset, or — for an editor of a moderated publisher and a
+    /// published dataset — proposes its deletion as the open revision (the
+    /// public keeps the dataset until an admin approves). True when the
+    /// deletion waits for review.
+    pub async fn delete_or_propose(&self, actor: &Viewer, id_or_name: &str) -> Result<bool> {
         let current = self.dataset_for_edit(actor, id_or_name).await?;
         if current.state == DatasetState::Deleted {
-            return Ok(());
+            return Ok(false);
+        }
+        if crate::moderation::is_published(&current)
+            && self.needs_review(actor, &current.owner_org).await?
+        {
+            let mut proposed = (*current).clone();
+            proposed.state = DatasetState::Deleted;
+            self.propose(actor, &current, proposed).await?;
+            return Ok(true);
         }
         self.modify_dataset(actor, &current.id, |c| {
             let mut d = c.clone();
@@ -565,7 +581,7 @@ impl Portal {
             Ok(d)
         })
         .await?;
-        Ok(())
+        Ok(false)
     }
 
     /// The current version of a dataset the actor may edit, read from the

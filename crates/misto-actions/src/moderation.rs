@@ -331,11 +331,77 @@ impl Portal {
                         now(),
                     )
                     .await?;
+                if r.resources_changed
+                    && let Ok(proposed) = serde_json::from_value::<Dataset>(r.proposed.clone())
+                {
+                    self.forget_proposed_files(&d, &proposed).await;
+                }
                 d.clone()
             }
         };
         self.notify_submitter(&r, &saved, decision, comment).await;
         Ok(saved)
+    }
+
+    /// A resource as `actor` would change it (what `resource_patch` merges
+    /// onto): for an editor whose changes wait for review, as in the open
+    /// proposal, a resource added there included; otherwise as saved.
+    pub async fn resource_for_edit(
+        &self,
+        actor: &Viewer,
+        resource_id: &str,
+    ) -> Result<(Arc<Dataset>, Resource)> {
+        let package_id = self.package_of_resource(resource_id).await?;
+        let current = self.dataset_for_edit(actor, &package_id).await?;
+        let find = |d: &Dataset| {
+            d.resources
+                .iter()
+                .find(|r| r.id == resource_id)
+                .cloned()
+                .ok_or_else(|| ActionError::not_found("resource"))
+        };
+        if is_published(&current)
+            && self.needs_review(actor, &current.owner_org).await?
+            && let Some(r) = self
+                .store
+                .open_revision(&current.id)
+                .await?
+                .filter(|r| r.resources_changed)
+        {
+            let proposed = proposal_of(&r)?;
+            let res = find(&proposed)?;
+            return Ok((Arc::new(proposed), res));
+        }
+        let res = find(&current)?;
+        Ok((current, res))
+    }
+
+    /// Deletes the files a returned proposal uploaded: the next change
+    /// starts from the approved dataset, so nothing can point at them any
+    /// more (files the dataset or a recorded version still uses stay).
+    async fn forget_proposed_files(&self, current: &Dataset, proposed: &Dataset) {
+        for key in proposed
+            .resources
+            .iter()
+            .filter_map(|r| r.blob_key.as_deref())
+        {
+            if current
+                .resources
+                .iter()
+                .any(|c| c.blob_key.as_deref() == Some(key))
+            {
+                continue;
+            }
+            match self.store.blob_key_in_use(key).await {
+                Ok(false) => {
+                    if let Err(e) = self.blobs.delete(key).await {
+                        tracing::warn!(%key, "a returned proposal's file was not deleted: {e}");
+                    }
+                }
+                Ok(true) => {}
+                Err(e) => tracing::warn!(%key, "a returned proposal's file was kept: {e}"),
+            }
+        }
     }
 
     /// Submitted revisions the viewer may review, oldest first; optionally

@@ -262,7 +262,7 @@ impl Portal {
         .map(|(d, _)| d)
     }
 
-    async fn package_of_resource(&self, resource_id: &str) -> Result<String> {
+    pub(crate) async fn package_of_resource(&self, resource_id: &str) -> Result<String> {
         if resource_id.is_empty() {
             return Err(ActionError::missing("id"));
         }

@@ -850,7 +850,9 @@ async fn resource_update(mut ctx: Ctx, p: &mut Params, patch: bool) -> R {
         }
     };
     let input = if patch {
-        let current = match ctx.portal.show_resource(&ctx.viewer, &id) {
+        // Merged onto the resource as this caller changes it (an editor of
+        // a moderated publisher: as in the open proposal).
+        let current = match ctx.portal.resource_for_edit(&ctx.viewer, &id).await {
             Ok((d, r)) => dictize::resource(ctx.site(), &d, &r),
             Err(e) => {
                 if let Some(up) = upload {

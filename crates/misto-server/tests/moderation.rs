@@ -52,6 +52,22 @@ fn names(d: &Value) -> Vec<String> {
         .collect()
 }
 
+/// How many files the blob store holds.
+fn blob_files(app: &TestApp) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() { count(&p) } else { 1 }
+                })
+                .sum()
+        })
+    }
+    count(&app.blob_dir)
+}
+
 async fn public(app: &TestApp) -> Value {
     app.get("/api/3/action/package_show?id=budget", None)
         .await
@@ -112,6 +128,18 @@ async fn an_editors_files_and_links_wait_for_review_and_the_public_keeps_the_app
         "{}",
         String::from_utf8_lossy(&renamed.body)
     );
+    // A patch of the proposed file merges onto the proposal (the new name
+    // stays).
+    let patched = app
+        .post(
+            "resource_patch",
+            json!({"id": new_id, "description": "Видатки 2026 року"}),
+            Some(&editor),
+        )
+        .await
+        .result();
+    assert_eq!(patched["name"], "Бюджет 2026", "{patched}");
+    assert_eq!(patched["description"], "Видатки 2026 року");
     app.post("resource_delete", json!({"id": old_id}), Some(&editor))
         .await
         .result();
@@ -244,6 +272,12 @@ async fn a_returned_change_of_links_leaves_the_dataset_and_admins_are_not_modera
         "http://files.city.test/old.csv"
     );
     assert_eq!(names(&pub_now), ["Старий звіт"]);
+    // A file uploaded in the proposal waits in the blob store...
+    let files_before = blob_files(&app);
+    app.upload("budget", "draft.csv", b"a,b\n1,2\n", &editor)
+        .await
+        .result();
+    assert_eq!(blob_files(&app), files_before + 1);
     let rev = app
         .post("package_submit", json!({"id": "budget"}), Some(&editor))
         .await
@@ -264,6 +298,8 @@ async fn a_returned_change_of_links_leaves_the_dataset_and_admins_are_not_modera
         json!({"id": "budget", "decision": "return", "comment": "Карта ще не готова"}),
     )
     .await;
+    // ...and is deleted with the returned proposal.
+    assert_eq!(blob_files(&app), files_before);
     let pub_now = public(&app).await;
     assert_eq!(
         pub_now["resources"][0]["url"],
@@ -329,4 +365,44 @@ async fn a_returned_change_of_links_leaves_the_dataset_and_admins_are_not_modera
     .await
     .result();
     assert_eq!(names(&public(&app).await).len(), 4);
+}
+
+#[tokio::test]
+async fn an_editors_deletion_of_a_published_dataset_waits_for_review() {
+    let app = TestApp::new().await;
+    let editor = moderated(&app).await;
+    let r = app
+        .post("package_delete", json!({"id": "budget"}), Some(&editor))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    // Still public, and the proposal says what it would do.
+    assert_eq!(public(&app).await["state"], "active");
+    let rev = app
+        .post("package_submit", json!({"id": "budget"}), Some(&editor))
+        .await
+        .result();
+    let state = rev["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "state")
+        .cloned()
+        .expect("a change of state");
+    assert_eq!(state["old"], "active");
+    assert_eq!(state["new"], "deleted");
+    assert_eq!(public(&app).await["state"], "active");
+
+    // Approved: the dataset is gone for the public.
+    app.admin(
+        "package_review",
+        json!({"id": "budget", "decision": "approve"}),
+    )
+    .await;
+    let gone = app.get("/api/3/action/package_show?id=budget", None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }

@@ -129,6 +129,21 @@ impl Store {
         })
     }
 
+    /// Whether a resource (in any state) or a recorded version of a file
+    /// still points at blob `key`.
+    pub async fn blob_key_in_use(&self, key: &str) -> Result<bool> {
+        let n: i64 = read!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM resources WHERE blob_key = $1) \
+                 + (SELECT COUNT(*) FROM resource_versions WHERE blob_key = $1)",
+            )
+            .bind(key)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
+
     /// The versions of a resource's file, newest first.
     pub async fn resource_versions(&self, resource_id: &str) -> Result<Vec<ResourceVersion>> {
         let sql = format!(

@@ -15,6 +15,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub portal: Portal,
     pub admin_token: String,
+    /// The folder of the install's blob store.
+    pub blob_dir: std::path::PathBuf,
 }
 
 pub struct Resp {
@@ -43,7 +45,7 @@ impl TestApp {
     pub async fn with_config(config: PortalConfig) -> Self {
         let store = misto_store::testing::fresh_store().await;
         let dir = std::env::temp_dir().join(format!("misto-api-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.expect("blobs");
+        let blobs = BlobStore::local(dir.clone()).await.expect("blobs");
         let portal = Portal::open(store, blobs, config).await.expect("portal");
         portal.seed_themes().await.expect("themes");
         let sys = system_viewer();
@@ -67,6 +69,7 @@ impl TestApp {
         Self {
             portal,
             admin_token,
+            blob_dir: dir,
         }
     }
 

@@ -672,8 +672,10 @@ pub async fn delete(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match st.portal.delete_dataset(&session.viewer, &d.id).await {
-        Ok(()) => see_other(&ctx, "/dashboard"),
+    match st.portal.delete_or_propose(&session.viewer, &d.id).await {
+        Ok(false) => see_other(&ctx, "/dashboard"),
+        // Moderated: the deletion waits for an admin, listed for review.
+        Ok(true) => see_other(&ctx, "/dashboard/review?proposed=1"),
         Err(e) => st.error_page(&ctx, e.into()),
     }
 }
