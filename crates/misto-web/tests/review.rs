@@ -179,3 +179,31 @@ async fn editors_submit_admins_approve_and_the_public_sees_only_approved_version
     let page = app.get("/dashboard/review", &boss).await;
     assert!(page.body.contains("Немає змін, що чекають на перевірку."));
 }
+
+#[tokio::test]
+async fn an_editors_delete_button_proposes_the_deletion() {
+    let app = App::new().await;
+    app.portal
+        .set_publisher_moderation(&system_viewer(), "finance", true)
+        .await
+        .unwrap();
+    let editor = app.login("editor").await;
+    let form = app.get("/dataset/budget/delete", &editor).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = hidden(&form.body, "csrf");
+    let r = app
+        .post("/dataset/budget/delete", &editor, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/dashboard/review?proposed=1");
+    // The public still has it; the review lists the deletion in words.
+    assert_eq!(app.get("/dataset/budget", "").await.status, StatusCode::OK);
+    let page = app.get("/dashboard/review", &editor).await;
+    assert!(
+        page.body.contains(
+            "<th scope=\"row\">Стан набору даних</th><td>опубліковано</td><td>видалено</td>"
+        ),
+        "{}",
+        page.body
+    );
+}

@@ -126,7 +126,7 @@ fn language_name(ctx: &Ctx, code: &str) -> String {
     }
 }
 
-fn field_label(ctx: &Ctx, field: &str) -> String {
+pub(crate) fn field_label(ctx: &Ctx, field: &str) -> String {
     let key = match field {
         "title" | "title_en" => "passport_title",
         "notes" | "notes_en" => "passport_description",

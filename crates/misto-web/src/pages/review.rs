@@ -66,6 +66,29 @@ fn shown(v: &Value) -> String {
     }
 }
 
+/// The label of a changed field, in the page's language.
+fn change_label(ctx: &Ctx, field: &str) -> String {
+    match field {
+        "state" => ctx.t("review_field_state"),
+        "resource" => ctx.t("review_field_resource"),
+        "resource_order" => ctx.t("review_field_resource_order"),
+        other => super::dataset::field_label(ctx, other),
+    }
+}
+
+/// A changed value as the reviewer reads it: the dataset's state and its
+/// access in words, the rest as stored.
+fn change_value(ctx: &Ctx, field: &str, v: &Value) -> String {
+    match (field, v) {
+        ("state", Value::String(s)) if matches!(s.as_str(), "active" | "draft" | "deleted") => {
+            ctx.t(&format!("review_value_{s}"))
+        }
+        ("private", Value::Bool(true)) => ctx.t("review_value_private"),
+        ("private", Value::Bool(false)) => ctx.t("review_value_public"),
+        _ => shown(v),
+    }
+}
+
 fn row(ctx: &Ctx, item: &ReviewItem) -> Row {
     let r = &item.revision;
     Row {
@@ -82,10 +105,13 @@ fn row(ctx: &Ctx, item: &ReviewItem) -> Row {
         changes: item
             .changes
             .iter()
-            .map(|c| Change {
-                field: c["field"].as_str().unwrap_or_default().to_string(),
-                old: shown(&c["old"]),
-                new: shown(&c["new"]),
+            .map(|c| {
+                let field = c["field"].as_str().unwrap_or_default();
+                Change {
+                    field: change_label(ctx, field),
+                    old: change_value(ctx, field, &c["old"]),
+                    new: change_value(ctx, field, &c["new"]),
+                }
             })
             .collect(),
     }
