@@ -302,7 +302,12 @@ impl Portal {
             seq: base.map_or(0, |b| b.seq),
             resources,
         };
-        if let Err(e) = validate::dataset_with(&d, |i| self.is_resolution835_item(i)) {
+        if let Err(mut e) = validate::dataset_with(&d, |i| self.is_resolution835_item(i)) {
+            // A publisher that was named but not found is reported once, not
+            // again as missing.
+            if errors.0.contains_key("owner_org") {
+                e.0.remove("owner_org");
+            }
             errors.merge(e);
         }
         if let Some(taken_by) = self

@@ -326,6 +326,19 @@ async fn errors_follow_ckan_envelope() {
     ] {
         assert!(e[field].is_array(), "{field} missing in {e}");
     }
+    // A publisher that does not exist is said once, by name.
+    let r = app
+        .post(
+            "package_create",
+            json!({"name": "x3", "owner_org": "no-such-org"}),
+            Some(&app.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        r.json()["error"]["owner_org"],
+        json!(["Organization does not exist: no-such-org"])
+    );
     assert_eq!(
         app.get("/api/3/action/package_list", None).await.result(),
         json!([]),
