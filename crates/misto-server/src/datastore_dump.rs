@@ -2,11 +2,14 @@
 //! of it: `q`, `filters`, `fields`, `sort`, `distinct`, `limit`, `offset`,
 //! as in `datastore_search`) as CSV, TSV, JSON, GeoJSON or XLSX.
 //!
-//! CSV, TSV, JSON and GeoJSON are streamed page by page (10,000 rows,
+//! CSV, TSV, JSON and GeoJSON are streamed page by page (2,000 rows,
 //! keyset paging by `_id` when unsorted), so memory stays flat for any
-//! table size. XLSX cannot be streamed: it is built in memory and sent when
-//! complete (at most 1,048,575 rows, Excel's limit). `bom=true` starts CSV
-//! and TSV with a byte order mark (for Excel).
+//! table size. XLSX is a zip that is only complete at its end: a blocking
+//! thread writes the worksheet row by row in `rust_xlsxwriter`'s constant
+//! memory mode (rows go to a temporary file as they are written), zips it
+//! into an anonymous temporary file, and that file is streamed; memory
+//! stays flat too (at most 1,048,575 rows, Excel's limit). `bom=true` starts
+//! CSV and TSV with a byte order mark (for Excel).
 
 use std::collections::VecDeque;
 
@@ -20,7 +23,10 @@ use misto_actions::{ActionError, Portal, Viewer};
 use misto_core::datastore::Field;
 use serde_json::Value;
 
-const PAGE: i64 = 10_000;
+/// Rows read at a time: small pages keep the memory a dump holds (rows
+/// decoded on several threads at once) low; the keyset query per page is
+/// cheap.
+const PAGE: i64 = 2_000;
 const XLSX_MAX_ROWS: i64 = 1_048_575;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,7 +225,10 @@ pub async fn dump(
     }
     let body = if format == Format::Xlsx {
         match xlsx(pager, shown_fields, first.1).await {
-            Ok(b) => Body::from(b),
+            Ok(file) => Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+                tokio::fs::File::from_std(file),
+                64 * 1024,
+            )),
             Err(e) => return error_response(e),
         }
     } else {
@@ -368,24 +377,53 @@ fn encode_rows(
     }
 }
 
+/// The rows as an XLSX workbook in an anonymous temporary file (deleted
+/// when closed), read from its start.
 async fn xlsx(
     mut pager: Pager,
     fields: Vec<Field>,
     first: Vec<Vec<Value>>,
-) -> Result<Vec<u8>, ActionError> {
-    use rust_xlsxwriter::Workbook;
+) -> Result<std::fs::File, ActionError> {
+    // Pages of rows go to a blocking thread that writes the workbook.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<Value>>>(2);
+    let writer = tokio::task::spawn_blocking(move || write_xlsx(&fields, &mut rx));
+    let mut rows = first;
+    let mut sent = 0i64;
+    loop {
+        sent += rows.len() as i64;
+        if tx.send(rows).await.is_err() || pager.done || sent > XLSX_MAX_ROWS {
+            break;
+        }
+        rows = pager.next().await?.1;
+        if rows.is_empty() {
+            break;
+        }
+    }
+    drop(tx);
+    writer
+        .await
+        .map_err(|e| ActionError::Internal(format!("xlsx: {e}")))?
+}
+
+fn write_xlsx(
+    fields: &[Field],
+    pages: &mut tokio::sync::mpsc::Receiver<Vec<Vec<Value>>>,
+) -> Result<std::fs::File, ActionError> {
+    use std::io::{Seek, SeekFrom};
     let internal = |e: rust_xlsxwriter::XlsxError| ActionError::Internal(format!("xlsx: {e}"));
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
+    let io = |e: std::io::Error| ActionError::Internal(format!("xlsx: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book
+        .add_worksheet_with_constant_memory()
+        .map_err(internal)?;
     for (c, f) in fields.iter().enumerate() {
         sheet.write_string(0, c as u16, &f.id).map_err(internal)?;
     }
     let mut row = 1u32;
-    let mut rows = first;
-    loop {
+    'pages: while let Some(rows) = pages.blocking_recv() {
         for r in &rows {
             if i64::from(row) > XLSX_MAX_ROWS {
-                break;
+                break 'pages;
             }
             for (c, v) in r.iter().enumerate() {
                 let col = c as u16;
@@ -408,13 +446,9 @@ async fn xlsx(
             }
             row += 1;
         }
-        if pager.done || i64::from(row) > XLSX_MAX_ROWS {
-            break;
-        }
-        rows = pager.next().await?.1;
-        if rows.is_empty() {
-            break;
-        }
     }
-    book.save_to_buffer().map_err(internal)
+    let mut file = tempfile::tempfile().map_err(io)?;
+    book.save_to_writer(&mut file).map_err(internal)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(file)
 }
