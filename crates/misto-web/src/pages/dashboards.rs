@@ -710,6 +710,20 @@ async fn managed(st: &AppState, ctx: &Ctx, name: &str) -> Result<(Viewer, Dashbo
     Ok((v, d))
 }
 
+/// [`managed`] for a form post: also decodes the form and checks its
+/// origin and CSRF token.
+async fn managed_post(
+    st: &AppState,
+    ctx: &Ctx,
+    name: &str,
+    body: &[u8],
+) -> Result<(Viewer, Dashboard, Form), Response> {
+    let (v, d) = managed(st, ctx, name).await?;
+    let form = Form::parse(body);
+    check_post(st, ctx, form.get("csrf")).map_err(|e| st.error_page(ctx, e))?;
+    Ok((v, d, form))
+}
+
 fn empty_state<'a>(values: DetailValues, picked: Option<&'a str>) -> EditState<'a> {
     EditState {
         values,
@@ -814,14 +828,10 @@ pub async fn edit(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
-    let (v, d) = match managed(&st, &ctx, &name).await {
+    let (v, d, form) = match managed_post(&st, &ctx, &name, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
     let values = DetailValues::from_form(&form);
     let mut state = empty_state(values, None);
     match st
@@ -873,14 +883,10 @@ pub async fn tiles(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
-    let (v, d) = match managed(&st, &ctx, &name).await {
+    let (v, d, form) = match managed_post(&st, &ctx, &name, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
     let op = form.get("op");
     let result = match op {
         "add_figure" => match KeyFigure::parse(form.get("figure")) {
@@ -951,14 +957,10 @@ pub async fn delete(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
-    let (v, d) = match managed(&st, &ctx, &name).await {
+    let (v, d, form) = match managed_post(&st, &ctx, &name, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let form = Form::parse(&body);
-    if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
-        return st.error_page(&ctx, e);
-    }
     if !form.has("confirm") {
         return st.error_page(&ctx, WebError::BadRequest(ctx.t("dash_delete_unconfirmed")));
     }
