@@ -69,3 +69,23 @@ export async function login(context, user = 'admin') {
   await Promise.all([page.waitForURL(/\/dashboard$/), page.press('#f-password', 'Enter')]);
   return page;
 }
+
+/** Opens each of `pages` (paths) in `page`: each answers 200 and axe finds
+ * nothing serious or critical at the current width; then, at 375 px, none
+ * scrolls sideways. The page is left at 375 px. */
+export async function assertPagesPassAxeAndFit(page, pages) {
+  const report = [];
+  for (const p of pages) {
+    const resp = await page.goto(`${BASE}${p}`);
+    assert.equal(resp.status(), 200, p);
+    for (const v of await axeViolations(page)) report.push({ page: p, ...v });
+  }
+  assert.deepEqual(serious(report), [], 'serious or critical axe violations');
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const p of pages) {
+    await page.goto(`${BASE}${p}`);
+    const { scroll, width } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    assert.ok(scroll <= width, `${p} scrolls sideways at 375 px (${scroll} > ${width})`);
+  }
+}

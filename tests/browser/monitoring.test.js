@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BASE, SHOTS, launch, axeViolations, login } from './helpers.mjs';
+import { BASE, SHOTS, launch, login, assertPagesPassAxeAndFit } from './helpers.mjs';
 
 const PAGES = ['/monitoring', '/monitoring/card', '/monitoring/card?organization=departament-finansiv',
   '/monitoring?lang=en', '/rating'];
@@ -25,23 +25,7 @@ after(async () => {
 test('monitoring pages pass axe and fit a 375 px screen', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await login(context);
-  const report = [];
-  for (const p of PAGES) {
-    const resp = await page.goto(`${BASE}${p}`);
-    assert.equal(resp.status(), 200, p);
-    const violations = await axeViolations(page);
-    for (const v of violations) report.push({ page: p, ...v });
-  }
-  const bad = report.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], 'serious or critical axe violations');
-
-  await page.setViewportSize({ width: 375, height: 800 });
-  for (const p of PAGES) {
-    await page.goto(`${BASE}${p}`);
-    const { scroll, width } = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-    assert.ok(scroll <= width, `${p} scrolls sideways at 375 px (${scroll} > ${width})`);
-  }
+  await assertPagesPassAxeAndFit(page, PAGES);
   await page.goto(`${BASE}/monitoring/card`);
   await page.screenshot({ path: path.join(SHOTS, 'assessment-card-375.png'), fullPage: true });
   await context.close();

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BASE, SHOTS, launch, axeViolations, serious, login } from './helpers.mjs';
+import { BASE, SHOTS, launch, axeViolations, serious, login, assertPagesPassAxeAndFit } from './helpers.mjs';
 
 const PAGES = ['/register', '/register?status=planned', '/organization/departament-finansiv/register',
   '/register/new', '/compliance', '/compliance?status=missing&lang=en',
@@ -23,24 +23,10 @@ after(async () => {
   await browser?.close();
 });
 
-
 test('register and compliance pages pass axe and fit a 375 px screen', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await login(context);
-  const report = [];
-  for (const p of PAGES) {
-    const resp = await page.goto(`${BASE}${p}`);
-    assert.equal(resp.status(), 200, p);
-    for (const v of await axeViolations(page)) report.push({ page: p, ...v });
-  }
-  assert.deepEqual(serious(report), [], 'serious or critical axe violations');
-  await page.setViewportSize({ width: 375, height: 800 });
-  for (const p of PAGES) {
-    await page.goto(`${BASE}${p}`);
-    const { scroll, width } = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-    assert.ok(scroll <= width, `${p} scrolls sideways at 375 px (${scroll} > ${width})`);
-  }
+  await assertPagesPassAxeAndFit(page, PAGES);
   await page.goto(`${BASE}/register`);
   await page.screenshot({ path: path.join(SHOTS, 'register-375.png'), fullPage: false });
   await page.goto(`${BASE}/compliance`);
