@@ -10,10 +10,10 @@ mod common;
 
 use axum::http::StatusCode;
 use common::Resp;
-use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::accounts::system_viewer;
 use misto_actions::datasets::{DatasetInput, ResourceInput};
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig};
+use misto_actions::{Portal, PortalConfig};
 
 const PASSWORD: &str = "correct-horse-1";
 const DISTRICTS: [&str; 3] = ["Шевченківський", "Подільський", "Оболонський"];
@@ -35,12 +35,7 @@ fn schools_csv() -> Vec<u8> {
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-dash-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.expect("blobs");
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .expect("portal");
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         let sys = system_viewer();
         for (name, title) in [("osvita", "Департамент освіти"), ("water", "Водоканал")]
         {
@@ -57,19 +52,7 @@ impl App {
                 .expect("publisher");
         }
         for (user, sysadmin) in [("coordinator", true), ("wadmin", false), ("other", false)] {
-            portal
-                .create_user(
-                    &sys,
-                    NewUser {
-                        name: user.into(),
-                        email: format!("{user}@example.org"),
-                        password: Some(PASSWORD.into()),
-                        sysadmin,
-                        ..NewUser::default()
-                    },
-                )
-                .await
-                .expect("user");
+            common::add_user(&portal, user, PASSWORD, sysadmin).await;
         }
         portal
             .set_member(&sys, "water", "wadmin", "admin")

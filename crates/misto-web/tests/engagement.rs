@@ -9,10 +9,10 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Resp, enc, hidden};
-use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::accounts::system_viewer;
 use misto_actions::datasets::DatasetInput;
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig};
+use misto_actions::{Portal, PortalConfig};
 
 struct App {
     portal: Portal,
@@ -23,12 +23,7 @@ const PASSWORD: &str = "correct-horse-1";
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-eng-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.expect("blobs");
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .expect("portal");
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         portal.seed_themes().await.expect("themes");
         let sys = system_viewer();
         portal
@@ -43,19 +38,7 @@ impl App {
             .await
             .expect("publisher");
         for (user, sysadmin) in [("editor", false), ("coordinator", true), ("other", false)] {
-            portal
-                .create_user(
-                    &sys,
-                    NewUser {
-                        name: user.into(),
-                        email: format!("{user}@example.org"),
-                        password: Some(PASSWORD.into()),
-                        sysadmin,
-                        ..NewUser::default()
-                    },
-                )
-                .await
-                .expect("user");
+            common::add_user(&portal, user, PASSWORD, sysadmin).await;
         }
         portal
             .set_member(&sys, "water", "editor", "editor")

@@ -1,10 +1,12 @@
 //! The sysadmin pages of harvesting, driven in-process: list and add
 //! sources, edit, run now (queues the job), the run log; hidden from others.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::accounts::system_viewer;
 use misto_actions::harvest::HARVEST_JOB;
 use misto_actions::{BlobStore, Portal, PortalConfig};
 use misto_core::harvest::{EntryAction, RunEntry, RunState};
@@ -107,19 +109,7 @@ async fn sysadmins_manage_sources_and_read_run_logs() {
     .unwrap();
     let sys = system_viewer();
     for (name, admin) in [("root", true), ("someone", false)] {
-        portal
-            .create_user(
-                &sys,
-                NewUser {
-                    name: name.into(),
-                    email: format!("{name}@example.org"),
-                    password: Some(PASSWORD.into()),
-                    sysadmin: admin,
-                    ..NewUser::default()
-                },
-            )
-            .await
-            .unwrap();
+        common::add_user(&portal, name, PASSWORD, admin).await;
     }
     let router = misto_web::router(portal.clone());
     let root = login(&router, "root").await;

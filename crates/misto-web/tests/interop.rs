@@ -60,19 +60,7 @@ impl App {
             ("coordinator", true),
             ("other", false),
         ] {
-            portal
-                .create_user(
-                    &sys,
-                    NewUser {
-                        name: user.into(),
-                        email: format!("{user}@example.org"),
-                        password: Some(PASSWORD.into()),
-                        sysadmin,
-                        ..NewUser::default()
-                    },
-                )
-                .await
-                .expect("user");
+            common::add_user(&portal, user, PASSWORD, sysadmin).await;
         }
         portal
             .set_member(&sys, "water", "admin", "admin")

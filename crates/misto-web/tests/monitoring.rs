@@ -6,11 +6,11 @@ mod common;
 
 use axum::http::StatusCode;
 use common::Resp;
-use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::accounts::system_viewer;
 use misto_actions::datasets::DatasetInput;
 use misto_actions::monitoring::Quarter;
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig};
+use misto_actions::{Portal, PortalConfig};
 
 const PASSWORD: &str = "correct-horse-1";
 
@@ -21,12 +21,7 @@ struct App {
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-mon-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.expect("blobs");
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .expect("portal");
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         let sys = system_viewer();
         portal
             .create_publisher(
@@ -41,19 +36,7 @@ impl App {
             .await
             .expect("publisher");
         for (name, sysadmin) in [("coord", true), ("editor", false)] {
-            portal
-                .create_user(
-                    &sys,
-                    NewUser {
-                        name: name.into(),
-                        email: format!("{name}@example.org"),
-                        password: Some(PASSWORD.into()),
-                        sysadmin,
-                        ..NewUser::default()
-                    },
-                )
-                .await
-                .expect("user");
+            common::add_user(&portal, name, PASSWORD, sysadmin).await;
         }
         portal
             .set_member(&sys, "finance", "editor", "editor")

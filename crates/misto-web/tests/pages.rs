@@ -1,13 +1,15 @@
 //! The public pages driven in-process through `misto_web::router`, on
 //! SQLite by default and on PostgreSQL when MISTO_TEST_DATABASE_URL is set.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use misto_actions::accounts::system_viewer;
 use misto_actions::datasets::{DatasetInput, ResourceInput};
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig};
+use misto_actions::{Portal, PortalConfig};
 use tower::ServiceExt;
 
 struct App {
@@ -42,12 +44,7 @@ fn dataset_input(name: &str, title: &str, org: &str) -> DatasetInput {
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.expect("blobs");
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .expect("portal");
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         portal.seed_themes().await.expect("themes");
         let sys = system_viewer();
         for (name, title) in [

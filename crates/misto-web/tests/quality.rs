@@ -10,7 +10,7 @@ use common::{Resp, hidden};
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::{DatasetInput, ResourceInput};
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig};
+use misto_actions::{Portal, PortalConfig};
 
 const PASSWORD: &str = "correct-horse-1";
 struct App {
@@ -22,12 +22,7 @@ struct App {
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-q-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.expect("blobs");
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .expect("portal");
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         let sys = system_viewer();
         portal
             .create_publisher(

@@ -10,10 +10,10 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Resp, hidden};
-use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::accounts::system_viewer;
 use misto_actions::datasets::DatasetInput;
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig};
+use misto_actions::{Portal, PortalConfig};
 
 const PASSWORD: &str = "correct-horse-1";
 
@@ -24,12 +24,7 @@ struct App {
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-reg-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.unwrap();
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .unwrap();
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         let sys = system_viewer();
         for (name, title) in [
             ("finance", "Департамент фінансів"),
@@ -48,19 +43,7 @@ impl App {
                 .unwrap();
         }
         for (user, sysadmin) in [("coord", true), ("boss", false), ("editor", false)] {
-            portal
-                .create_user(
-                    &sys,
-                    NewUser {
-                        name: user.into(),
-                        email: format!("{user}@example.org"),
-                        password: Some(PASSWORD.into()),
-                        sysadmin,
-                        ..NewUser::default()
-                    },
-                )
-                .await
-                .unwrap();
+            common::add_user(&portal, user, PASSWORD, sysadmin).await;
         }
         portal
             .set_member(&sys, "finance", "boss", "admin")

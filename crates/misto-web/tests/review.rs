@@ -7,10 +7,10 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{Resp, hidden};
-use misto_actions::accounts::{NewUser, system_viewer};
+use misto_actions::accounts::system_viewer;
 use misto_actions::datasets::{DatasetInput, Expect};
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig};
+use misto_actions::{Portal, PortalConfig};
 
 const PASSWORD: &str = "correct-horse-1";
 struct App {
@@ -20,12 +20,7 @@ struct App {
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-rv-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.unwrap();
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .unwrap();
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         let sys = system_viewer();
         portal
             .create_publisher(
@@ -39,18 +34,7 @@ impl App {
             .await
             .unwrap();
         for (user, role) in [("editor", "editor"), ("boss", "admin")] {
-            portal
-                .create_user(
-                    &sys,
-                    NewUser {
-                        name: user.into(),
-                        email: format!("{user}@example.org"),
-                        password: Some(PASSWORD.into()),
-                        ..NewUser::default()
-                    },
-                )
-                .await
-                .unwrap();
+            common::add_user(&portal, user, PASSWORD, false).await;
             portal
                 .set_member(&sys, "finance", user, role)
                 .await

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use misto_actions::accounts::{NewUser, system_viewer};
 use misto_actions::datasets::DatasetInput;
 use misto_actions::publishers::PublisherInput;
-use misto_actions::{BlobStore, Portal, PortalConfig, Viewer};
+use misto_actions::{Portal, PortalConfig, Viewer};
 
 struct App {
     portal: Portal,
@@ -22,12 +22,7 @@ const PASSWORD: &str = "correct-horse-1";
 
 impl App {
     async fn new() -> Self {
-        let store = misto_store::testing::fresh_store().await;
-        let dir = std::env::temp_dir().join(format!("misto-web-ws-{}", uuid::Uuid::new_v4()));
-        let blobs = BlobStore::local(dir).await.expect("blobs");
-        let portal = Portal::open(store, blobs, PortalConfig::default())
-            .await
-            .expect("portal");
+        let portal = common::fresh_portal(PortalConfig::default()).await;
         portal.seed_themes().await.expect("themes");
         let sys = system_viewer();
         for name in ["finance", "transport"] {
@@ -48,18 +43,7 @@ impl App {
             ("boss", "finance", "admin"),
             ("other", "transport", "editor"),
         ] {
-            portal
-                .create_user(
-                    &sys,
-                    NewUser {
-                        name: user.into(),
-                        email: format!("{user}@example.org"),
-                        password: Some(PASSWORD.into()),
-                        ..NewUser::default()
-                    },
-                )
-                .await
-                .expect("user");
+            common::add_user(&portal, user, PASSWORD, false).await;
             portal
                 .set_member(&sys, org, user, role)
                 .await

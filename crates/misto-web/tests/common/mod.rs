@@ -154,3 +154,45 @@ pub async fn login_at(
     let r = get(router, page, &cookie).await;
     (cookie, hidden(&r.body, "csrf"))
 }
+
+/// A portal on a fresh database and a blob folder of its own.
+pub async fn fresh_portal(config: misto_actions::PortalConfig) -> misto_actions::Portal {
+    let store = misto_store::testing::fresh_store().await;
+    let dir = std::env::temp_dir().join(format!("misto-web-{}", uuid::Uuid::new_v4()));
+    let blobs = misto_actions::BlobStore::local(dir).await.expect("blobs");
+    misto_actions::Portal::open(store, blobs, config)
+        .await
+        .expect("portal")
+}
+
+/// Creates a publisher (as the system).
+pub async fn add_publisher(portal: &misto_actions::Portal, name: &str, title: &str) {
+    portal
+        .create_publisher(
+            &misto_actions::accounts::system_viewer(),
+            misto_actions::publishers::PublisherInput {
+                name: name.into(),
+                title: Some(title.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("publisher");
+}
+
+/// Creates a user with a password (`name@example.org`).
+pub async fn add_user(portal: &misto_actions::Portal, name: &str, password: &str, sysadmin: bool) {
+    portal
+        .create_user(
+            &misto_actions::accounts::system_viewer(),
+            misto_actions::accounts::NewUser {
+                name: name.into(),
+                email: format!("{name}@example.org"),
+                password: Some(password.into()),
+                sysadmin,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("user");
+}
