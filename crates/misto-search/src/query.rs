@@ -261,12 +261,30 @@ impl Node {
     }
 }
 
+/// The longest `q` or `fq` accepted, in characters. Solr's own default
+/// request limits are of this order; real clients (the CKAN harvester's
+/// `fq` with a date range and a list of organizations) stay far below it.
+pub const MAX_QUERY_CHARS: usize = 4_000;
+
+/// How deeply parentheses and prefix operators (`-`, `+`, `!`, `NOT`) may
+/// nest. The parser and every walk of the tree recurse once per level, so
+/// this bound is what keeps a hostile query from exhausting the stack.
+pub const MAX_QUERY_DEPTH: usize = 32;
+
 /// Parses one `q` or `fq` string; `context` (`"q"` or `"fq"`) is named in
-/// error messages.
+/// error messages. Longer than [`MAX_QUERY_CHARS`] or nested deeper than
+/// [`MAX_QUERY_DEPTH`] is a query error, found before any deep recursion.
 pub fn parse(input: &str, context: &str) -> Result<Node, SearchError> {
+    let chars: Vec<char> = input.chars().take(MAX_QUERY_CHARS + 1).collect();
+    if chars.len() > MAX_QUERY_CHARS {
+        return Err(SearchError::Query(format!(
+            "{context} is too long: at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
     let mut p = Parser {
-        chars: input.chars().collect(),
+        chars,
         pos: 0,
+        depth: 0,
         context,
     };
     p.skip_ws();
@@ -279,6 +297,8 @@ pub fn parse(input: &str, context: &str) -> Result<Node, SearchError> {
 struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
+    /// Current nesting of parentheses and prefix operators.
+    depth: usize,
     context: &'a str,
 }
 
@@ -297,6 +317,22 @@ impl Parser<'_> {
 
     fn eof(&self) -> bool {
         self.pos >= self.chars.len()
+    }
+
+    /// Runs `f` one nesting level deeper, refusing past [`MAX_QUERY_DEPTH`].
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
+        if self.depth >= MAX_QUERY_DEPTH {
+            return Err(self.err(format!(
+                "too deeply nested: at most {MAX_QUERY_DEPTH} levels of parentheses and operators"
+            )));
+        }
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
     }
 
     fn peek(&self) -> Option<char> {
@@ -396,15 +432,19 @@ impl Parser<'_> {
         match self.peek() {
             Some('+') => {
                 self.pos += 1;
-                self.parse_unary(field)
+                self.nested(|p| p.parse_unary(field))
             }
             Some('-') | Some('!') => {
                 self.pos += 1;
-                Ok(Node::Not(Box::new(self.parse_unary(field)?)))
+                Ok(Node::Not(Box::new(
+                    self.nested(|p| p.parse_unary(field))?,
+                )))
             }
             _ if self.eat_keyword(&["NOT"]) => {
                 self.skip_ws();
-                Ok(Node::Not(Box::new(self.parse_unary(field)?)))
+                Ok(Node::Not(Box::new(
+                    self.nested(|p| p.parse_unary(field))?,
+                )))
             }
             _ => self.parse_primary(field),
         }
@@ -418,7 +458,7 @@ impl Parser<'_> {
         match c {
             '(' => {
                 self.pos += 1;
-                self.parse_query(field, true)
+                self.nested(|p| p.parse_query(field, true))
             }
             ')' => Err(self.err("unbalanced parentheses: unexpected ')'")),
             '"' => {
@@ -473,7 +513,7 @@ impl Parser<'_> {
             }
             Some('(') => {
                 self.pos += 1;
-                self.parse_query(Some(field), true)
+                self.nested(|p| p.parse_query(Some(field), true))
             }
             Some('"') => {
                 let phrase = self.read_quoted()?;
@@ -741,6 +781,44 @@ pub fn field_name(f: Field) -> &'static str {
 mod tests {
     use super::*;
     use Node::{All, And, Not, Or, Text};
+
+    fn query_error(input: &str) -> String {
+        match parse(input, "q") {
+            Err(SearchError::Query(m)) => m,
+            other => panic!("{} chars: expected a query error, got {other:?}", input.len()),
+        }
+    }
+
+    #[test]
+    fn hostile_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}x{}", "(".repeat(3000), ")".repeat(3000));
+        assert!(query_error(&deep).contains("too deeply nested"));
+        let field_deep = format!("{}x{}", "title:(".repeat(500), ")".repeat(500));
+        assert!(query_error(&field_deep).contains("too deeply nested"));
+        for prefix in ["-", "+", "!", "NOT "] {
+            let q = format!("{}x", prefix.repeat(MAX_QUERY_DEPTH + 1));
+            assert!(query_error(&q).contains("too deeply nested"), "{prefix}");
+        }
+        // A run of dashes longer than the length limit is refused for length.
+        assert!(query_error(&"-".repeat(20_000)).contains("too long"));
+        // At the limit it still parses.
+        let ok = format!(
+            "{}x{}",
+            "(".repeat(MAX_QUERY_DEPTH),
+            ")".repeat(MAX_QUERY_DEPTH)
+        );
+        assert_eq!(parse(&ok, "q").unwrap(), Text("x".into()));
+        let q = format!("{}x", "-".repeat(MAX_QUERY_DEPTH));
+        assert!(parse(&q, "q").is_ok());
+    }
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        let cyrillic = "ї".repeat(MAX_QUERY_CHARS);
+        assert!(parse(&cyrillic, "q").is_ok());
+        let over = "ї".repeat(MAX_QUERY_CHARS + 1);
+        assert!(query_error(&over).contains("at most 4000 characters"));
+    }
 
     fn t(s: &str) -> Node {
         Text(s.into())

@@ -144,7 +144,7 @@ pub(crate) fn read_delimited(
         detect_delimiter(&decoded.text)
     };
     let (records, blank_lines) = parse_records(&decoded.text, delimiter)?;
-    Ok(table::build(
+    table::build(
         Raw {
             name,
             records,
@@ -156,7 +156,7 @@ pub(crate) fn read_delimited(
             diagnostics,
         },
         options,
-    ))
+    )
 }
 
 #[cfg(test)]

@@ -152,23 +152,36 @@ impl<'de> Deserialize<'de> for J {
 struct Columns {
     names: Vec<String>,
     index: HashMap<String, usize>,
+    limits: crate::Limits,
+    /// Cells set so far (rows are padded to the columns seen when read).
+    cells: usize,
 }
 
 impl Columns {
-    fn new() -> Self {
+    fn new(limits: crate::Limits) -> Self {
         Columns {
             names: Vec::new(),
             index: HashMap::new(),
+            limits,
+            cells: 0,
         }
     }
-    fn slot(&mut self, key: &str) -> usize {
+    /// The column of `key`; a new key past the column limit, or a cell past
+    /// the cell limit, is an error (each row is as wide as the columns seen
+    /// so far, so many keys would otherwise cost rows × keys).
+    fn slot(&mut self, key: &str) -> Result<usize, ReadError> {
+        self.cells += 1;
+        if self.cells > self.limits.max_cells {
+            self.limits.cells(self.cells, 1)?;
+        }
         if let Some(i) = self.index.get(key) {
-            return *i;
+            return Ok(*i);
         }
         let i = self.names.len();
+        self.limits.columns(i + 1)?;
         self.names.push(key.to_string());
         self.index.insert(key.to_string(), i);
-        i
+        Ok(i)
     }
 }
 
@@ -192,7 +205,7 @@ pub(crate) fn read_json(
         let Some(J::Array(features)) = root.get("features") else {
             return Err(ReadError::JsonShape);
         };
-        let mut cols = Columns::new();
+        let mut cols = Columns::new(options.limits);
         let mut rows = Vec::with_capacity(features.len());
         // (row index, point as (lon, lat), other geometry as JSON)
         type Geo = (usize, Option<(String, String)>, Option<String>);
@@ -201,7 +214,7 @@ pub(crate) fn read_json(
             let mut row = Vec::new();
             if let Some(J::Object(props)) = f.get("properties") {
                 for (k, v) in props {
-                    let slot = cols.slot(k);
+                    let slot = cols.slot(k)?;
                     set(&mut row, slot, v.cell());
                 }
             } else if !matches!(f, J::Object(_)) {
@@ -228,11 +241,15 @@ pub(crate) fn read_json(
         let any_point = pending.iter().any(|(_, p, _)| p.is_some());
         let any_other = pending.iter().any(|(_, _, o)| o.is_some());
         let (lon_i, lat_i) = if any_point {
-            (Some(cols.slot("lon")), Some(cols.slot("lat")))
+            (Some(cols.slot("lon")?), Some(cols.slot("lat")?))
         } else {
             (None, None)
         };
-        let geo_i = any_other.then(|| cols.slot("geometry"));
+        let geo_i = if any_other {
+            Some(cols.slot("geometry")?)
+        } else {
+            None
+        };
         for (ri, point, other) in pending {
             let row = &mut rows[ri].1;
             if let (Some((lon, lat)), Some(li), Some(ai)) = (point, lon_i, lat_i) {
@@ -243,7 +260,7 @@ pub(crate) fn read_json(
                 set(row, gi, g);
             }
         }
-        let t = table::build_with_header(name, cols.names, rows, diags, options);
+        let t = table::build_with_header(name, cols.names, rows, diags, options)?;
         return Ok((t, Format::GeoJson));
     }
     let items = match &root {
@@ -263,7 +280,7 @@ pub(crate) fn read_json(
         }
         _ => return Err(ReadError::JsonShape),
     };
-    let mut cols = Columns::new();
+    let mut cols = Columns::new(options.limits);
     let mut rows = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let J::Object(fields) = item else {
@@ -272,7 +289,7 @@ pub(crate) fn read_json(
         };
         let mut row = Vec::with_capacity(cols.names.len());
         for (k, v) in fields {
-            let slot = cols.slot(k);
+            let slot = cols.slot(k)?;
             set(&mut row, slot, v.cell());
         }
         rows.push((i + 1, row));
@@ -281,7 +298,7 @@ pub(crate) fn read_json(
         return Err(ReadError::JsonShape);
     }
     Ok((
-        table::build_with_header(name, cols.names, rows, diags, options),
+        table::build_with_header(name, cols.names, rows, diags, options)?,
         Format::Json,
     ))
 }

@@ -147,9 +147,107 @@ impl Format {
     }
 }
 
+/// Bounds on the work and memory one file may cause. A file past a bound is
+/// refused with [`ReadError::Limit`], which names the bound, before the
+/// large allocation it would need; the bounds count what is really in the
+/// file (cells present, bytes inflated), never what a file declares.
+///
+/// The defaults keep one whole-file read (workbooks, JSON, in-memory CSV)
+/// under about 200 MB; the streaming CSV reader's memory does not grow with
+/// rows. A server sets its own once at start with [`Limits::install`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Columns of a table (`MISTO_READ_MAX_COLUMNS`, default 1,000; the
+    /// datastore's databases allow 1,600 to 2,000).
+    pub max_columns: usize,
+    /// Rows of a table (`MISTO_READ_MAX_ROWS`, default 20,000,000).
+    pub max_rows: usize,
+    /// Cells of a table read whole into memory, counted as rows × columns
+    /// after short rows are padded (`MISTO_READ_MAX_CELLS`, default
+    /// 3,000,000). Streamed CSV/TSV is bounded by rows and columns instead.
+    pub max_cells: usize,
+    /// Bytes a workbook (XLSX, ODS: ZIP archives) may inflate to, all
+    /// entries together (`MISTO_READ_MAX_INFLATED_BYTES`, default 256 MiB).
+    pub max_inflated_bytes: u64,
+    /// Bytes of a JSON or GeoJSON file, which is parsed whole
+    /// (`MISTO_READ_MAX_JSON_BYTES`, default 64 MiB).
+    pub max_json_bytes: u64,
+}
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        max_columns: 1_000,
+        max_rows: 20_000_000,
+        max_cells: 3_000_000,
+        max_inflated_bytes: 256 << 20,
+        max_json_bytes: 64 << 20,
+    };
+
+    /// Sets the limits that [`ReadOptions::default`] uses from now on
+    /// (called once by the server and the CLI with their configuration).
+    pub fn install(limits: Limits) {
+        if let Ok(mut l) = INSTALLED.write() {
+            *l = limits;
+        }
+    }
+
+    /// The installed limits ([`Limits::DEFAULT`] until one is installed).
+    pub fn current() -> Limits {
+        INSTALLED.read().map(|l| *l).unwrap_or(Limits::DEFAULT)
+    }
+
+    pub(crate) fn columns(&self, found: usize) -> Result<(), ReadError> {
+        if found > self.max_columns {
+            return Err(ReadError::Limit {
+                setting: "MISTO_READ_MAX_COLUMNS",
+                limit: self.max_columns as u64,
+                found: format!("the table has {found} columns"),
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn rows(&self, found: usize) -> Result<(), ReadError> {
+        if found > self.max_rows {
+            return Err(ReadError::Limit {
+                setting: "MISTO_READ_MAX_ROWS",
+                limit: self.max_rows as u64,
+                found: format!("the table has more than {} rows", self.max_rows),
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn cells(&self, rows: usize, columns: usize) -> Result<(), ReadError> {
+        self.columns(columns)?;
+        self.rows(rows)?;
+        if rows.saturating_mul(columns) > self.max_cells {
+            return Err(ReadError::Limit {
+                setting: "MISTO_READ_MAX_CELLS",
+                limit: self.max_cells as u64,
+                found: format!(
+                    "the table has {rows} rows × {columns} columns = {} cells",
+                    rows.saturating_mul(columns)
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+static INSTALLED: std::sync::RwLock<Limits> = std::sync::RwLock::new(Limits::DEFAULT);
+
 /// Tuning of [`read_with`]; [`read`] uses the defaults.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
+    /// Bounds on work and memory (default: [`Limits::current`]).
+    pub limits: Limits,
     /// Share of a column's non-empty values that must fit a type for the
     /// column to get it (default 0.9).
     pub min_type_share: f64,
@@ -163,6 +261,7 @@ pub struct ReadOptions {
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
+            limits: Limits::current(),
             min_type_share: 0.9,
             max_diagnostics_per_kind: 1000,
             header_search_rows: 30,
@@ -334,6 +433,14 @@ pub enum ReadError {
     NotUtf8,
     #[error("the file could not be read: {0}")]
     Io(String),
+    /// The file goes past one of the [`Limits`]; `setting` names the
+    /// configuration variable that raises it.
+    #[error("{found}, more than the limit of {limit} ({setting})")]
+    Limit {
+        setting: &'static str,
+        limit: u64,
+        found: String,
+    },
 }
 
 /// Reads a file with the default [`ReadOptions`]. `format_hint` may be
@@ -375,6 +482,13 @@ pub fn read_with(
         }
         Format::Xlsx | Format::Xls | Format::Ods => sheets::read_sheets(bytes, format, options),
         Format::Json | Format::GeoJson => {
+            if bytes.len() as u64 > options.limits.max_json_bytes {
+                return Err(ReadError::Limit {
+                    setting: "MISTO_READ_MAX_JSON_BYTES",
+                    limit: options.limits.max_json_bytes,
+                    found: format!("the JSON file has {} bytes", bytes.len()),
+                });
+            }
             let (table, actual) = json::read_json(bytes, table_name.clone(), options)?;
             Ok(Workbook {
                 format: actual,

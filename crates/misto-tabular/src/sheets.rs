@@ -10,6 +10,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Reader, Sheets, open_workbook_auto_from_rs};
 
+mod guard;
+
 use crate::table::{self, Raw};
 use crate::{Diagnostic, DiagnosticKind, Format, ReadError, ReadOptions, Workbook};
 
@@ -68,6 +70,17 @@ pub(crate) fn read_sheets(
     format: Format,
     options: &ReadOptions,
 ) -> Result<Workbook, ReadError> {
+    let limits = &options.limits;
+    // calamine inflates and, for XLS and ODS, lays out every sheet densely
+    // when the workbook is opened: measure what it would build first.
+    if bytes.starts_with(b"PK\x03\x04") {
+        guard::zip_inflated(bytes, limits)?;
+        if guard::is_ods(bytes) {
+            guard::ods_cells(bytes, limits)?;
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        guard::xls_cells(bytes, limits)?;
+    }
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| ReadError::Spreadsheet(e.to_string()))?;
     let actual = match &wb {
@@ -84,24 +97,9 @@ pub(crate) fn read_sheets(
     let names = wb.sheet_names();
     let mut tables = Vec::new();
     for name in &names {
-        let range = match wb.worksheet_range(name) {
-            Ok(r) => r,
-            Err(e) => return Err(ReadError::Spreadsheet(format!("sheet {name}: {e}"))),
-        };
-        if range.is_empty() {
+        let Some(records) = sheet_records(&mut wb, name, limits)? else {
             continue;
-        }
-        let (start_row, _) = range.start().unwrap_or((0, 0));
-        let records: Vec<(usize, Vec<String>)> = range
-            .rows()
-            .enumerate()
-            .map(|(i, row)| {
-                (
-                    start_row as usize + i + 1,
-                    row.iter().map(cell_text).collect(),
-                )
-            })
-            .collect();
+        };
         if records
             .iter()
             .all(|(_, r)| r.iter().all(|c| c.trim().is_empty()))
@@ -131,13 +129,82 @@ pub(crate) fn read_sheets(
                 diagnostics: merges,
             },
             options,
-        ));
+        )?);
     }
     Ok(Workbook {
         format: actual,
         tables,
         sheet_names: names,
     })
+}
+
+/// The rows of one sheet as text, each with its 1-based sheet row, from the
+/// first used row and column to the last; `None` for an empty sheet.
+///
+/// XLSX sheets are read cell by cell, so a sheet whose few cells sit far
+/// apart (A1 and XFD1048576) is refused by the limits before a dense grid
+/// is laid out; XLS and ODS sheets were measured by [`guard`] before
+/// calamine opened them.
+fn sheet_records(
+    wb: &mut Sheets<Cursor<&[u8]>>,
+    name: &str,
+    limits: &crate::Limits,
+) -> Result<Option<Vec<(usize, Vec<String>)>>, ReadError> {
+    let sheet_err =
+        |e: &dyn std::fmt::Display| ReadError::Spreadsheet(format!("sheet {name}: {e}"));
+    if let Sheets::Xlsx(x) = wb {
+        let mut reader = x.worksheet_cells_reader(name).map_err(|e| sheet_err(&e))?;
+        let mut cells: Vec<(u32, u32, String)> = Vec::new();
+        let (mut min_row, mut max_row, mut min_col, mut max_col) = (u32::MAX, 0u32, u32::MAX, 0u32);
+        while let Some(cell) = reader.next_cell().map_err(|e| sheet_err(&e))? {
+            let (row, col) = cell.get_position();
+            let text = cell_text(&Data::from(cell.get_value().clone()));
+            if text.is_empty() {
+                continue;
+            }
+            limits.columns(col as usize + 1)?;
+            limits.rows(row as usize + 1)?;
+            if cells.len() >= limits.max_cells {
+                limits.cells(cells.len() + 1, 1)?;
+            }
+            min_row = min_row.min(row);
+            max_row = max_row.max(row);
+            min_col = min_col.min(col);
+            max_col = max_col.max(col);
+            cells.push((row, col, text));
+        }
+        if cells.is_empty() {
+            return Ok(None);
+        }
+        let height = (max_row - min_row) as usize + 1;
+        let width = (max_col - min_col) as usize + 1;
+        limits.cells(height, width)?;
+        let mut records: Vec<(usize, Vec<String>)> = (0..height)
+            .map(|i| (min_row as usize + i + 1, vec![String::new(); width]))
+            .collect();
+        for (row, col, text) in cells {
+            records[(row - min_row) as usize].1[(col - min_col) as usize] = text;
+        }
+        return Ok(Some(records));
+    }
+    let range = wb.worksheet_range(name).map_err(|e| sheet_err(&e))?;
+    if range.is_empty() {
+        return Ok(None);
+    }
+    limits.cells(range.height(), range.width())?;
+    let (start_row, _) = range.start().unwrap_or((0, 0));
+    Ok(Some(
+        range
+            .rows()
+            .enumerate()
+            .map(|(i, row)| {
+                (
+                    start_row as usize + i + 1,
+                    row.iter().map(cell_text).collect(),
+                )
+            })
+            .collect(),
+    ))
 }
 
 #[cfg(test)]

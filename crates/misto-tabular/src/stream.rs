@@ -153,7 +153,10 @@ fn survey_with<R: Read>(
         }
     }
     let header_at = find_header(&first, options.header_search_rows);
-    let mut seen = Seen::default();
+    let mut seen = Seen {
+        max_columns: options.limits.max_columns,
+        ..Seen::default()
+    };
     let (header_line, header) = match header_at {
         Some(h) => {
             for (line, cells) in &first[..h] {
@@ -213,6 +216,7 @@ fn survey_with<R: Read>(
         mut tallies,
         lens,
         rows,
+        ..
     } = seen;
     let mut width = trimmed_len(&header);
     if let Some((modal, _)) = lens
@@ -221,6 +225,10 @@ fn survey_with<R: Read>(
         .max_by_key(|(len, n)| (**n, **len))
     {
         width = width.max(*modal);
+    }
+    if header_at.is_some() {
+        options.limits.columns(width)?;
+        options.limits.rows(rows)?;
     }
     let mut columns = Vec::new();
     if header_at.is_some() {
@@ -324,6 +332,9 @@ struct Seen {
     tallies: Vec<Tally>,
     lens: HashMap<usize, usize>,
     rows: usize,
+    /// Columns past this are not tallied (a table that wide is refused by
+    /// the column limit once pass one is over).
+    max_columns: usize,
 }
 
 impl Seen {
@@ -334,11 +345,14 @@ impl Seen {
         for (i, c) in cells.enumerate() {
             let v = trim_value(c);
             if !v.is_empty() {
+                len = i + 1;
+                filled += 1;
+                if i >= self.max_columns {
+                    continue;
+                }
                 if i >= self.tallies.len() {
                     self.tallies.resize(i + 1, Tally::default());
                 }
-                len = i + 1;
-                filled += 1;
                 self.tallies[i].add_trimmed(v);
             }
         }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::infer::{self, ColumnType, DateStyle, Tally, classify, trim_value};
-use crate::{Column, Diagnostic, DiagnosticKind, ReadOptions, Table};
+use crate::{Column, Diagnostic, DiagnosticKind, ReadError, ReadOptions, Table};
 
 /// A record: its 1-based line (or sheet row) and its cells.
 pub(crate) type Record = (usize, Vec<String>);
@@ -110,18 +110,18 @@ pub(crate) fn find_header(records: &[Record], search: usize) -> Option<usize> {
 }
 
 /// Shapes raw records into a table with a detected header.
-pub(crate) fn build(raw: Raw, options: &ReadOptions) -> Table {
+pub(crate) fn build(raw: Raw, options: &ReadOptions) -> Result<Table, ReadError> {
     let mut sink = Sink::new(options.max_diagnostics_per_kind);
     for d in &raw.diagnostics {
         sink.push(d.clone());
     }
     let Some(h) = find_header(&raw.records, options.header_search_rows) else {
-        return empty_table(raw, sink);
+        return Ok(empty_table(raw, sink));
     };
     let mut records = raw.records;
     let mut data = records.split_off(h + 1);
     let Some((header_line, header)) = records.pop() else {
-        return Table {
+        return Ok(Table {
             name: raw.name,
             columns: Vec::new(),
             rows: Vec::new(),
@@ -131,7 +131,7 @@ pub(crate) fn build(raw: Raw, options: &ReadOptions) -> Table {
             delimiter: raw.delimiter,
             header_row: 0,
             diagnostics: sink.finish(),
-        };
+        });
     };
     for (line, cells) in &records {
         if non_empty_count(cells) > 0 {
@@ -174,6 +174,8 @@ pub(crate) fn build(raw: Raw, options: &ReadOptions) -> Table {
     {
         width = width.max(*modal);
     }
+    // Padding short rows to the width is what would allocate: check first.
+    options.limits.cells(data.len(), width)?;
     let columns_names = name_columns(&header, width, header_line, &mut sink);
 
     let mut rows = Vec::with_capacity(data.len());
@@ -218,7 +220,7 @@ pub(crate) fn build(raw: Raw, options: &ReadOptions) -> Table {
     }
 
     let columns = infer_columns(columns_names, &rows, &row_lines, options, &mut sink);
-    Table {
+    Ok(Table {
         name: raw.name,
         columns,
         rows,
@@ -228,7 +230,7 @@ pub(crate) fn build(raw: Raw, options: &ReadOptions) -> Table {
         delimiter: raw.delimiter,
         header_row: header_line,
         diagnostics: sink.finish(),
-    }
+    })
 }
 
 /// Builds a table whose columns are known (JSON keys): no header detection,
@@ -239,12 +241,13 @@ pub(crate) fn build_with_header(
     records: Vec<Record>,
     pre: Vec<Diagnostic>,
     options: &ReadOptions,
-) -> Table {
+) -> Result<Table, ReadError> {
     let mut sink = Sink::new(options.max_diagnostics_per_kind);
     for d in pre {
         sink.push(d);
     }
     let width = header.len();
+    options.limits.cells(records.len(), width)?;
     let names = name_columns(&header, width, 0, &mut sink);
     let mut rows = Vec::with_capacity(records.len());
     let mut row_lines = Vec::with_capacity(records.len());
@@ -263,7 +266,7 @@ pub(crate) fn build_with_header(
         row_lines.push(line);
     }
     let columns = infer_columns(names, &rows, &row_lines, options, &mut sink);
-    Table {
+    Ok(Table {
         name,
         columns,
         rows,
@@ -273,7 +276,7 @@ pub(crate) fn build_with_header(
         delimiter: None,
         header_row: 0,
         diagnostics: sink.finish(),
-    }
+    })
 }
 
 fn empty_table(raw: Raw, sink: Sink) -> Table {
