@@ -344,8 +344,18 @@ pub fn query_terms(q: &str) -> Vec<String> {
     v
 }
 
-/// Rows sent at a time from the reading thread to the loader.
+/// Rows sent at a time from the reading thread to the loader (fewer for
+/// wide tables: see [`chunk_rows`]).
 const READ_CHUNK_ROWS: usize = 20_000;
+
+/// Cells (slots) a chunk may hold, so that a chunk of a wide table costs no
+/// more memory than one of a narrow table (16 bytes a slot: about 6 MB).
+const READ_CHUNK_CELLS: usize = 400_000;
+
+/// Rows per chunk for a table of `width` columns.
+fn chunk_rows(width: usize) -> usize {
+    (READ_CHUNK_CELLS / (width + 2)).clamp(1, READ_CHUNK_ROWS)
+}
 
 /// What the reading thread hands the loader, in order: `Start`, then
 /// `Rows` (any number), then `Done`; or `Failed` at any point.
@@ -608,14 +618,15 @@ fn read_rows(
         }
         let mut typer = RowTyper::new(&fields);
         let width = fields.len();
-        let mut chunk = RowBatch::new(width, READ_CHUNK_ROWS);
+        let per_chunk = chunk_rows(width);
+        let mut chunk = RowBatch::new(width, per_chunk);
         let mut stopped = false;
         let file = std::fs::File::open(path).map_err(|e| unreadable(&e))?;
         let diagnostics = survey
             .for_each_row(file, |line, cells| {
                 typer.push_row(&mut chunk, line, cells);
-                if chunk.len() >= READ_CHUNK_ROWS || chunk.text_len() >= RowBatch::TEXT_LIMIT {
-                    let full = std::mem::replace(&mut chunk, RowBatch::new(width, READ_CHUNK_ROWS));
+                if chunk.len() >= per_chunk || chunk.text_len() >= RowBatch::TEXT_LIMIT {
+                    let full = std::mem::replace(&mut chunk, RowBatch::new(width, per_chunk));
                     if !emit(Loaded::Rows(full)) {
                         stopped = true;
                         return std::ops::ControlFlow::Break(());
@@ -664,8 +675,8 @@ fn read_rows(
     let mut typer = RowTyper::new(&fields);
     let rows = std::mem::take(&mut table.rows);
     for (chunk, lines) in rows
-        .chunks(READ_CHUNK_ROWS)
-        .zip(table.row_lines.chunks(READ_CHUNK_ROWS))
+        .chunks(chunk_rows(fields.len()))
+        .zip(table.row_lines.chunks(chunk_rows(fields.len())))
     {
         let mut typed = RowBatch::new(fields.len(), chunk.len());
         for (raw, line) in chunk.iter().zip(lines) {

@@ -73,6 +73,11 @@ pub struct PortalConfig {
     pub theme_dir: Option<std::path::PathBuf>,
     /// Datastore limits and the map tiles of resource pages.
     pub datastore: datastore::DatastoreConfig,
+    /// Hosts inside the network that outbound requests (harvest, push,
+    /// linked-file downloads, the link check) may reach
+    /// (`MISTO_OUTBOUND_ALLOW`); every other loopback, private or
+    /// link-local address is refused.
+    pub outbound_allow: Vec<String>,
 }
 
 impl Default for PortalConfig {
@@ -89,6 +94,7 @@ impl Default for PortalConfig {
             job_poll: Duration::from_secs(1),
             theme_dir: None,
             datastore: datastore::DatastoreConfig::default(),
+            outbound_allow: Vec::new(),
         }
     }
 }

@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn filters_combine() {
-        let http = Http::new().unwrap();
+        let http = Http::new(&crate::outbound::Outbound::default()).unwrap();
         let s = CkanSource::new(
             http.clone(),
             "http://x",

@@ -48,7 +48,13 @@ pub async fn fetch_job(portal: Portal, job: Job, ctx: JobContext) -> Result<JobO
     let url = r.url.trim().to_string();
     // Redirects are held to the same host list as the link itself.
     let links = portal.config().datastore.fetch_links.clone();
-    let http = match Http::for_fetch(move |to| links.allows(to)) {
+    // Hosts the operator listed for linked files may be internal ones.
+    let mut allow = portal.config().outbound_allow.clone();
+    if let misto_actions::datastore::FetchLinks::Hosts(hosts) = &links {
+        allow.extend(hosts.iter().cloned());
+    }
+    let outbound = crate::outbound::Outbound::new(&allow);
+    let http = match Http::for_fetch(&outbound, move |to| links.allows(to)) {
         Ok(h) => h,
         Err(e) => return Err(portal.datastore_fetch_failed(&rid, &e.to_string()).await),
     };

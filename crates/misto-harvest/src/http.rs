@@ -8,6 +8,35 @@ use futures_util::Stream;
 use serde_json::Value;
 
 use crate::HarvestError;
+use crate::outbound::Outbound;
+
+/// Redirects an ordinary request follows at most.
+const MAX_REDIRECTS: usize = 10;
+
+/// A redirect policy that follows at most `max` redirects, each to a URL the
+/// outbound guard accepts and that `allowed` accepts.
+fn guarded_redirects(
+    outbound: &Outbound,
+    max: usize,
+    allowed: impl Fn(&str) -> bool + Send + Sync + 'static,
+) -> reqwest::redirect::Policy {
+    let outbound = outbound.clone();
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > max {
+            return attempt.error(RedirectRefused(format!("more than {max} redirects")));
+        }
+        if let Err(e) = outbound.check_url(attempt.url()) {
+            return attempt.error(RedirectRefused(format!("redirected to {e}")));
+        }
+        if !allowed(attempt.url().as_str()) {
+            let to = attempt.url().host_str().unwrap_or("").to_string();
+            return attempt.error(RedirectRefused(format!(
+                "redirected to {to}, a host linked files are not loaded from (datastore_fetch_links)"
+            )));
+        }
+        attempt.follow()
+    })
+}
 
 /// Largest metadata document read (a CKAN page, a DCAT page).
 pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
@@ -15,6 +44,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    outbound: Outbound,
 }
 
 fn http_err(url: &str, e: reqwest::Error) -> HarvestError {
@@ -43,15 +73,33 @@ impl std::fmt::Display for RedirectRefused {
 impl std::error::Error for RedirectRefused {}
 
 impl Http {
-    pub fn new() -> Result<Self, HarvestError> {
+    /// The harvester's client; `outbound` says which internal hosts it may
+    /// reach (none by default).
+    pub fn new(outbound: &Outbound) -> Result<Self, HarvestError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("misto-harvester/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(20))
             .timeout(Duration::from_secs(300))
+            .redirect(guarded_redirects(outbound, MAX_REDIRECTS, |_| true))
+            .dns_resolver(outbound.resolver())
             .pool_max_idle_per_host(4)
             .build()
             .map_err(|e| HarvestError::Http(format!("HTTP client: {e}")))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            outbound: outbound.clone(),
+        })
+    }
+
+    /// The URL parsed and checked by the outbound guard (literal internal
+    /// addresses are refused here; names when they are resolved).
+    pub fn checked_url(&self, url: &str) -> Result<reqwest::Url, HarvestError> {
+        let parsed = reqwest::Url::parse(url.trim())
+            .map_err(|e| HarvestError::Http(format!("{url}: not a valid web address: {e}")))?;
+        self.outbound
+            .check_url(&parsed)
+            .map_err(|e| HarvestError::Http(format!("{url}: {e}")))?;
+        Ok(parsed)
     }
 
     /// A client for downloading linked files into the datastore: like
@@ -59,45 +107,44 @@ impl Http {
     /// `allowed` accepts (the host list of `datastore_fetch_links`), and at
     /// most [`MAX_FETCH_REDIRECTS`] of them.
     pub fn for_fetch(
+        outbound: &Outbound,
         allowed: impl Fn(&str) -> bool + Send + Sync + 'static,
     ) -> Result<Self, HarvestError> {
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > MAX_FETCH_REDIRECTS {
-                attempt.error(RedirectRefused(format!(
-                    "more than {MAX_FETCH_REDIRECTS} redirects"
-                )))
-            } else if !allowed(attempt.url().as_str()) {
-                let to = attempt.url().host_str().unwrap_or("").to_string();
-                attempt.error(RedirectRefused(format!(
-                    "redirected to {to}, a host linked files are not loaded from (datastore_fetch_links)"
-                )))
-            } else {
-                attempt.follow()
-            }
-        });
         let client = reqwest::Client::builder()
             .user_agent(concat!("misto-harvester/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(20))
             .timeout(Duration::from_secs(300))
-            .redirect(policy)
+            .redirect(guarded_redirects(outbound, MAX_FETCH_REDIRECTS, allowed))
+            .dns_resolver(outbound.resolver())
             .pool_max_idle_per_host(4)
             .build()
             .map_err(|e| HarvestError::Http(format!("HTTP client: {e}")))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            outbound: outbound.clone(),
+        })
     }
 
     /// A client for the link check: a short time limit per request and at
     /// most `max_redirects` redirects followed.
-    pub fn for_link_check(timeout: Duration, max_redirects: usize) -> Result<Self, HarvestError> {
+    pub fn for_link_check(
+        outbound: &Outbound,
+        timeout: Duration,
+        max_redirects: usize,
+    ) -> Result<Self, HarvestError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("misto-linkcheck/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(timeout)
             .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::limited(max_redirects))
+            .redirect(guarded_redirects(outbound, max_redirects, |_| true))
+            .dns_resolver(outbound.resolver())
             .pool_max_idle_per_host(2)
             .build()
             .map_err(|e| HarvestError::Http(format!("HTTP client: {e}")))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            outbound: outbound.clone(),
+        })
     }
 
     pub(crate) fn client(&self) -> &reqwest::Client {
@@ -111,9 +158,10 @@ impl Http {
         query: &[(&str, String)],
         accept: &str,
     ) -> Result<(Bytes, Option<String>), HarvestError> {
+        let checked = self.checked_url(url)?;
         let resp = self
             .client
-            .get(url)
+            .get(checked)
             .query(query)
             .header(reqwest::header::ACCEPT, accept)
             .send()
@@ -166,9 +214,10 @@ impl Http {
         api_key: &str,
     ) -> Result<Value, HarvestError> {
         let url = format!("{site}/api/3/action/{action}");
+        let checked = self.checked_url(&url)?;
         let resp = self
             .client
-            .post(&url)
+            .post(checked)
             .header(reqwest::header::AUTHORIZATION, api_key)
             .json(body)
             .send()
@@ -215,9 +264,10 @@ impl Http {
         ),
         HarvestError,
     > {
+        let checked = self.checked_url(url)?;
         let resp = self
             .client
-            .get(url)
+            .get(checked)
             .send()
             .await
             .map_err(|e| http_err(url, e))?;

@@ -26,10 +26,16 @@ pub mod fetch;
 pub mod http;
 pub mod linkcheck;
 pub mod mapping;
+pub mod outbound;
 pub mod push;
 pub mod run;
 
 pub use run::{Progress, import_ckan, run_source};
+
+/// The outbound guard of a portal: its `outbound_allow` hosts.
+pub fn outbound_of(portal: &misto_actions::Portal) -> outbound::Outbound {
+    outbound::Outbound::new(&portal.config().outbound_allow)
+}
 
 use misto_actions::ActionError;
 use misto_actions::harvest::HARVEST_JOB;

@@ -67,6 +67,14 @@ fn failure(e: &reqwest::Error, timeout: Duration) -> String {
 /// Checks one link: HEAD, then GET when HEAD did not succeed (many servers
 /// refuse or mishandle HEAD). The GET's body is not read.
 pub async fn check_link(http: &Http, url: &str, timeout: Duration) -> LinkAnswer {
+    if let Err(e) = http.checked_url(url) {
+        return LinkAnswer {
+            ok: false,
+            http_status: None,
+            final_url: None,
+            message: e.to_string(),
+        };
+    }
     let head = http.client().head(url).send().await;
     let resp = match head {
         Ok(r) if r.status().is_success() => Ok(r),
@@ -106,7 +114,11 @@ pub async fn run_link_check(
     ctx: Option<&JobContext>,
 ) -> Result<LinkCheckRun, ActionError> {
     let timeout = Duration::from_secs(settings.timeout_secs.clamp(1, 300));
-    let http = Http::for_link_check(timeout, settings.max_redirects.min(20))?;
+    let http = Http::for_link_check(
+        &crate::outbound_of(portal),
+        timeout,
+        settings.max_redirects.min(20),
+    )?;
     let targets = portal.link_check_targets()?;
     let total = targets.len() as i64;
     let mut answers = futures_util::stream::iter(targets.iter().cloned())

@@ -110,7 +110,7 @@ pub async fn push_publisher(
     progress: Progress,
 ) -> Result<PushReport, ActionError> {
     let publisher_id = portal.authorize_push(actor, publisher, target)?;
-    let http = Http::new()?;
+    let http = Http::new(&crate::outbound_of(portal))?;
     let site = site_root(&target.url);
     let org = target.organization.trim();
     // The remote must know the organization (and the key must be valid).

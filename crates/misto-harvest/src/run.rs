@@ -104,7 +104,7 @@ pub async fn run_source(
         return Err(ActionError::invalid("id", "The source is deactivated"));
     }
     let run = portal.begin_harvest_run(&actor, &source.id).await?;
-    let http = Http::new()?;
+    let http = Http::new(&crate::outbound_of(portal))?;
     let mut r = Runner {
         portal,
         actor,
@@ -392,7 +392,7 @@ pub async fn import_ckan(
     let slug = misto_core::names::slugify(&host.replace(['.', ':'], "-"));
     let name: String = format!("import-{slug}").chars().take(100).collect();
     // Every organization first, including those without datasets.
-    let http = Http::new()?;
+    let http = Http::new(&crate::outbound_of(portal))?;
     let src = CkanSource::new(http, &site, &serde_json::json!({}));
     let orgs = src.organizations().await.map_err(ActionError::from)?;
     for o in orgs {

@@ -27,6 +27,8 @@ async fn portal(site: &str) -> Portal {
     let blobs = BlobStore::local(dir).await.unwrap();
     let config = PortalConfig {
         site_url: site.to_string(),
+        // The sources of these tests are servers on loopback.
+        outbound_allow: vec!["127.0.0.1".into()],
         ..PortalConfig::default()
     };
     let p = Portal::open(store, blobs, config).await.unwrap();

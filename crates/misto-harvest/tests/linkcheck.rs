@@ -103,9 +103,12 @@ async fn world() -> World {
     let store = misto_store::testing::fresh_store().await;
     let dir = std::env::temp_dir().join(format!("misto-linkcheck-{}", unique()));
     let blobs = BlobStore::local(dir).await.unwrap();
-    let portal = Portal::open(store, blobs, PortalConfig::default())
-        .await
-        .unwrap();
+    // The checked links point at a server on loopback.
+    let config = PortalConfig {
+        outbound_allow: vec!["127.0.0.1".into()],
+        ..PortalConfig::default()
+    };
+    let portal = Portal::open(store, blobs, config).await.unwrap();
     portal.seed_themes().await.unwrap();
     let sys = system_viewer();
     portal

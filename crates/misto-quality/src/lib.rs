@@ -132,6 +132,13 @@ pub fn validate_read(
     let format_label = format_label(file_name, declared_format);
     let tabular = Format::from_label(&format_label);
     let mut problems = Vec::new();
+    let bytes = match sample_cut(bytes, tabular) {
+        Some(cut) => {
+            problems.push(sampled(cut, bytes.len()));
+            &bytes[..cut]
+        }
+        None => bytes,
+    };
     let workbook = if tabular != Format::Auto || format_label.is_empty() {
         match misto_tabular::read(bytes, tabular, file_name) {
             Ok(wb) => Some(wb),
@@ -235,6 +242,42 @@ pub fn format_label(file_name: &str, declared: Option<&str>) -> String {
             .map(|(f, _)| f.to_uppercase())
             .or_else(|| file_name.rsplit_once('.').map(|(_, e)| e.to_uppercase()))
             .unwrap_or_default(),
+    }
+}
+
+/// A CSV or TSV file larger than this is checked on its first part (whole
+/// lines up to this many bytes), so that validating any file costs bounded
+/// memory; the datastore still loads the whole file.
+pub const SAMPLE_BYTES: usize = 16 << 20;
+
+/// Where to cut a large delimited file: after the last line break within
+/// [`SAMPLE_BYTES`]; `None` to check it whole.
+fn sample_cut(bytes: &[u8], format: Format) -> Option<usize> {
+    if !matches!(format, Format::Csv | Format::Tsv) || bytes.len() <= SAMPLE_BYTES {
+        return None;
+    }
+    bytes[..SAMPLE_BYTES]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|i| i + 1)
+}
+
+fn sampled(checked: usize, total: usize) -> Problem {
+    let (mb, total_mb) = (checked as f64 / 1e6, total as f64 / 1e6);
+    Problem {
+        rule: "sampled",
+        severity: Severity::Info,
+        table: None,
+        row: None,
+        column: None,
+        message_uk: format!(
+            "Файл великий ({total_mb:.0} МБ): перевірено його перші {mb:.0} МБ."
+        ),
+        message_en: format!("The file is large ({total_mb:.0} MB): its first {mb:.0} MB were checked."),
+        fix_uk: "Нічого робити не треба; усі рядки завантажено до сховища даних.".into(),
+        fix_en: "Nothing to do; every row is loaded into the datastore.".into(),
+        auto_fix: None,
+        count: 1,
     }
 }
 

@@ -370,3 +370,18 @@ fn reader_overflow_is_counted() {
         misto_quality::MAX_PROBLEMS_PER_RULE + 1
     );
 }
+
+#[test]
+fn a_large_csv_is_checked_on_its_first_part_in_bounded_memory() {
+    let line = "Шевченківський,207043.43\n";
+    let mut csv = String::from("район,сума\n");
+    while csv.len() <= misto_quality::SAMPLE_BYTES + 1000 {
+        csv.push_str(line);
+    }
+    let r = misto_quality::validate(csv.as_bytes(), "big.csv", Some("CSV"));
+    assert_eq!(hits(&r, "sampled").len(), 1);
+    assert!(hits(&r, "readable").is_empty());
+    // A small file is checked whole.
+    let r = misto_quality::validate(line.repeat(10).as_bytes(), "small.csv", Some("CSV"));
+    assert!(hits(&r, "sampled").is_empty());
+}

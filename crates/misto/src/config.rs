@@ -75,6 +75,22 @@ pub struct Config {
     /// Seconds a checked link may take to answer
     /// (`MISTO_LINK_CHECK_TIMEOUT_SECS`), default 15.
     pub link_check_timeout_secs: u64,
+    /// Hosts inside the network (loopback, private, link-local) that the
+    /// harvester, push, linked-file downloads and the link check may reach
+    /// (`MISTO_OUTBOUND_ALLOW`, comma-separated); default none.
+    pub outbound_allow: Vec<String>,
+    /// Columns a tabular file may have (`MISTO_READ_MAX_COLUMNS`).
+    pub read_max_columns: usize,
+    /// Rows a tabular file may have (`MISTO_READ_MAX_ROWS`).
+    pub read_max_rows: usize,
+    /// Cells of a workbook, JSON or validated CSV read whole into memory
+    /// (`MISTO_READ_MAX_CELLS`).
+    pub read_max_cells: usize,
+    /// Bytes a workbook's ZIP parts may inflate to
+    /// (`MISTO_READ_MAX_INFLATED_BYTES`).
+    pub read_max_inflated_bytes: u64,
+    /// Bytes of a JSON or GeoJSON file (`MISTO_READ_MAX_JSON_BYTES`).
+    pub read_max_json_bytes: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -133,6 +149,12 @@ impl Default for Config {
             reminder_days: 7,
             link_check_hours: 24,
             link_check_timeout_secs: 15,
+            outbound_allow: Vec::new(),
+            read_max_columns: misto_tabular::Limits::DEFAULT.max_columns,
+            read_max_rows: misto_tabular::Limits::DEFAULT.max_rows,
+            read_max_cells: misto_tabular::Limits::DEFAULT.max_cells,
+            read_max_inflated_bytes: misto_tabular::Limits::DEFAULT.max_inflated_bytes,
+            read_max_json_bytes: misto_tabular::Limits::DEFAULT.max_json_bytes,
         }
     }
 }
@@ -254,6 +276,27 @@ impl Config {
                 .parse()
                 .context("MISTO_LINK_CHECK_TIMEOUT_SECS must be a whole number")?;
         }
+        macro_rules! number {
+            ($var:literal, $field:ident) => {
+                if let Some(v) = env($var) {
+                    c.$field = v
+                        .parse()
+                        .context(concat!($var, " must be a whole number"))?;
+                }
+            };
+        }
+        if let Some(v) = env("MISTO_OUTBOUND_ALLOW") {
+            c.outbound_allow = v
+                .split(',')
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .collect();
+        }
+        number!("MISTO_READ_MAX_COLUMNS", read_max_columns);
+        number!("MISTO_READ_MAX_ROWS", read_max_rows);
+        number!("MISTO_READ_MAX_CELLS", read_max_cells);
+        number!("MISTO_READ_MAX_INFLATED_BYTES", read_max_inflated_bytes);
+        number!("MISTO_READ_MAX_JSON_BYTES", read_max_json_bytes);
         if let Some(v) = &o.addr {
             c.addr = v.clone();
         }
@@ -387,7 +430,21 @@ impl Config {
         }
     }
 
+    /// The bounds on reading tabular files. They are the one process-wide
+    /// setting (misto-tabular's readers are called from validation, the
+    /// datastore and imports alike): [`Config::portal_config`] installs them.
+    pub fn read_limits(&self) -> misto_tabular::Limits {
+        misto_tabular::Limits {
+            max_columns: self.read_max_columns.max(1),
+            max_rows: self.read_max_rows.max(1),
+            max_cells: self.read_max_cells.max(1),
+            max_inflated_bytes: self.read_max_inflated_bytes.max(1),
+            max_json_bytes: self.read_max_json_bytes.max(1),
+        }
+    }
+
     pub fn portal_config(&self) -> misto_actions::PortalConfig {
+        misto_tabular::Limits::install(self.read_limits());
         misto_actions::PortalConfig {
             site_url: self.site_url(),
             site_title: self.site_title.clone(),
@@ -407,6 +464,7 @@ impl Config {
                 ),
                 ..Default::default()
             },
+            outbound_allow: self.outbound_allow.clone(),
         }
     }
 }
