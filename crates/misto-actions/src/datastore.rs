@@ -975,6 +975,19 @@ impl Portal {
     /// For the fetch job: stores a downloaded linked file (at most the
     /// configured upload limit), loads it as the resource's table and
     /// removes the download. Errors are recorded in the datastore status.
+    /// Removes transient files that interrupted transfers left: upload
+    /// remnants in the blob store's `tmp/`, and downloaded linked files
+    /// (`datastore-fetch/`) untouched for an hour (a load reads its file
+    /// within that, then deletes it). Returns the bytes removed.
+    pub async fn sweep_transient_files(&self) -> Result<u64> {
+        let tmp = self.blobs.sweep_tmp().await?;
+        let fetched = self
+            .blobs
+            .sweep_prefix("datastore-fetch", std::time::Duration::from_secs(3600))
+            .await?;
+        Ok(tmp + fetched)
+    }
+
     pub async fn datastore_load_download<S, E>(
         &self,
         resource_id: &str,

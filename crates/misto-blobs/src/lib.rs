@@ -68,27 +68,74 @@ fn check_key(key: &str) -> Result<(), BlobError> {
     }
 }
 
+/// Removes the files directly in `dir` not modified for `min_age`.
+async fn sweep_dir(dir: &Path, min_age: std::time::Duration) -> Result<u64, BlobError> {
+    let mut removed = 0;
+    let mut rd = tokio::fs::read_dir(dir).await?;
+    while let Some(entry) = rd.next_entry().await? {
+        let Ok(meta) = entry.metadata().await else {
+            continue;
+        };
+        let stale = meta.is_file()
+            && meta
+                .modified()
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > min_age);
+        if stale && tokio::fs::remove_file(entry.path()).await.is_ok() {
+            removed += meta.len();
+        }
+    }
+    Ok(removed)
+}
+
 impl BlobStore {
     /// A store in a local folder (created if missing). Leftovers of
     /// interrupted uploads in `tmp/` are removed.
     pub async fn local(root: impl Into<PathBuf>) -> Result<Self, BlobError> {
         let root = root.into();
         tokio::fs::create_dir_all(root.join("tmp")).await?;
-        let mut rd = tokio::fs::read_dir(root.join("tmp")).await?;
-        while let Some(entry) = rd.next_entry().await? {
-            // Only files older than a minute: another process may be uploading.
-            let stale = entry
-                .metadata()
-                .await
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > 60);
-            if stale {
-                let _ = tokio::fs::remove_file(entry.path()).await;
-            }
+        let store = Self { root };
+        store.sweep_tmp().await?;
+        Ok(store)
+    }
+
+    /// Removes files of interrupted uploads from `tmp/`: those untouched for
+    /// a minute (an upload in progress, in this or another process, writes
+    /// to its file all the time). Runs at start and periodically
+    /// ([`BlobStore::sweep_tmp`] is called by the server every few minutes),
+    /// so a crash loop cannot fill the disk. Returns the bytes removed.
+    pub async fn sweep_tmp(&self) -> Result<u64, BlobError> {
+        sweep_dir(&self.root.join("tmp"), std::time::Duration::from_secs(60)).await
+    }
+
+    /// Removes the blobs under `prefix` (a folder of transient files, such
+    /// as downloads waiting to be loaded) untouched for `min_age`. Returns
+    /// the bytes removed.
+    pub async fn sweep_prefix(
+        &self,
+        prefix: &str,
+        min_age: std::time::Duration,
+    ) -> Result<u64, BlobError> {
+        check_key(prefix)?;
+        let dir = self.root.join("blobs").join(prefix);
+        if !tokio::fs::try_exists(&dir).await? {
+            return Ok(0);
         }
-        Ok(Self { root })
+        let mut removed = 0;
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            let mut rd = tokio::fs::read_dir(&d).await?;
+            while let Some(entry) = rd.next_entry().await? {
+                if entry.file_type().await?.is_dir() {
+                    stack.push(entry.path());
+                }
+            }
+            removed += sweep_dir(&d, min_age).await?;
+            // An emptied folder goes too (fails harmlessly when not empty).
+            let _ = tokio::fs::remove_dir(&d).await;
+        }
+        Ok(removed)
     }
 
     pub fn root(&self) -> &Path {
@@ -238,6 +285,48 @@ mod tests {
         ] {
             assert_eq!(check_key(k).is_ok(), ok, "{k}");
         }
+    }
+
+    fn age(path: &Path, secs: u64) {
+        let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs))
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn sweeps_remove_only_stale_transient_files() {
+        let root = temp_root();
+        let store = BlobStore::local(&root).await.unwrap();
+        for (key, secs) in [
+            ("datastore-fetch/r1/a", 7200),
+            ("datastore-fetch/r2/b", 5),
+            ("uploads/x/c.csv", 7200),
+        ] {
+            store
+                .put_bytes(key, Bytes::from_static(b"12345"))
+                .await
+                .unwrap();
+            age(&store.local_path(key).unwrap(), secs);
+        }
+        let removed = store
+            .sweep_prefix("datastore-fetch", std::time::Duration::from_secs(3600))
+            .await
+            .unwrap();
+        assert_eq!(removed, 5);
+        assert!(!store.exists("datastore-fetch/r1/a").await.unwrap());
+        assert!(store.exists("datastore-fetch/r2/b").await.unwrap());
+        assert!(store.exists("uploads/x/c.csv").await.unwrap());
+        assert!(!root.join("blobs/datastore-fetch/r1").exists());
+        // Remnants of interrupted uploads in tmp/: a stale one goes, a fresh one stays.
+        std::fs::write(root.join("tmp/stale"), vec![0u8; 1000]).unwrap();
+        age(&root.join("tmp/stale"), 120);
+        std::fs::write(root.join("tmp/fresh"), b"x").unwrap();
+        assert_eq!(store.sweep_tmp().await.unwrap(), 1000);
+        assert!(root.join("tmp/fresh").exists());
+        // And at open.
+        age(&root.join("tmp/fresh"), 120);
+        BlobStore::local(&root).await.unwrap();
+        assert!(!root.join("tmp/fresh").exists());
     }
 
     #[tokio::test]

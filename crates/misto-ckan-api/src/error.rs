@@ -14,6 +14,9 @@ pub enum ApiError {
     BadRequest(String),
     /// Parameters the action does not know (400, named one by one).
     UnknownParams(Vec<String>),
+    /// The body is larger than the action allows this caller (413, a bare
+    /// string like CKAN's other transport errors).
+    TooLarge(String),
 }
 
 impl From<ActionError> for ApiError {
@@ -36,6 +39,10 @@ impl ApiError {
             ApiError::BadRequest(m) => (
                 StatusCode::BAD_REQUEST,
                 Value::String(format!("Bad request - {m}")),
+            ),
+            ApiError::TooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Value::String(format!("Request entity too large - {m}")),
             ),
             ApiError::UnknownParams(names) => {
                 let mut obj = Map::new();

@@ -276,6 +276,11 @@ async fn action(State(state): State<ApiState>, Path(name): Path<String>, req: Re
         Ok(v) => v,
         Err(e) => return e.into_envelope(&help),
     };
+    let limit = body_limit(&portal, &viewer, kind, req.headers());
+    if let Err(e) = declared_length_fits(req.headers(), limit) {
+        return e.into_envelope(&help);
+    }
+    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
     let (params, upload) = match read_params(&portal, &viewer, req).await {
         Ok(x) => x,
         Err(e) => return e.into_envelope(&help),
@@ -355,6 +360,53 @@ fn envelope(help: &str, result: &Value) -> Response {
         .into_response()
 }
 
+/// The largest body of a read action, and of any request by an anonymous
+/// caller (search parameters, feedback, a survey answer).
+pub const SMALL_BODY_LIMIT: usize = 1 << 20;
+
+/// The largest JSON or form body of a signed-in caller's write action
+/// (`package_create` with its resources, `datastore_upsert` records).
+pub const WRITE_BODY_LIMIT: usize = 32 << 20;
+
+/// How many bytes of body this request may send, decided before any is
+/// read: reads and anonymous callers [`SMALL_BODY_LIMIT`]; signed-in
+/// writes [`WRITE_BODY_LIMIT`], or the upload limit for a multipart upload.
+fn body_limit(portal: &Portal, viewer: &Viewer, kind: Kind, headers: &HeaderMap) -> usize {
+    if viewer.is_anonymous() || kind != Kind::Write {
+        return SMALL_BODY_LIMIT;
+    }
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if multipart {
+        usize::try_from(portal.config().max_upload_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1 << 20)
+    } else {
+        WRITE_BODY_LIMIT
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::TooLarge(format!(
+        "the request body is larger than {} for this action and caller",
+        misto_actions::datastore::size_text(limit as u64)
+    ))
+}
+
+/// Refuses a body whose `Content-Length` is already past the limit.
+fn declared_length_fits(headers: &HeaderMap, limit: usize) -> Result<(), ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        Some(n) if n > limit as u64 => Err(too_large(limit)),
+        _ => Ok(()),
+    }
+}
+
 /// Decodes the parameters of a request; for multipart bodies, streams the
 /// `upload` part into the blob store.
 async fn read_params(
@@ -428,7 +480,15 @@ async fn read_params(
     }
     let body = axum::body::to_bytes(req.into_body(), usize::MAX)
         .await
-        .map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+        .map_err(|e| {
+            if is_length_limit(&e) {
+                ApiError::TooLarge(
+                    "the request body is larger than allowed for this action and caller".into(),
+                )
+            } else {
+                ApiError::BadRequest(format!("could not read the request body: {e}"))
+            }
+        })?;
     if ctype.starts_with("application/x-www-form-urlencoded") {
         let pairs = form_urlencoded_pairs(&body);
         // CKAN: a single key holding JSON with an empty value is a JSON body.
@@ -446,6 +506,18 @@ async fn read_params(
         return Ok((Params::from_pairs(query), None));
     }
     Ok((Params::new(json_object(&body)?), None))
+}
+
+/// Whether a body error is the [`http_body_util::Limited`] limit.
+fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {

@@ -357,7 +357,7 @@ pub fn item_from_package(
     }
     let input = misto_ckan_api::dataset_input_from(m).map_err(|e| match e {
         misto_ckan_api::ApiError::Action(a) => a.to_string(),
-        misto_ckan_api::ApiError::BadRequest(m) => m,
+        misto_ckan_api::ApiError::BadRequest(m) | misto_ckan_api::ApiError::TooLarge(m) => m,
         misto_ckan_api::ApiError::UnknownParams(names) => format!("unknown fields: {names:?}"),
     })?;
     let uploads = vec![None; input.resources.as_ref().map_or(0, Vec::len)];

@@ -144,16 +144,17 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let host = name.as_str().to_string();
         let allowed = self.outbound.allowed(&host);
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let total = addrs.len();
             let kept: Vec<SocketAddr> = addrs
                 .into_iter()
                 .filter(|a| allowed || !is_internal(a.ip()))
                 .collect();
             if kept.is_empty() && total > 0 {
-                return Err(Box::new(internal_refusal(&host)) as Box<dyn std::error::Error + Send + Sync>);
+                return Err(
+                    Box::new(internal_refusal(&host)) as Box<dyn std::error::Error + Send + Sync>
+                );
             }
             Ok(Box::new(kept.into_iter()) as reqwest::dns::Addrs)
         })
@@ -183,7 +184,12 @@ mod tests {
         ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["8.8.8.8", "93.184.216.34", "2a00:1450:4001::1", "172.32.0.1"] {
+        for ip in [
+            "8.8.8.8",
+            "93.184.216.34",
+            "2a00:1450:4001::1",
+            "172.32.0.1",
+        ] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip}");
         }
     }
@@ -197,7 +203,10 @@ mod tests {
             .unwrap_err();
         assert!(err.0.contains("MISTO_OUTBOUND_ALLOW"), "{err}");
         assert!(none.check_url(&url("http://[::1]/x.csv")).is_err());
-        assert!(none.check_url(&url("http://169.254.169.254/latest/meta-data")).is_err());
+        assert!(
+            none.check_url(&url("http://169.254.169.254/latest/meta-data"))
+                .is_err()
+        );
         assert!(none.check_url(&url("file:///etc/passwd")).is_err());
         assert!(none.check_url(&url("https://data.gov.ua/x.csv")).is_ok());
         let some = Outbound::new(["127.0.0.1", "Intranet.City"]);

@@ -270,10 +270,10 @@ fn sampled(checked: usize, total: usize) -> Problem {
         table: None,
         row: None,
         column: None,
-        message_uk: format!(
-            "Файл великий ({total_mb:.0} МБ): перевірено його перші {mb:.0} МБ."
+        message_uk: format!("Файл великий ({total_mb:.0} МБ): перевірено його перші {mb:.0} МБ."),
+        message_en: format!(
+            "The file is large ({total_mb:.0} MB): its first {mb:.0} MB were checked."
         ),
-        message_en: format!("The file is large ({total_mb:.0} MB): its first {mb:.0} MB were checked."),
         fix_uk: "Нічого робити не треба; усі рядки завантажено до сховища даних.".into(),
         fix_en: "Nothing to do; every row is loaded into the datastore.".into(),
         auto_fix: None,

@@ -436,15 +436,11 @@ impl Parser<'_> {
             }
             Some('-') | Some('!') => {
                 self.pos += 1;
-                Ok(Node::Not(Box::new(
-                    self.nested(|p| p.parse_unary(field))?,
-                )))
+                Ok(Node::Not(Box::new(self.nested(|p| p.parse_unary(field))?)))
             }
             _ if self.eat_keyword(&["NOT"]) => {
                 self.skip_ws();
-                Ok(Node::Not(Box::new(
-                    self.nested(|p| p.parse_unary(field))?,
-                )))
+                Ok(Node::Not(Box::new(self.nested(|p| p.parse_unary(field))?)))
             }
             _ => self.parse_primary(field),
         }
@@ -785,7 +781,10 @@ mod tests {
     fn query_error(input: &str) -> String {
         match parse(input, "q") {
             Err(SearchError::Query(m)) => m,
-            other => panic!("{} chars: expected a query error, got {other:?}", input.len()),
+            other => panic!(
+                "{} chars: expected a query error, got {other:?}",
+                input.len()
+            ),
         }
     }
 

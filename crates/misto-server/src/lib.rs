@@ -144,6 +144,7 @@ pub async fn serve(
     if let Err(e) = portal.schedule_quarter_snapshot().await {
         tracing::warn!(error = %e, "could not schedule the quarter snapshot");
     }
+    let sweeper = spawn_blob_sweeper(portal.clone());
     let flush_portal = portal.clone();
     // Client addresses reach the handlers (login throttling) but are never stored.
     let service = app(portal).into_make_service_with_connect_info::<SocketAddr>();
@@ -153,10 +154,27 @@ pub async fn serve(
     refresher.abort();
     job_workers.iter().for_each(|w| w.abort());
     usage_flusher.abort();
+    sweeper.abort();
     if let Err(e) = flush_portal.flush_usage().await {
         tracing::warn!(error = %e, "could not write the usage counts at shutdown");
     }
     result
+}
+
+/// Every few minutes, removes what interrupted uploads and downloads left
+/// in the file storage (and once at start, for what a crash left).
+fn spawn_blob_sweeper(portal: Portal) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match portal.sweep_transient_files().await {
+                Ok(0) => {}
+                Ok(bytes) => tracing::info!(bytes, "removed files left by interrupted transfers"),
+                Err(e) => tracing::warn!(error = %e, "could not sweep transient files"),
+            }
+        }
+    })
 }
 
 async fn shutdown_signal() {
