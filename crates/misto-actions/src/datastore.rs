@@ -82,6 +82,56 @@ impl Default for DatastoreConfig {
     }
 }
 
+/// Bounds how many `datastore_search_sql` queries run at once (each may
+/// take its time limit and its memory bounds), in all and per caller.
+#[derive(Default)]
+pub struct SqlGate {
+    running: std::sync::Mutex<HashMap<String, usize>>,
+}
+
+/// A running query's place in the [`SqlGate`]; leaving frees it.
+pub struct SqlPermit<'a> {
+    gate: &'a SqlGate,
+    caller: String,
+}
+
+impl SqlGate {
+    /// Queries running at once in one process.
+    pub const RUNNING: usize = 4;
+    /// Queries one caller may run at once.
+    pub const PER_CALLER: usize = 2;
+
+    fn enter(&self, user_id: Option<&str>) -> Result<SqlPermit<'_>> {
+        let caller = user_id.unwrap_or("").to_string();
+        let mut running = self
+            .running
+            .lock()
+            .map_err(|_| ActionError::Internal("SQL gate poisoned".into()))?;
+        let total: usize = running.values().sum();
+        let mine = running.get(&caller).copied().unwrap_or(0);
+        if total >= Self::RUNNING || mine >= Self::PER_CALLER {
+            return Err(ActionError::TooMany(
+                "Too many SQL queries are running; try again in a few seconds".into(),
+            ));
+        }
+        *running.entry(caller.clone()).or_insert(0) += 1;
+        Ok(SqlPermit { gate: self, caller })
+    }
+}
+
+impl Drop for SqlPermit<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.gate.running.lock()
+            && let Some(n) = running.get_mut(&self.caller)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                running.remove(&self.caller);
+            }
+        }
+    }
+}
+
 /// Which linked files the datastore downloads and loads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchLinks {
@@ -1364,11 +1414,15 @@ impl Portal {
     }
 
     /// `datastore_search_sql`: one read-only SELECT over the tables of the
-    /// resources the viewer may read.
+    /// resources the viewer may read. At most [`SqlGate::RUNNING`] run at
+    /// once in this process, at most [`SqlGate::PER_CALLER`] for one caller
+    /// (every anonymous caller counts as one): a caller past that is told to
+    /// try again rather than queued.
     pub async fn datastore_search_sql(&self, viewer: &Viewer, sql: &str) -> Result<SqlOutcome> {
         if sql.trim().is_empty() {
             return Err(ActionError::missing("sql"));
         }
+        let _permit = self.sql_gate.enter(viewer.user_id.as_deref())?;
         let ids = self.store.ds_active_resources().await?;
         let readable: HashSet<String> = ids
             .into_iter()

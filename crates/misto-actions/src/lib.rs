@@ -114,6 +114,8 @@ pub struct Portal {
     pub(crate) settings_version: Arc<std::sync::atomic::AtomicI64>,
     /// The published static pages, for the site's menus.
     pub(crate) menu: Arc<content::MenuCache>,
+    /// How many datastore SQL queries run at once.
+    pub(crate) sql_gate: Arc<datastore::SqlGate>,
     /// Usage counts not yet written to the store.
     pub(crate) usage: Arc<analytics::UsageCounter>,
     /// The Resolution 835 list in force (built-in or imported).
@@ -133,6 +135,7 @@ impl Portal {
             settings: Arc::default(),
             settings_version: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
             menu: Arc::new(content::MenuCache::default()),
+            sql_gate: Arc::default(),
             usage: Arc::default(),
             r835: Arc::default(),
         };

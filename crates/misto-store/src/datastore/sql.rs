@@ -15,6 +15,14 @@
 //!    `EXPLAIN (VERBOSE, FORMAT JSON)` lists every relation the plan scans
 //!    and each must be an allowed datastore table.
 //! 3. The statement runs wrapped as `SELECT * FROM (<sql>) LIMIT cap+1`.
+//!
+//! Memory is bounded as well as time: rows are streamed and counted, and
+//! an answer past [`MAX_ANSWER_BYTES`] is refused; no value may be longer
+//! than [`MAX_VALUE_BYTES`] (SQLite: `SQLITE_LIMIT_LENGTH` on the query's
+//! connection, so `printf('%400000000d', 1)` or a huge `group_concat` fails
+//! inside SQLite before it allocates; PostgreSQL: each row is cut to
+//! [`MAX_ROW_BYTES`] by the server, so a huge row never reaches misto, and
+//! `work_mem` bounds its sorts and hashes).
 
 use std::collections::HashSet;
 use std::ffi::{CStr, c_char, c_int, c_void};
@@ -25,6 +33,37 @@ use sqlx::{Column, Executor, Row, Statement, TypeInfo, ValueRef};
 
 use super::quote_ident;
 use crate::{Result, Store};
+
+/// The most bytes of values one answer may hold.
+pub const MAX_ANSWER_BYTES: usize = 16 << 20;
+
+/// The longest value (text or blob) an SQLite query may make or return.
+pub const MAX_VALUE_BYTES: i32 = 100_000;
+
+/// The most columns an SQLite query may return.
+const MAX_RESULT_COLUMNS: i32 = 1_100;
+
+/// The longest row (as JSON text) a PostgreSQL query may return.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+
+/// `work_mem` of a PostgreSQL SQL query.
+const PG_WORK_MEM: &str = "32MB";
+
+fn answer_too_large() -> String {
+    format!(
+        "The answer is larger than the limit of {} MB: select fewer rows or columns \
+         (or add a LIMIT)",
+        MAX_ANSWER_BYTES >> 20
+    )
+}
+
+/// Bytes a JSON value of the answer accounts for.
+fn value_bytes(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 8,
+        _ => 16,
+    }
+}
 
 /// Functions a query may call (lower case), on both backends.
 pub const FUNCTIONS: &[&str] = &[
@@ -452,6 +491,11 @@ fn refusal_of(e: &sqlx::Error, timeout: Duration) -> Option<SqlRefusal> {
             .to_string(),
         // PostgreSQL read_only_sql_transaction, insufficient_privilege
         "25006" | "42501" => "Only reading is allowed".to_string(),
+        // SQLITE_TOOBIG; PostgreSQL out_of_memory, program_limit_exceeded
+        "18" | "53200" | "54000" => format!(
+            "A value of the answer is longer than the limit of {} KB",
+            MAX_VALUE_BYTES / 1000
+        ),
         _ => msg,
     }))
 }
@@ -505,6 +549,8 @@ impl Store {
                 o.records.truncate(row_cap);
                 Ok(o)
             }
+            // Our own refusals (a relation not allowed, an answer too large).
+            Err(sqlx::Error::Protocol(m)) => Err(SqlRefusal(m)),
             Err(e) => Err(refusal_of(&e, timeout).unwrap_or_else(|| SqlRefusal(e.to_string()))),
         })
     }
@@ -525,6 +571,13 @@ async fn sqlite_query(
     {
         let mut h = conn.lock_handle().await?;
         h.set_progress_handler(1000, move || Instant::now() < deadline);
+        // SAFETY: the handle is locked; sqlite3_limit only sets a number on
+        // this connection (closed after the query, never back in the pool).
+        unsafe {
+            let db = h.as_raw_handle().as_ptr();
+            libsqlite3_sys::sqlite3_limit(db, libsqlite3_sys::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
+            libsqlite3_sys::sqlite3_limit(db, libsqlite3_sys::SQLITE_LIMIT_COLUMN, MAX_RESULT_COLUMNS);
+        }
         let state_ptr = &*state as *const AuthState as *mut c_void;
         // SAFETY: the handle is locked (no other call on it); `state` lives
         // until after the connection is closed below.
@@ -536,53 +589,7 @@ async fn sqlite_query(
             );
         }
     }
-    let result = sqlx::query(sqlx::AssertSqlSafe(wrapped))
-        .fetch_all(&mut conn)
-        .await;
-    let outcome = result.and_then(|rows| {
-        let mut fields: Vec<(String, String)> = Vec::new();
-        let mut records = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if fields.is_empty() {
-                fields = row
-                    .columns()
-                    .iter()
-                    .map(|c| (c.name().to_string(), String::new()))
-                    .collect();
-            }
-            let mut rec = Vec::with_capacity(fields.len());
-            for i in 0..row.len() {
-                let raw = row.try_get_raw(i)?;
-                let (v, ty) = if raw.is_null() {
-                    (Value::Null, "")
-                } else {
-                    match raw.type_info().name() {
-                        "INTEGER" => (Value::from(row.try_get_unchecked::<i64, _>(i)?), "int"),
-                        "REAL" => (Value::from(row.try_get_unchecked::<f64, _>(i)?), "numeric"),
-                        "TEXT" => (Value::from(row.try_get_unchecked::<String, _>(i)?), "text"),
-                        _ => (Value::Null, "bytea"),
-                    }
-                };
-                if let Some(f) = fields.get_mut(i)
-                    && f.1.is_empty()
-                {
-                    f.1 = ty.to_string();
-                }
-                rec.push(v);
-            }
-            records.push(rec);
-        }
-        for f in &mut fields {
-            if f.1.is_empty() {
-                f.1 = "text".into();
-            }
-        }
-        Ok(SqlOutcome {
-            fields,
-            records,
-            truncated: false,
-        })
-    });
+    let outcome = sqlite_rows(&mut conn, &wrapped).await;
     {
         let mut h = conn.lock_handle().await?;
         // SAFETY: as above; removes the callback before `state` is freed.
@@ -598,6 +605,63 @@ async fn sqlite_query(
     let _ = sqlx::Connection::close(conn).await;
     drop(state);
     Ok(outcome)
+}
+
+/// Streams the rows of `sql` into an answer, refusing past
+/// [`MAX_ANSWER_BYTES`].
+async fn sqlite_rows(
+    conn: &mut sqlx::SqliteConnection,
+    sql: &str,
+) -> std::result::Result<SqlOutcome, sqlx::Error> {
+    use futures_util::TryStreamExt;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut records = Vec::new();
+    let mut bytes = 0usize;
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch(&mut *conn);
+    while let Some(row) = rows.try_next().await? {
+        if fields.is_empty() {
+            fields = row
+                .columns()
+                .iter()
+                .map(|c| (c.name().to_string(), String::new()))
+                .collect();
+        }
+        let mut rec = Vec::with_capacity(fields.len());
+        for i in 0..row.len() {
+            let raw = row.try_get_raw(i)?;
+            let (v, ty) = if raw.is_null() {
+                (Value::Null, "")
+            } else {
+                match raw.type_info().name() {
+                    "INTEGER" => (Value::from(row.try_get_unchecked::<i64, _>(i)?), "int"),
+                    "REAL" => (Value::from(row.try_get_unchecked::<f64, _>(i)?), "numeric"),
+                    "TEXT" => (Value::from(row.try_get_unchecked::<String, _>(i)?), "text"),
+                    _ => (Value::Null, "bytea"),
+                }
+            };
+            if let Some(f) = fields.get_mut(i)
+                && f.1.is_empty()
+            {
+                f.1 = ty.to_string();
+            }
+            bytes += value_bytes(&v);
+            rec.push(v);
+        }
+        if bytes > MAX_ANSWER_BYTES {
+            return Err(sqlx::Error::Protocol(answer_too_large()));
+        }
+        records.push(rec);
+    }
+    for f in &mut fields {
+        if f.1.is_empty() {
+            f.1 = "text".into();
+        }
+    }
+    Ok(SqlOutcome {
+        fields,
+        records,
+        truncated: false,
+    })
 }
 
 /// Every `(schema, relation)` a PostgreSQL JSON plan scans.
@@ -636,6 +700,11 @@ async fn pg_query(
     let ms = timeout.as_millis().max(1);
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SET LOCAL statement_timeout = {ms}"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL work_mem = '{PG_WORK_MEM}'"
     )))
     .execute(&mut *tx)
     .await?;
@@ -687,26 +756,44 @@ async fn pg_query(
             .collect(),
         Err(e) => return Ok(Err(e)),
     };
-    let json_sql = format!("SELECT row_to_json(q)::text FROM ({wrapped}) AS q");
-    let rows = match sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(json_sql))
-        .fetch_all(&mut *tx)
-        .await
+    // Each row is cut by the server one byte past the limit, so that a huge
+    // row is refused without ever being sent here.
+    let json_sql = format!(
+        "SELECT left(row_to_json(q)::text, {}) FROM ({wrapped}) AS q",
+        MAX_ROW_BYTES + 1
+    );
+    let mut records = Vec::new();
+    let mut bytes = 0usize;
     {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(e)),
-    };
-    let _ = tx.rollback().await;
-    let mut records = Vec::with_capacity(rows.len());
-    for r in rows {
-        let obj: serde_json::Map<String, Value> = serde_json::from_str(&r)
-            .map_err(|e| crate::StoreError::Corrupt(format!("row_to_json: {e}")))?;
-        records.push(
-            columns
-                .iter()
-                .map(|(name, _)| obj.get(name).cloned().unwrap_or(Value::Null))
-                .collect(),
-        );
+        use futures_util::TryStreamExt;
+        let mut rows = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(json_sql)).fetch(&mut *tx);
+        loop {
+            let r = match rows.try_next().await {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                Err(e) => return Ok(Err(e)),
+            };
+            if r.len() > MAX_ROW_BYTES {
+                return Ok(Err(sqlx::Error::Protocol(format!(
+                    "A row of the answer is longer than the limit of {} MB",
+                    MAX_ROW_BYTES >> 20
+                ))));
+            }
+            bytes += r.len();
+            if bytes > MAX_ANSWER_BYTES {
+                return Ok(Err(sqlx::Error::Protocol(answer_too_large())));
+            }
+            let obj: serde_json::Map<String, Value> = serde_json::from_str(&r)
+                .map_err(|e| crate::StoreError::Corrupt(format!("row_to_json: {e}")))?;
+            records.push(
+                columns
+                    .iter()
+                    .map(|(name, _)| obj.get(name).cloned().unwrap_or(Value::Null))
+                    .collect(),
+            );
+        }
     }
+    let _ = tx.rollback().await;
     Ok(Ok(SqlOutcome {
         fields: columns,
         records,
