@@ -160,6 +160,10 @@ def server_env():
     # Linked tabular files are fetched from this machine only: the suite
     # links files on public hosts that must never be contacted.
     env["MISTO_DATASTORE_FETCH_LINKS"] = "127.0.0.1"
+    # Harvest sources, push targets and checked links of the suite are
+    # servers on loopback, which misto refuses unless allowed by name
+    # (test_hostile.py runs a server without this).
+    env["MISTO_OUTBOUND_ALLOW"] = "127.0.0.1"
     env["NO_COLOR"] = "1"
     env.setdefault("RUST_LOG", "info,sqlx=warn")
     return env
@@ -236,8 +240,10 @@ def srv():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _start(binary, tmp, database_url, sink=None):
-    """Makes the two users and their tokens, then starts `misto serve`."""
+def _start(binary, tmp, database_url, sink=None, env_overrides=None):
+    """Makes the two users and their tokens, then starts `misto serve`.
+    `env_overrides` sets variables of the server's environment (None
+    removes one)."""
     data_dir = os.path.join(tmp, "data")
     os.makedirs(data_dir)
     _cli(data_dir, database_url, "user", "create", "admin", "--email", "admin@example.org",
@@ -264,6 +270,11 @@ def _start(binary, tmp, database_url, sink=None):
                     "MISTO_SMTP_FROM": "portal@misto.example",
                     "MISTO_SITE_URL": f"http://127.0.0.1:{port}",
                 })
+            for k, v in (env_overrides or {}).items():
+                if v is None:
+                    env.pop(k, None)
+                else:
+                    env[k] = v
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, cwd=data_dir, env=env)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

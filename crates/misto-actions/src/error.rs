@@ -37,6 +37,13 @@ impl ActionError {
     pub fn invalid(field: &str, msg: impl Into<String>) -> Self {
         Self::Validation(FieldErrors::single(field, msg))
     }
+    /// An upload past the upload limit of `limit` bytes.
+    pub fn upload_too_large(limit: u64) -> Self {
+        Self::TooLarge(format!(
+            "Upload refused: the file is larger than the limit of {} MB",
+            limit / (1024 * 1024)
+        ))
+    }
     pub fn missing(field: &str) -> Self {
         Self::invalid(field, "Missing value")
     }
@@ -51,7 +58,7 @@ impl From<FieldErrors> for ActionError {
 impl From<SearchError> for ActionError {
     fn from(e: SearchError) -> Self {
         match e {
-            SearchError::Query(m) => Self::SearchQuery(m),
+            SearchError::Query(m) | SearchError::TooComplex(m) => Self::SearchQuery(m),
         }
     }
 }
@@ -73,10 +80,7 @@ impl From<StoreError> for ActionError {
 impl From<BlobError> for ActionError {
     fn from(e: BlobError) -> Self {
         match e {
-            BlobError::TooLarge { limit } => Self::TooLarge(format!(
-                "Upload refused: the file is larger than the limit of {} MB",
-                limit / (1024 * 1024)
-            )),
+            BlobError::TooLarge { limit } => Self::upload_too_large(limit),
             BlobError::NotFound(k) => Self::NotFound(format!("file {k}")),
             BlobError::Source(m) => Self::invalid("upload", format!("Upload interrupted: {m}")),
             other => Self::Internal(other.to_string()),

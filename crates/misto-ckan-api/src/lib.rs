@@ -278,6 +278,15 @@ async fn action(State(state): State<ApiState>, Path(name): Path<String>, req: Re
     };
     let limit = body_limit(&portal, &viewer, kind, req.headers());
     if let Err(e) = declared_length_fits(req.headers(), limit) {
+        // An upload too large is reported on the `upload` field, as CKAN
+        // and ckanapi expect.
+        let e = if is_multipart(req.headers()) && !viewer.is_anonymous() {
+            ApiError::Action(misto_actions::ActionError::upload_too_large(
+                portal.config().max_upload_bytes,
+            ))
+        } else {
+            e
+        };
         return e.into_envelope(&help);
     }
     let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
@@ -375,17 +384,20 @@ fn body_limit(portal: &Portal, viewer: &Viewer, kind: Kind, headers: &HeaderMap)
     if viewer.is_anonymous() || kind != Kind::Write {
         return SMALL_BODY_LIMIT;
     }
-    let multipart = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if multipart {
+    if is_multipart(headers) {
         usize::try_from(portal.config().max_upload_bytes)
             .unwrap_or(usize::MAX)
             .saturating_add(1 << 20)
     } else {
         WRITE_BODY_LIMIT
     }
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
 fn too_large(limit: usize) -> ApiError {

@@ -105,4 +105,9 @@ pub enum SearchError {
     /// A malformed `q`, `fq`, `sort` or facet field; the message names the problem.
     #[error("{0}")]
     Query(String),
+    /// A `q` or `fq` past the length or nesting limits
+    /// ([`query::MAX_QUERY_CHARS`], [`query::MAX_QUERY_DEPTH`]): refused even
+    /// where a malformed `q` would be taken as plain words.
+    #[error("{0}")]
+    TooComplex(String),
 }

@@ -277,7 +277,7 @@ pub const MAX_QUERY_DEPTH: usize = 32;
 pub fn parse(input: &str, context: &str) -> Result<Node, SearchError> {
     let chars: Vec<char> = input.chars().take(MAX_QUERY_CHARS + 1).collect();
     if chars.len() > MAX_QUERY_CHARS {
-        return Err(SearchError::Query(format!(
+        return Err(SearchError::TooComplex(format!(
             "{context} is too long: at most {MAX_QUERY_CHARS} characters"
         )));
     }
@@ -325,8 +325,9 @@ impl Parser<'_> {
         f: impl FnOnce(&mut Self) -> Result<T, SearchError>,
     ) -> Result<T, SearchError> {
         if self.depth >= MAX_QUERY_DEPTH {
-            return Err(self.err(format!(
-                "too deeply nested: at most {MAX_QUERY_DEPTH} levels of parentheses and operators"
+            return Err(SearchError::TooComplex(format!(
+                "{} is too deeply nested: at most {MAX_QUERY_DEPTH} levels of parentheses and operators",
+                self.context
             )));
         }
         self.depth += 1;
@@ -780,7 +781,7 @@ mod tests {
 
     fn query_error(input: &str) -> String {
         match parse(input, "q") {
-            Err(SearchError::Query(m)) => m,
+            Err(SearchError::TooComplex(m)) => m,
             other => panic!(
                 "{} chars: expected a query error, got {other:?}",
                 input.len()

@@ -115,6 +115,7 @@ fn parse_q(q: Option<&str>) -> Result<Option<Node>, SearchError> {
     match query::parse(q, "q") {
         Ok(Node::All) => Ok(None),
         Ok(node) => Ok(Some(node)),
+        Err(e @ SearchError::TooComplex(_)) => Err(e),
         Err(_) if !q.contains(':') => Ok(Some(Node::Text(q.to_owned()))),
         Err(e) => Err(e),
     }

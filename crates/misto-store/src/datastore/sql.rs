@@ -576,7 +576,11 @@ async fn sqlite_query(
         unsafe {
             let db = h.as_raw_handle().as_ptr();
             libsqlite3_sys::sqlite3_limit(db, libsqlite3_sys::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
-            libsqlite3_sys::sqlite3_limit(db, libsqlite3_sys::SQLITE_LIMIT_COLUMN, MAX_RESULT_COLUMNS);
+            libsqlite3_sys::sqlite3_limit(
+                db,
+                libsqlite3_sys::SQLITE_LIMIT_COLUMN,
+                MAX_RESULT_COLUMNS,
+            );
         }
         let state_ptr = &*state as *const AuthState as *mut c_void;
         // SAFETY: the handle is locked (no other call on it); `state` lives
@@ -766,7 +770,8 @@ async fn pg_query(
     let mut bytes = 0usize;
     {
         use futures_util::TryStreamExt;
-        let mut rows = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(json_sql)).fetch(&mut *tx);
+        let mut rows =
+            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(json_sql)).fetch(&mut *tx);
         loop {
             let r = match rows.try_next().await {
                 Ok(Some(r)) => r,
