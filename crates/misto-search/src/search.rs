@@ -820,6 +820,7 @@ mod tests {
         ] {
             match SortSpec::parse(Some(bad)) {
                 Err(SearchError::Query(m)) => assert!(m.starts_with("invalid sort"), "{bad}: {m}"),
+                Err(other) => panic!("{bad:?}: {other:?}"),
                 Ok(s) => panic!("{bad:?} should fail, got {s:?}"),
             }
         }

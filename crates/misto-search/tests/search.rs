@@ -558,9 +558,16 @@ fn fielded_q_mixes_with_free_text() {
 fn malformed_queries_are_errors() {
     let idx = fixture();
     let err = |q: SearchQuery| match idx.search(&q, &anon()) {
-        Err(SearchError::Query(m)) => m,
+        Err(SearchError::Query(m) | SearchError::TooComplex(m)) => m,
         Ok(r) => panic!("{q:?} should fail, got {} results", r.count),
     };
+    // Past the nesting limit, in q (even as plain words) and in fq.
+    let mut q = query();
+    q.q = Some(format!("{}бюджет{}", "(".repeat(100), ")".repeat(100)));
+    assert!(err(q.clone()).contains("too deeply nested"));
+    let mut q = query();
+    q.fq = vec![format!("{}x", "-".repeat(100))];
+    assert!(err(q.clone()).contains("fq is too deeply nested"));
     let mut q = query();
     q.fq = vec!["foo:bar".into()];
     assert_eq!(err(q.clone()), "unknown field 'foo' in fq");

@@ -70,6 +70,24 @@ pub(crate) fn read_sheets(
     format: Format,
     options: &ReadOptions,
 ) -> Result<Workbook, ReadError> {
+    // calamine can panic on a damaged workbook (an index past a record's
+    // end, found by tests/mutations.rs): that is a damaged file, not a bug
+    // that should end the job or the server.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_sheets_unguarded(bytes, format, options)
+    }))
+    .unwrap_or_else(|_| {
+        Err(ReadError::Spreadsheet(
+            "the workbook is damaged (its records do not hold together)".into(),
+        ))
+    })
+}
+
+fn read_sheets_unguarded(
+    bytes: &[u8],
+    format: Format,
+    options: &ReadOptions,
+) -> Result<Workbook, ReadError> {
     let limits = &options.limits;
     // calamine inflates and, for XLS and ODS, lays out every sheet densely
     // when the workbook is opened: measure what it would build first.

@@ -26,6 +26,8 @@ async fn portal(site: &str) -> Portal {
     let blobs = BlobStore::local(dir).await.expect("blobs");
     let config = PortalConfig {
         site_url: site.to_string(),
+        // The push target of these tests is a second portal on loopback.
+        outbound_allow: vec!["127.0.0.1".into()],
         ..PortalConfig::default()
     };
     let portal = Portal::open(store, blobs, config).await.expect("portal");
