@@ -1,7 +1,9 @@
 """Machine-readable views from outside: DCAT-AP 3 validated by pyshacl
-against the DCAT-AP 3.0.1 shapes, every RDF serialisation read by rdflib
-(following hydra:next), the Data Package checked by `frictionless
-validate`, sitemap and Atom feeds parsed as XML. Private datasets and
+against the DCAT-AP 3.0.1 shapes (every page of the catalog, merged), every
+RDF serialisation read by rdflib (following hydra:next) and by
+ckanext-dcat's own parser with its DCAT-AP 2 and 3 profiles, the Data
+Package checked by `frictionless validate`, sitemap and Atom feeds parsed
+as XML, robots.txt and the pages' meta descriptions. Private datasets and
 drafts appear in none of them.
 
 The shapes are found through MISTO_DCAT_SHAPES, by default
@@ -112,18 +114,68 @@ def all_pages(srv, path, fmt):
     return merged, seen, total
 
 
-def test_catalog_conforms_to_dcat_ap_3_shapes(srv, published):
+# The council's territory set in the site settings for the tests below.
+TERRITORY = {
+    "misto.katottg": "UA18040470010071716",
+    "misto.place_name": "Житомирська міська територіальна громада",
+    "misto.latitude": "50.2547",
+    "misto.longitude": "28.6587",
+}
+OWN_KATOTTG = "UA80000000000093317"
+EU_FREQUENCY = {
+    "more than once a day": "CONT",
+    "once a day": "DAILY",
+    "once a week": "WEEKLY",
+    "once a month": "MONTHLY",
+    "once a quarter": "QUARTERLY",
+    "once a half year": "BIANNUAL",
+    "once a year": "ANNUAL",
+    "immediately after making changes": "IRREG",
+    "no longer updated": "NEVER",
+}
+
+
+@pytest.fixture
+def territory(srv):
+    """The territory in the site settings, as a sysadmin sets it through
+    config_option_update; cleared afterwards."""
+    saved = srv.admin.action.config_option_update(**TERRITORY)
+    assert saved == TERRITORY
+    assert srv.admin.action.config_option_show(key="misto.katottg") == TERRITORY["misto.katottg"]
+    try:
+        yield TERRITORY
+    finally:
+        srv.admin.action.config_option_update(**{k: "" for k in TERRITORY})
+
+
+@pytest.fixture
+def several_pages(srv, make_dataset, uid):
+    """Enough public datasets for the catalog to have at least two pages."""
+    g = rdflib.Graph()
+    g.parse(data=fetch(srv, "/catalog.ttl").content, format="turtle")
+    total = int(next(g.objects(None, HYDRA.totalItems)))
+    for i in range(max(0, 101 - total)):
+        make_dataset(f"pages-{uid}-{i:03}")
+
+
+def test_catalog_conforms_to_dcat_ap_3_shapes(srv, published, territory, several_pages):
     r = fetch(srv, "/catalog.ttl")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/turtle")
-    data = rdflib.Graph()
-    data.parse(data=r.content, format="turtle")
+    # Every page, merged as a harvester merges them: agents, licences and
+    # vocabulary terms described on several pages must still conform.
+    data, pages, total = all_pages(srv, "/catalog.ttl", "turtle")
+    assert len(pages) >= 2 and total > 100
     shapes = rdflib.Graph()
     shapes.parse(os.path.join(SHAPES, "shapes.ttl"), format="turtle")
     shapes.parse(os.path.join(SHAPES, "range.ttl"), format="turtle")
     conforms, report, text = shacl_validate(data, shacl_graph=shapes)
     violations = list(report.subjects(RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationResult")))
     assert conforms and len(violations) == 0, text
+    catalog = rdflib.URIRef(srv.url("/catalog"))
+    assert list(data.objects(catalog, DCTERMS.publisher)) == [rdflib.URIRef(srv.url("/catalog#publisher"))]
+    assert not [o for o in data.objects(None, DCTERMS.publisher) if isinstance(o, rdflib.BNode)]
+    assert not [o for o in data.objects(None, DCTERMS.creator) if isinstance(o, rdflib.BNode)]
 
     # The rich dataset with its passport mapped.
     ds = rdflib.URIRef(srv.url(f"/dataset/{published['rich']['id']}"))
@@ -359,3 +411,167 @@ def test_datapackage_with_workbook_and_json_tables(srv, make_org, make_dataset, 
         report = json.loads(out.stdout)
         assert out.returncode == 0 and report["valid"], out.stdout[-6000:] + out.stderr[-2000:]
         assert len(report["tasks"]) == 2
+
+
+# ---- ckanext-dcat's parser ---------------------------------------------------
+
+
+def ckan_expected_licence(pkg):
+    """The licence id ckanext-dcat should find in CKAN's register: it reads
+    the distributions' licences only."""
+    if not [r for r in pkg["resources"] if r.get("state", "active") == "active"]:
+        return ""
+    lic = pkg.get("license_id") or ""
+    return {"cc-by-4.0": "cc-by", "notspecified": ""}.get(lic, lic)
+
+
+def public_packages(srv):
+    """Every public dataset as package_show shapes it, by id."""
+    out, start = {}, 0
+    while True:
+        r = srv.anon.action.package_search(rows=1000, start=start, include_private=False)
+        for p in r["results"]:
+            out[p["id"]] = p
+        start += len(r["results"])
+        if not r["results"] or start >= r["count"]:
+            return out
+
+
+def extras(d):
+    return {e["key"]: e["value"] for e in d.get("extras", [])}
+
+
+def same_instant(a, b):
+    import datetime
+
+    def parse(v):
+        t = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+        return t if t.tzinfo else t.replace(tzinfo=datetime.timezone.utc)
+
+    return parse(a) == parse(b)
+
+
+def ckanext_dcat_datasets(srv, ext, fmt, profile):
+    """Every page of /catalog.{ext} through ckanext-dcat's RDFParser (as its
+    harvester reads them, page by page): the dataset dicts by URI."""
+    # Imported here: the ckan package is heavy and only these tests need it.
+    from ckanext.dcat.processors import RDFParser
+
+    url, seen, out = srv.url(f"/catalog.{ext}"), [], {}
+    while url:
+        assert url not in seen, url
+        seen.append(url)
+        r = requests.get(url, headers={"User-Agent": UA}, timeout=60)
+        assert r.status_code == 200, r.text
+        parser = RDFParser(profiles=[profile])
+        parser.parse(r.content, _format=fmt)
+        for d in parser.datasets():
+            uri = extras(d)["uri"]
+            assert uri not in out, (uri, url)
+            out[uri] = d
+        url = parser.next_page()
+    return out, seen
+
+
+@pytest.mark.parametrize("locale", ["uk", "en"])
+@pytest.mark.parametrize("profile", ["euro_dcat_ap_3", "euro_dcat_ap_2"])
+def test_ckanext_dcat_reads_every_dataset_of_every_page(
+    srv, published, territory, several_pages, make_dataset, monkeypatch, profile, locale
+):
+    # The harvesting CKAN's default language picks among the titles: a
+    # Ukrainian portal (data.gov.ua) keeps the Ukrainian ones, a CKAN left
+    # at its default English takes the English title where there is one.
+    from ckantoolkit import config
+
+    monkeypatch.setitem(config, "ckan.locale_default", locale)
+    uid = published["uid"]
+    org = published["org"]
+    # Datasets for the cases the fixture lacks: the territory's coverage
+    # (no own code), another licence, a licence CKAN knows by title only.
+    city = make_dataset(
+        f"dcat-city-{uid}", owner_org=org["name"], license_id="odc-odbl",
+        update_frequency="once a year", notes="Набір на всю громаду",
+    )
+    other = make_dataset(f"dcat-other-{uid}", owner_org=org["name"], license_id="other-open")
+    for d in (city, other):
+        srv.admin.action.resource_create(
+            package_id=d["id"], name="Посилання", url="https://example.org/table.csv", format="CSV"
+        )
+    packages = public_packages(srv)
+    lon, lat = float(TERRITORY["misto.longitude"]), float(TERRITORY["misto.latitude"])
+
+    for ext, fmt in [("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld")]:
+        parsed, pages = ckanext_dcat_datasets(srv, ext, fmt, profile)
+        assert len(pages) >= 2, pages
+        assert {srv.url(f"/dataset/{i}") for i in packages} == set(parsed), ext
+        for pid, pkg in packages.items():
+            d = parsed[srv.url(f"/dataset/{pid}")]
+            x = extras(d)
+            where = (ext, profile, locale, pkg["name"])
+            want = pkg.get("title_en") if locale == "en" and pkg.get("title_en") else pkg["title"]
+            assert d["title"] == want, where
+            assert d["license_id"] == ckan_expected_licence(pkg), (where, pkg["license_id"])
+            if pkg.get("update_frequency"):
+                code = EU_FREQUENCY[pkg["update_frequency"]]
+                assert x["frequency"] == f"http://publications.europa.eu/resource/authority/frequency/{code}", where
+            else:
+                assert "frequency" not in x, where
+            own = pkg.get("spatial_katottg") or ""
+            if own and own != TERRITORY["misto.katottg"]:
+                assert x["spatial_text"] == own, where
+                assert "spatial" not in x, where
+            else:
+                assert x["spatial_text"] == TERRITORY["misto.place_name"], where
+                assert json.loads(x["spatial"]) == {"type": "Point", "coordinates": [lon, lat]}, where
+                assert json.loads(x["spatial_centroid"]) == {"type": "Point", "coordinates": [lon, lat]}, where
+            owner = pkg["organization"]
+            assert x["publisher_uri"] == srv.url(f"/organization/{owner['id']}"), where
+            assert x["publisher_name"] == owner["title"], where
+            assert same_instant(x["issued"], pkg["metadata_created"]), where
+            assert same_instant(x["modified"], pkg["metadata_modified"]), where
+            resources = {r["uri"]: r for r in d["resources"]}
+            assert len(resources) == len(pkg["resources"]), where
+            for res in pkg["resources"]:
+                got = resources[srv.url(f"/dataset/{pid}/resource/{res['id']}")]
+                if res.get("url_type") == "upload":
+                    assert got["download_url"] == res["url"], where
+                assert got["url"] == res["url"], where
+                assert got.get("issued") and got.get("modified"), where
+                if ckan_expected_licence(pkg):
+                    assert got["license"], where
+
+        # The cases spelled out.
+        rich = extras(parsed[srv.url(f"/dataset/{published['rich']['id']}")])
+        assert rich["spatial_text"] == OWN_KATOTTG
+        assert rich["frequency"].endswith("/frequency/MONTHLY")
+        assert parsed[srv.url(f"/dataset/{published['rich']['id']}")]["license_id"] == "cc-by"
+        downloads = {r.get("download_url") for r in parsed[srv.url(f"/dataset/{published['rich']['id']}")]["resources"]}
+        assert "https://example.org/data.json" in downloads
+        c = parsed[srv.url(f"/dataset/{city['id']}")]
+        assert c["license_id"] == "odc-odbl"
+        assert extras(c)["frequency"].endswith("/frequency/ANNUAL")
+        assert extras(c)["spatial_text"] == TERRITORY["misto.place_name"]
+        assert [r["download_url"] for r in c["resources"]] == ["https://example.org/table.csv"]
+        assert parsed[srv.url(f"/dataset/{other['id']}")]["license_id"] == "other-open"
+
+
+def test_robots_txt_and_meta_descriptions(srv, published):
+    r = fetch(srv, "/robots.txt")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    lines = r.text.splitlines()
+    assert lines[0] == "User-agent: *"
+    assert f"Sitemap: {srv.url('/sitemap.xml')}" in lines
+    assert fetch(srv, "/sitemap.xml").status_code == 200
+
+    import html
+
+    def description(path):
+        page = fetch(srv, path)
+        assert page.status_code == 200, path
+        start = page.text.index('<meta name="description" content="') + 34
+        return html.unescape(page.text[start:page.text.index('"', start)])
+
+    assert description(f"/dataset/{published['rich']['name']}") == "Опис з Markdown та <тегами> & символами"
+    site = description("/")
+    assert site and description(f"/dataset/{published['plain']['name']}") == site

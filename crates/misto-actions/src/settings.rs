@@ -69,7 +69,7 @@ impl Portal {
         Ok(())
     }
 
-    /// Replaces the texts, colours and contact address (the logo is kept:
+    /// Replaces the texts, colours, contact address and territory (the logo is kept:
     /// see [`Portal::set_site_logo`]).
     pub async fn update_site_settings(
         &self,
@@ -88,9 +88,14 @@ impl Portal {
             &mut input.primary_color,
             &mut input.accent_color,
             &mut input.contact_email,
+            &mut input.katottg,
+            &mut input.place_name,
+            &mut input.latitude,
+            &mut input.longitude,
         ] {
             *field = field.trim().to_string();
         }
+        input.katottg = input.katottg.to_ascii_uppercase();
         input.primary_color = input.primary_color.to_ascii_lowercase();
         input.accent_color = input.accent_color.to_ascii_lowercase();
         input.validate()?;

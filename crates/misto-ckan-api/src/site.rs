@@ -24,6 +24,10 @@ pub const KEYS: &[&str] = &[
     "misto.primary_color",
     "misto.accent_color",
     "misto.contact_email",
+    "misto.katottg",
+    "misto.place_name",
+    "misto.latitude",
+    "misto.longitude",
 ];
 
 fn require_sysadmin(ctx: &Ctx) -> Result<(), ApiError> {
@@ -47,6 +51,10 @@ fn value_of(ctx: &Ctx, s: &SiteSettings, key: &str) -> Value {
         "misto.primary_color" => json!(s.primary_color),
         "misto.accent_color" => json!(s.accent_color),
         "misto.contact_email" => json!(s.contact_email),
+        "misto.katottg" => json!(s.katottg),
+        "misto.place_name" => json!(s.place_name),
+        "misto.latitude" => json!(s.latitude),
+        "misto.longitude" => json!(s.longitude),
         _ => Value::Null,
     }
 }
@@ -100,6 +108,10 @@ pub async fn config_option_update(ctx: &Ctx, p: &mut Params) -> R {
             "misto.primary_color" => s.primary_color = text,
             "misto.accent_color" => s.accent_color = text,
             "misto.contact_email" => s.contact_email = text,
+            "misto.katottg" => s.katottg = text,
+            "misto.place_name" => s.place_name = text,
+            "misto.latitude" => s.latitude = text,
+            "misto.longitude" => s.longitude = text,
             other => {
                 return Err(ApiError::invalid(
                     other,

@@ -1,5 +1,7 @@
 //! Site settings a sysadmin changes in the browser without a restart: the
-//! city's name, description, logo, colours and contact address.
+//! city's name, description, logo, colours and contact address, and the
+//! council's territory (KATOTTG code, place name, centre) that the DCAT-AP
+//! and schema.org views give as spatial coverage.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +25,23 @@ pub struct SiteSettings {
     /// Blob key of the uploaded logo, with its media type.
     pub logo_key: Option<String>,
     pub logo_type: Option<String>,
+    /// The council's territory as a KATOTTG code (`UA` and 17 digits);
+    /// empty when not set.
+    pub katottg: String,
+    /// The name of that territory (`Житомирська міська територіальна
+    /// громада`, or the city's name); empty when not set.
+    pub place_name: String,
+    /// The territory's centre in WGS 84 decimal degrees (`50.2547`,
+    /// `28.6587`); both empty when not set.
+    pub latitude: String,
+    pub longitude: String,
+}
+
+/// A decimal number of degrees within `-limit..=limit` (a decimal comma is
+/// accepted).
+fn degrees(s: &str, limit: f64) -> Option<f64> {
+    let v: f64 = s.trim().replace(',', ".").parse().ok()?;
+    (v.is_finite() && v.abs() <= limit).then_some(v)
 }
 
 /// `#rrggbb` as three bytes.
@@ -104,7 +123,42 @@ impl SiteSettings {
         if !self.contact_email.is_empty() && !crate::validate::is_valid_email(&self.contact_email) {
             errors.add("contact_email", "Email address is not valid");
         }
+        if !self.katottg.trim().is_empty()
+            && !crate::codes::katottg_is_well_formed(self.katottg.trim())
+        {
+            errors.add("katottg", "KATOTTG code must be UA followed by 17 digits");
+        }
+        if self.place_name.chars().count() > 200 {
+            errors.add("place_name", "Must be at most 200 characters");
+        }
+        let (lat, lon) = (self.latitude.trim(), self.longitude.trim());
+        if !lat.is_empty() && degrees(lat, 90.0).is_none() {
+            errors.add("latitude", "Must be a latitude in degrees, -90 to 90");
+        }
+        if !lon.is_empty() && degrees(lon, 180.0).is_none() {
+            errors.add("longitude", "Must be a longitude in degrees, -180 to 180");
+        }
+        if lat.is_empty() != lon.is_empty() {
+            let field = if lat.is_empty() {
+                "latitude"
+            } else {
+                "longitude"
+            };
+            errors.add(
+                field,
+                "Give both the latitude and the longitude, or neither",
+            );
+        }
         errors.into_result()
+    }
+
+    /// The territory's centre as (longitude, latitude), when both are set
+    /// and valid.
+    pub fn centre(&self) -> Option<(f64, f64)> {
+        Some((
+            degrees(&self.longitude, 180.0)?,
+            degrees(&self.latitude, 90.0)?,
+        ))
     }
 
     /// The title in a language (`en` falls back to Ukrainian).
@@ -183,6 +237,27 @@ mod tests {
         s.contact_email = "nope".into();
         let e = s.validate().unwrap_err();
         assert!(e.0.contains_key("title") && e.0.contains_key("contact_email"));
+    }
+
+    #[test]
+    fn territory_code_and_centre() {
+        let mut s = ok();
+        assert_eq!(s.centre(), None);
+        s.katottg = "UA18040470010071716".into();
+        s.latitude = "50,2547".into();
+        s.longitude = "28.6587".into();
+        assert!(s.validate().is_ok());
+        assert_eq!(s.centre(), Some((28.6587, 50.2547)));
+        s.katottg = "UA1804".into();
+        s.latitude = "91".into();
+        s.longitude = String::new();
+        let e = s.validate().unwrap_err();
+        assert!(e.0.contains_key("katottg") && e.0.contains_key("latitude"));
+        assert_eq!(s.centre(), None);
+        s.latitude = String::new();
+        s.longitude = "NaN".into();
+        let e = s.validate().unwrap_err();
+        assert!(e.0.contains_key("longitude") && e.0.contains_key("latitude"));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub const DOMAIN: &str = "demo-misto.gov.ua";
 pub const PORTAL: &str = "https://data.demo-misto.gov.ua";
 /// The demo city's KATOTTG code (well-formed, not a real unit).
 pub const KATOTTG: &str = "UA99010010010000019";
+/// The demo city's centre as (latitude, longitude), in the middle of its
+/// streets (see `gazetteer`).
+pub const CENTRE: (f64, f64) = (49.05, 31.05);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoCity {

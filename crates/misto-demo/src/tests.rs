@@ -673,3 +673,14 @@ fn dump() {
         }
     }
 }
+
+#[test]
+fn centre_lies_among_the_streets() {
+    let (lat, lon) = crate::CENTRE;
+    for (street, s_lat, s_lon) in crate::gazetteer::STREETS {
+        assert!(
+            (s_lat - lat).abs() < 0.06 && (s_lon - lon).abs() < 0.06,
+            "{street}"
+        );
+    }
+}

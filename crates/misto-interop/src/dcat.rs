@@ -171,8 +171,65 @@ pub fn dataset_uri(site: &str, d: &Dataset) -> String {
     format!("{site}/dataset/{}", d.id)
 }
 
+/// The agent that publishes the catalog itself (the portal's council).
+pub fn catalog_publisher_uri(site: &str) -> String {
+    format!("{site}/catalog#publisher")
+}
+
 pub fn publisher_uri(site: &str, p: &Publisher) -> String {
     format!("{site}/organization/{}", p.id)
+}
+
+/// The council's territory from the site settings: the spatial coverage
+/// of datasets that name no KATOTTG code of their own, and the name and
+/// centre of that code.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Territory {
+    /// KATOTTG code; empty when not set.
+    pub katottg: String,
+    /// Place name; empty when not set.
+    pub name: String,
+    /// Centre as (longitude, latitude), WGS 84.
+    pub centre: Option<(f64, f64)>,
+}
+
+impl Territory {
+    pub fn from_settings(s: &misto_core::settings::SiteSettings) -> Territory {
+        Territory {
+            katottg: s.katottg.trim().to_ascii_uppercase(),
+            name: s.place_name.trim().to_string(),
+            centre: s.centre(),
+        }
+    }
+
+    /// The KATOTTG code a dataset covers: its own (`spatial_katottg`),
+    /// else the territory's.
+    pub fn code_of<'a>(&'a self, own: Option<&'a str>) -> Option<&'a str> {
+        own.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .or_else(|| Some(self.katottg.as_str()).filter(|s| !s.is_empty()))
+    }
+
+    /// The place name of a code: the territory's name for its own code,
+    /// else the code itself (misto knows no other names).
+    pub fn name_of<'a>(&'a self, code: &'a str) -> &'a str {
+        if code.eq_ignore_ascii_case(&self.katottg) && !self.name.is_empty() {
+            &self.name
+        } else {
+            code
+        }
+    }
+
+    /// The centre of a code, when it is the territory's and has one.
+    pub fn centre_of(&self, code: &str) -> Option<(f64, f64)> {
+        self.centre
+            .filter(|_| code.eq_ignore_ascii_case(&self.katottg))
+    }
+}
+
+/// A point as a WKT literal (`POINT(lon lat)`).
+pub fn wkt_point((lon, lat): (f64, f64)) -> String {
+    format!("POINT({lon} {lat})")
 }
 
 /// What the mapping needs besides the dataset.
@@ -181,6 +238,41 @@ pub struct Context<'a> {
     pub publisher: Option<&'a Publisher>,
     /// Slugs of the dataset's themes.
     pub theme_slugs: Vec<String>,
+    pub territory: &'a Territory,
+}
+
+/// The title CKAN's default licence register gives a licence, which is
+/// what ckanext-dcat matches a `dct:LicenseDocument`'s `dct:title` against
+/// when its IRI is not in the register (`_license`): misto's licences
+/// carry CKAN's own titles, and CC BY 4.0, which the register lacks, is
+/// CKAN's "Creative Commons Attribution" (`cc-by`), as on data.gov.ua.
+/// `None` for "not specified": no licence is stated.
+pub fn ckan_licence_title(l: &license::License) -> Option<&'static str> {
+    match l.id {
+        "notspecified" => None,
+        "cc-by-4.0" => Some("Creative Commons Attribution"),
+        _ => Some(l.title),
+    }
+}
+
+/// The licence document of a dataset: its IRI (a blank node for CKAN's
+/// "Other (…)" licences, which have none) titled as CKAN's register titles
+/// it; `None` when no licence is stated.
+fn licence_document(g: &mut Graph, vocab: &mut Vocab, d: &Dataset) -> Option<Term> {
+    let l = license::find(&d.license_id)?;
+    let title = ckan_licence_title(l)?;
+    if l.url.is_empty() {
+        let t = g.blank();
+        g.typ(&t, "dct:LicenseDocument");
+        g.add(&t, "dct:title", Term::plain(title));
+        return Some(t);
+    }
+    let t = Term::iri(l.url);
+    if vocab.first(l.url) {
+        g.typ(&t, "dct:LicenseDocument");
+        g.add(&t, "dct:title", Term::plain(title));
+    }
+    Some(t)
 }
 
 /// `skos:inScheme` of a term of an EU authority table or of the ADMS
@@ -209,15 +301,20 @@ impl Vocab {
         self.seen.insert(iri.to_string())
     }
 
+    /// A term of a controlled vocabulary, typed `class` and `skos:Concept`,
+    /// labelled with `skos:prefLabel`. Never `rdfs:label`: ckanext-dcat
+    /// stores an object's `rdfs:label` instead of its IRI (`_object_value`),
+    /// so a labelled frequency would arrive as "Once a year".
     fn concept(&mut self, g: &mut Graph, iri: &str, class: &str, label: &str) -> Term {
         let t = Term::iri(iri);
         if self.first(iri) {
             g.typ(&t, class);
+            if class != "skos:Concept" {
+                g.typ(&t, "skos:Concept");
+            }
             in_scheme(g, &t, iri);
-            if class == "skos:Concept" {
+            if !label.is_empty() {
                 g.add(&t, "skos:prefLabel", Term::lang(label, "en"));
-            } else if !label.is_empty() {
-                g.add(&t, "rdfs:label", Term::plain(label));
             }
         }
         t
@@ -272,7 +369,9 @@ impl Vocab {
         g.add(&t, "dct:type", kind);
         if let Some(code) = p.edrpou.as_deref().filter(|s| !s.is_empty()) {
             g.add(&t, "dct:identifier", Term::plain(code));
-            let id = g.blank();
+            // An IRI, not a blank node, so pages merged by a harvester
+            // give the publisher one identifier, not one per page.
+            let id = Term::iri(&format!("{iri}#edrpou"));
             g.add(&t, "adms:identifier", id.clone());
             g.typ(&id, "adms:Identifier");
             g.add(&id, "skos:notation", Term::plain(code));
@@ -384,7 +483,8 @@ pub fn add_dataset(g: &mut Graph, vocab: &mut Vocab, cx: &Context, d: &Dataset) 
         }
     }
     if let Some(a) = d.author.as_deref().filter(|s| !s.trim().is_empty()) {
-        let c = g.blank();
+        // One IRI per dataset's author: an agent is never a blank node.
+        let c = Term::iri(&format!("{}#creator", dataset_uri(site, d)));
         g.add(&ds, "dct:creator", c.clone());
         g.typ(&c, "foaf:Agent");
         g.add(&c, "foaf:name", Term::lang(a, "uk"));
@@ -406,13 +506,28 @@ pub fn add_dataset(g: &mut Graph, vocab: &mut Vocab, cx: &Context, d: &Dataset) 
     if let Some(item) = d.resolution_835_item.as_deref().filter(|s| !s.is_empty()) {
         g.add(&ds, "dct:subject", Term::plain(item));
     }
-    // Spatial (KATOTTG) and temporal coverage.
-    if let Some(code) = d.spatial_katottg.as_deref().filter(|s| !s.is_empty()) {
+    // Spatial (KATOTTG: the dataset's, else the council's territory) and
+    // temporal coverage. One skos:prefLabel (ckanext-dcat keeps the last
+    // label it meets as `spatial_text`), the centre as locn:geometry and
+    // dcat:centroid WKT literals (ckanext-dcat turns them into GeoJSON).
+    if let Some(code) = cx.territory.code_of(d.spatial_katottg.as_deref()) {
         let n = g.blank();
         g.add(&ds, "dct:spatial", n.clone());
         g.typ(&n, "dct:Location");
         g.add(&n, "dct:identifier", Term::plain(code));
         g.add(&n, "skos:notation", Term::plain(code));
+        let name = cx.territory.name_of(code);
+        let label = if name == code {
+            Term::plain(code)
+        } else {
+            Term::lang(name, "uk")
+        };
+        g.add(&n, "skos:prefLabel", label);
+        if let Some(centre) = cx.territory.centre_of(code) {
+            let wkt = wkt_point(centre);
+            g.add(&n, "locn:geometry", Term::typed(&wkt, "gsp:wktLiteral"));
+            g.add(&n, "dcat:centroid", Term::typed(&wkt, "gsp:wktLiteral"));
+        }
     }
     if d.temporal_start.is_some() || d.temporal_end.is_some() {
         let n = g.blank();
@@ -452,10 +567,14 @@ pub fn add_dataset(g: &mut Graph, vocab: &mut Vocab, cx: &Context, d: &Dataset) 
         );
     }
     g.add(&ds, "dct:conformsTo", structure);
-    // Passport 5, 6, 12: distributions.
-    let lic = license::find(&d.license_id).filter(|l| !l.url.is_empty());
+    // Passport 5, 6, 12: distributions. The licence is on each of them
+    // (where DCAT-AP and ckanext-dcat look) and on the dataset.
+    let lic = licence_document(g, vocab, d);
+    if let Some(l) = &lic {
+        g.add(&ds, "dct:license", l.clone());
+    }
     for r in d.active_resources() {
-        let dist = add_distribution(g, vocab, site, d, r, lic);
+        let dist = add_distribution(g, vocab, site, d, r, lic.as_ref());
         g.add(&ds, "dcat:distribution", dist);
     }
     ds
@@ -467,7 +586,7 @@ fn add_distribution(
     site: &str,
     d: &Dataset,
     r: &Resource,
-    lic: Option<&license::License>,
+    lic: Option<&Term>,
 ) -> Term {
     let dist = Term::iri(&format!("{site}/dataset/{}/resource/{}", d.id, r.id));
     g.typ(&dist, "dcat:Distribution");
@@ -537,8 +656,7 @@ fn add_distribution(
         datetime(&r.last_modified.unwrap_or(r.metadata_modified)),
     );
     if let Some(l) = lic {
-        let t = vocab.typed(g, l.url, "dct:LicenseDocument");
-        g.add(&dist, "dct:license", t);
+        g.add(&dist, "dct:license", l.clone());
     }
     dist
 }
@@ -585,10 +703,15 @@ pub fn add_catalog(
         description
     };
     g.add(&cat, "dct:description", Term::lang(description, "uk"));
-    let agent = g.blank();
+    // The portal's publisher has one IRI, so the pages of the catalog,
+    // merged, still give the catalog one publisher.
+    let agent_iri = catalog_publisher_uri(site);
+    let agent = Term::iri(&agent_iri);
     g.add(&cat, "dct:publisher", agent.clone());
-    g.typ(&agent, "foaf:Agent");
-    g.add(&agent, "foaf:name", Term::lang(title, "uk"));
+    if vocab.first(&agent_iri) {
+        g.typ(&agent, "foaf:Agent");
+        g.add(&agent, "foaf:name", Term::lang(title, "uk"));
+    }
     let home = vocab.document(g, &format!("{site}/"));
     g.add(&cat, "foaf:homepage", home);
     let uk = vocab.language(g, "UKR");
@@ -647,6 +770,123 @@ mod tests {
         assert_eq!(eu_languages("ua, en"), vec!["UKR", "ENG"]);
         assert_eq!(eu_file_type("csv"), Some("CSV"));
         assert_eq!(eu_file_type("API"), None);
+    }
+
+    /// CKAN 2.11's default licence register (`ckan.model.license`): id,
+    /// title, URL.
+    const CKAN_REGISTER: &[(&str, &str, &str)] = &[
+        ("notspecified", "License not specified", ""),
+        (
+            "odc-pddl",
+            "Open Data Commons Public Domain Dedication and License (PDDL)",
+            "http://www.opendefinition.org/licenses/odc-pddl",
+        ),
+        (
+            "odc-odbl",
+            "Open Data Commons Open Database License (ODbL)",
+            "http://www.opendefinition.org/licenses/odc-odbl",
+        ),
+        (
+            "odc-by",
+            "Open Data Commons Attribution License",
+            "http://www.opendefinition.org/licenses/odc-by",
+        ),
+        (
+            "cc-zero",
+            "Creative Commons CCZero",
+            "http://www.opendefinition.org/licenses/cc-zero",
+        ),
+        (
+            "cc-by",
+            "Creative Commons Attribution",
+            "http://www.opendefinition.org/licenses/cc-by",
+        ),
+        (
+            "cc-by-sa",
+            "Creative Commons Attribution Share-Alike",
+            "http://www.opendefinition.org/licenses/cc-by-sa",
+        ),
+        (
+            "gfdl",
+            "GNU Free Documentation License",
+            "http://www.opendefinition.org/licenses/gfdl",
+        ),
+        ("other-open", "Other (Open)", ""),
+        ("other-pd", "Other (Public Domain)", ""),
+        ("other-at", "Other (Attribution)", ""),
+        (
+            "uk-ogl",
+            "UK Open Government Licence (OGL)",
+            "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        ),
+        (
+            "cc-nc",
+            "Creative Commons Non-Commercial (Any)",
+            "http://creativecommons.org/licenses/by-nc/2.0/",
+        ),
+        ("other-nc", "Other (Non-Commercial)", ""),
+        ("other-closed", "Other (Not Open)", ""),
+    ];
+
+    /// ckanext-dcat's `_license`: the IRI looked up among the register's
+    /// URLs, then the `dct:title` among its titles.
+    fn ckan_match(iri: &str, title: &str) -> Option<&'static str> {
+        let by_url = CKAN_REGISTER
+            .iter()
+            .find(|(_, _, u)| !iri.is_empty() && *u == iri);
+        let by_title = CKAN_REGISTER.iter().find(|(_, t, _)| *t == title);
+        by_url.or(by_title).map(|(id, _, _)| *id)
+    }
+
+    #[test]
+    fn every_stated_licence_is_found_in_ckans_register() {
+        let cases = [
+            ("cc-by-4.0", Some("cc-by")),
+            ("notspecified", None),
+            ("odc-pddl", Some("odc-pddl")),
+            ("odc-odbl", Some("odc-odbl")),
+            ("odc-by", Some("odc-by")),
+            ("cc-zero", Some("cc-zero")),
+            ("cc-by", Some("cc-by")),
+            ("cc-by-sa", Some("cc-by-sa")),
+            ("gfdl", Some("gfdl")),
+            ("other-open", Some("other-open")),
+            ("other-pd", Some("other-pd")),
+            ("other-at", Some("other-at")),
+            ("uk-ogl", Some("uk-ogl")),
+            ("cc-nc", Some("cc-nc")),
+            ("other-nc", Some("other-nc")),
+            ("other-closed", Some("other-closed")),
+        ];
+        assert_eq!(cases.len(), license::all().len());
+        for (id, want) in cases {
+            let l = license::find(id).expect(id);
+            let got = ckan_licence_title(l).and_then(|t| ckan_match(l.url, t));
+            assert_eq!(got, want, "{id}");
+        }
+    }
+
+    #[test]
+    fn territory_fills_in_the_spatial_coverage() {
+        let t = Territory {
+            katottg: "UA18040470010071716".into(),
+            name: "Житомир".into(),
+            centre: Some((28.6587, 50.2547)),
+        };
+        assert_eq!(t.code_of(None), Some("UA18040470010071716"));
+        assert_eq!(t.code_of(Some(" ")), Some("UA18040470010071716"));
+        assert_eq!(t.name_of("UA18040470010071716"), "Житомир");
+        assert_eq!(
+            t.centre_of("ua18040470010071716").map(wkt_point).as_deref(),
+            Some("POINT(28.6587 50.2547)")
+        );
+        assert_eq!(
+            t.code_of(Some("UA80000000000093317")),
+            Some("UA80000000000093317")
+        );
+        assert_eq!(t.name_of("UA80000000000093317"), "UA80000000000093317");
+        assert_eq!(t.centre_of("UA80000000000093317"), None);
+        assert_eq!(Territory::default().code_of(None), None);
     }
 
     #[test]

@@ -136,12 +136,14 @@ fn public_datasets(
 fn dcat_context<'a>(
     site: &'a str,
     publisher: Option<&'a misto_core::Publisher>,
+    territory: &'a dcat::Territory,
     d: &Dataset,
     ix: &misto_search::Index,
 ) -> dcat::Context<'a> {
     dcat::Context {
         site,
         publisher,
+        territory,
         theme_slugs: d
             .groups
             .iter()
@@ -154,9 +156,10 @@ fn dataset_graph(portal: &Portal, d: &Dataset) -> rdf::Graph {
     let site = site(portal);
     let mut g = rdf::Graph::new();
     let mut vocab = dcat::Vocab::default();
+    let territory = dcat::Territory::from_settings(&portal.site_settings());
     portal.catalog().read(|ix| {
         let publisher = ix.publisher(&d.owner_org);
-        let cx = dcat_context(&site, publisher, d, ix);
+        let cx = dcat_context(&site, publisher, &territory, d, ix);
         dcat::add_dataset(&mut g, &mut vocab, &cx, d);
     });
     g
@@ -335,23 +338,24 @@ fn catalog(
     }
     let mut g = rdf::Graph::new();
     let mut vocab = dcat::Vocab::default();
+    let settings = portal.site_settings();
+    let territory = dcat::Territory::from_settings(&settings);
     let nodes: Vec<rdf::Term> = portal.catalog().read(|ix| {
         datasets
             .iter()
             .map(|d| {
                 let publisher = ix.publisher(&d.owner_org);
-                let cx = dcat_context(&site, publisher, d, ix);
+                let cx = dcat_context(&site, publisher, &territory, d, ix);
                 dcat::add_dataset(&mut g, &mut vocab, &cx, d)
             })
             .collect()
     });
-    let config = portal.config();
     dcat::add_catalog(
         &mut g,
         &mut vocab,
         &site,
-        &config.site_title,
-        &config.site_description,
+        &settings.title,
+        &settings.description,
         &nodes,
         &paging,
     );

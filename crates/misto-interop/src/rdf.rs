@@ -26,6 +26,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("skos", "http://www.w3.org/2004/02/skos/core#"),
     ("spdx", "http://spdx.org/rdf/terms#"),
     ("hydra", "http://www.w3.org/ns/hydra/core#"),
+    ("locn", "http://www.w3.org/ns/locn#"),
+    ("gsp", "http://www.opengis.net/ont/geosparql#"),
 ];
 
 /// The full IRI of a compact name such as `dct:title`.

@@ -31,6 +31,16 @@ pub fn dataset(portal: &Portal, d: &Dataset) -> Value {
         m.insert("license".into(), json!(l.url));
     }
     m.insert("isAccessibleForFree".into(), json!(true));
+    let settings = portal.site_settings();
+    m.insert(
+        "includedInDataCatalog".into(),
+        json!({
+            "@type": "DataCatalog",
+            "@id": format!("{site}/catalog"),
+            "name": settings.title,
+            "url": format!("{site}/"),
+        }),
+    );
     if let Some(p) = portal
         .catalog()
         .read(|ix| ix.publisher(&d.owner_org).cloned())
@@ -83,18 +93,29 @@ pub fn dataset(portal: &Portal, d: &Dataset) -> Value {
             .unwrap_or_else(|| "..".into());
         m.insert("temporalCoverage".into(), json!(format!("{s}/{e}")));
     }
-    if let Some(code) = d.spatial_katottg.as_deref().filter(|c| !c.is_empty()) {
-        m.insert(
-            "spatialCoverage".into(),
+    let territory = dcat::Territory::from_settings(&settings);
+    if let Some(code) = territory.code_of(d.spatial_katottg.as_deref()) {
+        let mut place = Map::new();
+        place.insert("@type".into(), json!("Place"));
+        let name = territory.name_of(code);
+        if name != code {
+            place.insert("name".into(), json!(name));
+        }
+        place.insert(
+            "identifier".into(),
             json!({
-                "@type": "Place",
-                "identifier": {
-                    "@type": "PropertyValue",
-                    "propertyID": "KATOTTG",
-                    "value": code,
-                },
+                "@type": "PropertyValue",
+                "propertyID": "KATOTTG",
+                "value": code,
             }),
         );
+        if let Some((lon, lat)) = territory.centre_of(code) {
+            place.insert(
+                "geo".into(),
+                json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}),
+            );
+        }
+        m.insert("spatialCoverage".into(), Value::Object(place));
     }
     let distribution: Vec<Value> = d
         .active_resources()

@@ -573,3 +573,166 @@ async fn schema_org_for_public_pages_only() {
     assert!(misto_interop::schema_org_json_ld(&app.portal, "hidden-private").is_none());
     assert!(misto_interop::schema_org_json_ld(&app.portal, "hidden-draft").is_none());
 }
+
+/// The node of `@id` in a JSON-LD document.
+fn node<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["@graph"]
+        .as_array()
+        .expect("graph")
+        .iter()
+        .find(|n| n["@id"] == id)
+        .unwrap_or_else(|| panic!("no node {id}"))
+}
+
+fn ids<'a>(node: &'a Value, key: &str) -> Vec<&'a str> {
+    node[key]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v["@id"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn licence_frequency_territory_and_agents_as_ckanext_dcat_reads_them() {
+    let app = App::new().await;
+    app.portal
+        .update_site_settings(
+            &system_viewer(),
+            misto_core::settings::SiteSettings {
+                title: "Відкриті дані Житомира".into(),
+                katottg: "UA18040470010071716".into(),
+                place_name: "Житомир".into(),
+                latitude: "50.2547".into(),
+                longitude: "28.6587".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("settings");
+    let own = app
+        .dataset("own-code", |d| d.author = Some("Автор".into()))
+        .await;
+    app.upload("own-code", "a.csv", "a\n1\n").await;
+    let city = app
+        .dataset("city-wide", |d| {
+            d.spatial_katottg = None;
+            d.license_id = Some("odc-odbl".into());
+        })
+        .await;
+    app.upload("city-wide", "b.csv", "b\n2\n").await;
+    let open = app
+        .dataset("other-open", |d| d.license_id = Some("other-open".into()))
+        .await;
+    app.upload("other-open", "c.csv", "c\n3\n").await;
+    let none = app
+        .dataset("no-licence", |d| d.license_id = Some("notspecified".into()))
+        .await;
+    app.upload("no-licence", "d.csv", "d\n4\n").await;
+
+    let doc = app.get("/catalog.jsonld").await.json();
+    let ds = |id: &str| node(&doc, &format!("{SITE}/dataset/{id}")).clone();
+
+    // Licence: an IRI or node titled as CKAN's register titles it, on the
+    // dataset and on every distribution.
+    let licence_of = |d: &Value| -> (String, String) {
+        let l = ids(d, "dct:license");
+        assert_eq!(l.len(), 1, "{d}");
+        let n = node(&doc, l[0]);
+        let title = first_value(n, "dct:title").unwrap_or("").to_string();
+        for dist in ids(d, "dcat:distribution") {
+            assert_eq!(ids(node(&doc, dist), "dct:license"), l);
+        }
+        (l[0].to_string(), title)
+    };
+    assert_eq!(
+        licence_of(&ds(&own)),
+        (
+            "https://creativecommons.org/licenses/by/4.0/".into(),
+            "Creative Commons Attribution".into()
+        )
+    );
+    assert_eq!(
+        licence_of(&ds(&city)),
+        (
+            "http://www.opendefinition.org/licenses/odc-odbl".into(),
+            "Open Data Commons Open Database License (ODbL)".into()
+        )
+    );
+    let (iri, title) = licence_of(&ds(&open));
+    assert!(iri.starts_with("_:"), "{iri}");
+    assert_eq!(title, "Other (Open)");
+    let nothing = ds(&none);
+    assert!(ids(&nothing, "dct:license").is_empty());
+    for dist in ids(&nothing, "dcat:distribution") {
+        assert!(ids(node(&doc, dist), "dct:license").is_empty());
+    }
+
+    // Frequency: the EU IRI, labelled with skos:prefLabel only.
+    let freq = "http://publications.europa.eu/resource/authority/frequency/MONTHLY";
+    assert_eq!(ids(&ds(&own), "dct:accrualPeriodicity"), vec![freq]);
+    let f = node(&doc, freq);
+    assert!(f.get("rdfs:label").is_none(), "{f}");
+    assert_eq!(first_value(f, "skos:prefLabel"), Some("Once a month"));
+
+    // Spatial: the dataset's own code (no name known), else the council's
+    // territory with its name and centre.
+    let spatial = |d: &Value| node(&doc, ids(d, "dct:spatial")[0]).clone();
+    let s = spatial(&ds(&own));
+    assert_eq!(
+        first_value(&s, "skos:notation"),
+        Some("UA80000000000093317")
+    );
+    assert_eq!(
+        first_value(&s, "skos:prefLabel"),
+        Some("UA80000000000093317")
+    );
+    assert!(s.get("locn:geometry").is_none());
+    let s = spatial(&ds(&city));
+    assert_eq!(
+        first_value(&s, "skos:notation"),
+        Some("UA18040470010071716")
+    );
+    assert_eq!(first_value(&s, "skos:prefLabel"), Some("Житомир"));
+    for key in ["locn:geometry", "dcat:centroid"] {
+        assert_eq!(s[key][0]["@value"], "POINT(28.6587 50.2547)");
+        assert_eq!(
+            s[key][0]["@type"],
+            "http://www.opengis.net/ont/geosparql#wktLiteral"
+        );
+    }
+
+    // Agents: the catalog's publisher and the author are IRIs.
+    let cat = node(&doc, &format!("{SITE}/catalog"));
+    assert_eq!(
+        ids(cat, "dct:publisher"),
+        vec![format!("{SITE}/catalog#publisher").as_str()]
+    );
+    assert_eq!(
+        first_value(cat, "dct:title"),
+        Some("Відкриті дані Житомира")
+    );
+    assert_eq!(
+        ids(&ds(&own), "dct:creator"),
+        vec![format!("{SITE}/dataset/{own}#creator").as_str()]
+    );
+    let ttl = app.get("/catalog.ttl").await.text();
+    assert!(!ttl.contains("dct:publisher _:"), "{ttl}");
+    assert!(!ttl.contains("dct:creator _:"), "{ttl}");
+
+    // schema.org: the catalog the dataset is in, and the territory.
+    let v: Value = serde_json::from_str(
+        &misto_interop::schema_org_json_ld(&app.portal, "city-wide").expect("json-ld"),
+    )
+    .expect("json");
+    assert_eq!(v["includedInDataCatalog"]["@type"], "DataCatalog");
+    assert_eq!(
+        v["includedInDataCatalog"]["@id"],
+        format!("{SITE}/catalog").as_str()
+    );
+    assert_eq!(v["includedInDataCatalog"]["name"], "Відкриті дані Житомира");
+    assert_eq!(v["spatialCoverage"]["name"], "Житомир");
+    assert_eq!(v["spatialCoverage"]["geo"]["latitude"], 50.2547);
+    assert_eq!(
+        v["spatialCoverage"]["identifier"]["value"],
+        "UA18040470010071716"
+    );
+}

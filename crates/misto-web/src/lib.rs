@@ -238,6 +238,7 @@ pub fn router(portal: Portal) -> Router {
             "/pages/{name}/files/{id}/{file}",
             get(pages::static_pages::file),
         )
+        .route("/robots.txt", get(pages::robots::robots))
         .route("/", get(pages::home::home))
         .route("/dataset", get(pages::search::search))
         .route("/dataset/", get(pages::search::search))

@@ -684,6 +684,9 @@ struct Layout<'a> {
     css_url: &'a str,
     logo_url: &'a str,
     json_ld: Option<&'a str>,
+    /// `<meta name="description">`: the page's own summary, else the
+    /// site's description.
+    description: String,
     feed_url: Option<&'a str>,
     js_url: &'a str,
     /// The signed-in person's name, shown in the header.
@@ -705,7 +708,15 @@ pub struct Meta<'a> {
     pub json_ld: Option<String>,
     /// An Atom feed of this page's datasets (besides the portal-wide one).
     pub feed_url: Option<String>,
+    /// What the page is about for search results (`<meta
+    /// name="description">`), Markdown allowed; `None` or blank: the
+    /// site's description.
+    pub description: Option<String>,
 }
+
+/// The longest `<meta name="description">`, in characters (search engines
+/// show about this much).
+pub const META_DESCRIPTION_CHARS: usize = 160;
 
 impl<'a> Meta<'a> {
     pub fn new(title: &'a str, nav: &'a str) -> Self {
@@ -714,6 +725,7 @@ impl<'a> Meta<'a> {
             nav,
             json_ld: None,
             feed_url: None,
+            description: None,
         }
     }
 }
@@ -741,6 +753,17 @@ impl AppState {
             None => self.templates.logo_url.clone(),
         };
         let theme_css = settings.theme_css();
+        let description = meta
+            .description
+            .as_deref()
+            .map(|d| crate::markdown::excerpt(d, META_DESCRIPTION_CHARS))
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| {
+                crate::markdown::excerpt(
+                    settings.description_in(ctx.lang.code()),
+                    META_DESCRIPTION_CHARS,
+                )
+            });
         let layout = Layout {
             lang: ctx.lang.code(),
             title: meta.title,
@@ -751,6 +774,7 @@ impl AppState {
             css_url: &self.templates.css_url,
             logo_url: &logo_url,
             json_ld: json_ld.as_deref(),
+            description,
             feed_url: meta.feed_url.as_deref(),
             js_url: &self.templates.js_url,
             user: ctx.session.as_ref().map(|s| s.display_name.as_str()),

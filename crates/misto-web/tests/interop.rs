@@ -857,3 +857,94 @@ async fn anonymous_showcase_submissions_bring_a_checked_picture() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
+
+// ---- robots.txt and meta descriptions --------------------------------------
+
+/// The content of the page's `<meta name="description">`.
+fn meta_description(html: &str) -> Option<String> {
+    let start = html.find("<meta name=\"description\" content=\"")? + 34;
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+#[tokio::test]
+async fn robots_txt_points_at_the_sitemap_and_pages_describe_themselves() {
+    let app = App::new().await;
+    let r = app.get("/robots.txt", "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers[header::CONTENT_TYPE].to_str().ok(),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(r.body.starts_with("User-agent: *\n"), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("\nSitemap: {SITE}/sitemap.xml\n")),
+        "{}",
+        r.body
+    );
+    for private in [
+        "Disallow: /admin\n",
+        "Disallow: /dashboard\n",
+        "Disallow: /login\n",
+    ] {
+        assert!(r.body.contains(private), "{private} in {}", r.body);
+    }
+    assert!(!r.body.contains("Disallow: /dataset"), "{}", r.body);
+
+    let sys = system_viewer();
+    app.portal
+        .update_publisher(
+            &sys,
+            "water",
+            PublisherInput {
+                name: "water".into(),
+                title: Some("Водоканал".into()),
+                edrpou: Some(misto_core::codes::edrpou_complete("0301234").expect("code")),
+                description: Some("Комунальне підприємство «Водоканал» & \"мережі\"".into()),
+                ..PublisherInput::default()
+            },
+        )
+        .await
+        .expect("publisher");
+    let long = format!("Перший **абзац** опису. {}", "слово ".repeat(60));
+    app.portal
+        .create_dataset(
+            &sys,
+            DatasetInput {
+                name: "long-notes".into(),
+                title: Some("Довгий опис".into()),
+                notes: Some(long),
+                owner_org: Some("water".into()),
+                ..DatasetInput::default()
+            },
+        )
+        .await
+        .expect("dataset");
+
+    // A dataset: its notes as plain text, cut to 160 characters.
+    let page = app.get("/dataset/meters", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        meta_description(&page.body).as_deref(),
+        Some("Покази лічильників за місяць")
+    );
+    let page = app.get("/dataset/long-notes", "").await;
+    let d = meta_description(&page.body).expect("description");
+    assert!(d.starts_with("Перший абзац опису. слово"), "{d}");
+    assert!(d.ends_with('…') && d.chars().count() == 161, "{d}");
+    // A publisher: its description, escaped in the attribute.
+    let page = app.get("/organization/water", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        meta_description(&page.body).as_deref(),
+        Some("Комунальне підприємство «Водоканал» &amp; &quot;мережі&quot;")
+    );
+    // Other pages, and a dataset without notes: the site's description.
+    let site = app.portal.site_settings().description.clone();
+    assert!(!site.is_empty());
+    for path in ["/", "/dataset", "/dataset/pipes"] {
+        let page = app.get(path, "").await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(meta_description(&page.body), Some(site.clone()), "{path}");
+    }
+}

@@ -24,6 +24,18 @@ fn err(e: misto_actions::ActionError) -> anyhow::Error {
 pub async fn load(portal: &Portal) -> anyhow::Result<()> {
     let city = misto_demo::city(misto_core::time::now());
     let system = system_viewer();
+    // The city's territory: the spatial coverage of its datasets in the
+    // DCAT-AP and schema.org views.
+    let mut settings = (*portal.site_settings()).clone();
+    settings.katottg = city.katottg.clone();
+    settings.place_name = city.name_uk.clone();
+    settings.latitude = misto_demo::CENTRE.0.to_string();
+    settings.longitude = misto_demo::CENTRE.1.to_string();
+    portal
+        .update_site_settings(&system, settings)
+        .await
+        .map_err(err)
+        .context("site settings")?;
     for p in &city.publishers {
         portal
             .create_publisher(

@@ -102,6 +102,10 @@ const SETTINGS_FIELDS: &[&str] = &[
     "primary_color",
     "accent_color",
     "contact_email",
+    "katottg",
+    "place_name",
+    "latitude",
+    "longitude",
     "logo",
 ];
 
@@ -148,6 +152,10 @@ pub async fn settings_save(State(st): State<AppState>, ctx: Ctx, body: Bytes) ->
         primary_color: form.get("primary_color").to_string(),
         accent_color: form.get("accent_color").to_string(),
         contact_email: form.get("contact_email").to_string(),
+        katottg: form.get("katottg").to_string(),
+        place_name: form.get("place_name").to_string(),
+        latitude: form.get("latitude").to_string(),
+        longitude: form.get("longitude").to_string(),
         ..SiteSettings::default()
     };
     match st

@@ -468,6 +468,7 @@ async fn build(st: &AppState, ctx: &Ctx, name: &str) -> Result<Response, WebErro
     };
     let mut meta = Meta::new(&view.title, "dataset");
     meta.json_ld = misto_interop::schema_org_json_ld(portal, &d.name);
+    meta.description = Some(lang.pick(&d.notes, d.notes_en.as_deref()).to_string());
     meta.feed_url = view.subscribe.feed_url.clone();
     st.page(ctx, "dataset.html", meta, &view)
 }

@@ -346,6 +346,10 @@ pub fn translate(ctx: &Ctx, msg: &str) -> String {
         "Must be a value of the national vocabulary" => ctx.t("validator_vocabulary"),
         m if m.starts_with("EDRPOU code must be") => ctx.t("validator_edrpou"),
         m if m.starts_with("KATOTTG code must be") => ctx.t("validator_katottg"),
+        m if m.starts_with("Must be a latitude") || m.starts_with("Must be a longitude") => {
+            ctx.t("validator_degrees")
+        }
+        m if m.starts_with("Give both the latitude") => ctx.t("validator_both_coordinates"),
         m if m.starts_with("Must be a colour like") => ctx.t("validator_colour"),
         m if m.starts_with("Too light:") => ctx.t("validator_contrast"),
         m if m.starts_with("The logo must be a ") => ctx.t("validator_logo_type"),

@@ -32,6 +32,7 @@ pub mod requests;
 pub mod resource;
 pub mod resources_edit;
 pub mod review;
+pub mod robots;
 pub mod search;
 pub mod showcase;
 pub mod static_pages;

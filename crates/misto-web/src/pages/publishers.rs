@@ -128,5 +128,6 @@ fn build(st: &AppState, ctx: &Ctx, org: &str) -> Result<Response, WebError> {
     };
     let mut meta = Meta::new(&view.title, "organization");
     meta.feed_url = Some(format!("/feeds/organization/{}.atom", p.name));
+    meta.description = Some(p.description.clone());
     st.page(ctx, "publisher.html", meta, &view)
 }
