@@ -73,6 +73,10 @@ pub struct PortalConfig {
     pub theme_dir: Option<std::path::PathBuf>,
     /// Datastore limits and the map tiles of resource pages.
     pub datastore: datastore::DatastoreConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (login
+    /// throttling and the spam guard key on the client's address). Empty:
+    /// the peer's address is the client's.
+    pub trusted_proxies: Vec<misto_core::net::IpRange>,
 }
 
 impl Default for PortalConfig {
@@ -89,6 +93,7 @@ impl Default for PortalConfig {
             job_poll: Duration::from_secs(1),
             theme_dir: None,
             datastore: datastore::DatastoreConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

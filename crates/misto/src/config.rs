@@ -75,6 +75,12 @@ pub struct Config {
     /// Seconds a checked link may take to answer
     /// (`MISTO_LINK_CHECK_TIMEOUT_SECS`), default 15.
     pub link_check_timeout_secs: u64,
+    /// Reverse proxies in front of the portal (`MISTO_TRUSTED_PROXIES`):
+    /// comma-separated addresses or CIDR ranges. Only a request from one of
+    /// them may name the client in `X-Forwarded-For`; otherwise every
+    /// visitor behind the proxy would share its address for login
+    /// throttling and the spam guard. Default: none.
+    pub trusted_proxies: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -133,6 +139,7 @@ impl Default for Config {
             reminder_days: 7,
             link_check_hours: 24,
             link_check_timeout_secs: 15,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -193,6 +200,9 @@ impl Config {
             c.catalog_poll_ms = v
                 .parse()
                 .context("MISTO_CATALOG_POLL_MS must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_TRUSTED_PROXIES") {
+            c.trusted_proxies = v;
         }
         if let Some(v) = env("MISTO_LOG_FORMAT") {
             c.log_format = v;
@@ -308,8 +318,16 @@ impl Config {
         if !(1..=300).contains(&self.link_check_timeout_secs) {
             bail!("link_check_timeout_secs must be between 1 and 300");
         }
+        self.trusted_proxies()?;
         self.mailer()?;
         Ok(())
+    }
+
+    /// The trusted reverse proxies.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<misto_core::net::IpRange>> {
+        misto_core::net::IpRange::parse_list(&self.trusted_proxies).map_err(|bad| {
+            anyhow::anyhow!("trusted_proxies: {bad} is not an IP address or CIDR range")
+        })
     }
 
     /// The link check's schedule and limits.
@@ -407,6 +425,8 @@ impl Config {
                 ),
                 ..Default::default()
             },
+            // Checked by `validate`; an unchecked bad list trusts no one.
+            trusted_proxies: self.trusted_proxies().unwrap_or_default(),
         }
     }
 }
