@@ -196,6 +196,11 @@ impl Portal {
             return Err(ActionError::denied("only sysadmins create users"));
         }
         let mut errors = FieldErrors::new();
+        misto_core::validate::text(&mut errors, "name", &input.name);
+        misto_core::validate::text(&mut errors, "email", &input.email);
+        if let Some(f) = &input.fullname {
+            misto_core::validate::text(&mut errors, "fullname", f);
+        }
         if !is_valid_name(&input.name) {
             errors.add(
                 "name",
@@ -232,6 +237,7 @@ impl Portal {
             state: EntityState::Active,
             created: now(),
         };
+        crate::check_text(&user)?;
         self.store.insert_user(&user).await?;
         Ok(user)
     }
@@ -321,6 +327,9 @@ impl Portal {
     ) -> Result<(ApiToken, String)> {
         let u = self.find_user_for(actor, user).await?;
         let name = name.trim();
+        let mut errors = FieldErrors::new();
+        misto_core::validate::text(&mut errors, "name", name);
+        errors.into_result()?;
         if name.is_empty() || name.chars().count() > 200 {
             return Err(ActionError::invalid("name", "Must be 1 to 200 characters"));
         }

@@ -376,6 +376,25 @@ impl Portal {
                 errors.add("tiles", format!("Tile {n}: {m}"));
             }
         }
+        for (n, t) in tiles.iter().enumerate() {
+            if let Some(m) = misto_core::validate::text_fields(t)
+                .0
+                .into_values()
+                .flatten()
+                .next()
+            {
+                errors.add("tiles", format!("Tile {}: {m}", n + 1));
+            }
+        }
+        for (field, value) in [
+            ("name", &name),
+            ("title", &title),
+            ("title_en", &title_en),
+            ("description", &description),
+            ("description_en", &description_en),
+        ] {
+            misto_core::validate::text(&mut errors, field, value);
+        }
         errors.into_result()?;
         let at = now();
         Ok(Dashboard {

@@ -199,6 +199,16 @@ pub fn random_key() -> Vec<u8> {
     key
 }
 
+/// Refuses a record that holds characters no text field may hold (C0
+/// controls other than tab and line breaks, U+FFFE, U+FFFF), with a field
+/// error per field ([`misto_core::validate::text_fields`]). Every write
+/// action runs it on what it is about to store.
+pub(crate) fn check_text<T: serde::Serialize + ?Sized>(record: &T) -> Result<()> {
+    misto_core::validate::text_fields(record)
+        .into_result()
+        .map_err(ActionError::Validation)
+}
+
 /// Refuses anyone but a sysadmin, saying why.
 pub(crate) fn require_sysadmin(viewer: &Viewer, why: &str) -> Result<()> {
     if viewer.sysadmin {

@@ -288,6 +288,7 @@ impl Portal {
             state: EntityState::Active,
             created: now(),
         };
+        crate::check_text(&g)?;
         self.store.insert_group(&g).await?;
         self.refresh().await?;
         Ok(g)

@@ -129,3 +129,205 @@ async fn security_upload_active_content_is_a_neutral_attachment() {
         assert_eq!(r.body, script, "{file}: the bytes are unchanged");
     }
 }
+
+/// The field errors of a CKAN Validation Error answer.
+fn validation_error(r: &common::Resp, what: &str) -> Value {
+    assert_eq!(r.status, StatusCode::CONFLICT, "{what}: {:?}", r.json());
+    let v = r.json();
+    assert_eq!(v["success"], json!(false), "{what}: {v}");
+    assert_eq!(
+        v["error"]["__type"],
+        json!("Validation Error"),
+        "{what}: {v}"
+    );
+    v["error"].clone()
+}
+
+#[tokio::test]
+async fn security_text_control_characters_are_refused_on_every_write_action() {
+    let app = TestApp::new().await;
+    app.org("city").await;
+    let d = app
+        .admin(
+            "package_create",
+            json!({"name": "lichylnyky", "title": "Лічильники", "owner_org": "city",
+                   "notes": "Рядок\tз табуляцією\r\nі другий рядок"}),
+        )
+        .await;
+    assert_eq!(
+        d["notes"],
+        json!("Рядок\tз табуляцією\r\nі другий рядок"),
+        "tabs and line breaks stay"
+    );
+    let editor = app.user_token("editor").await;
+    app.admin(
+        "organization_member_create",
+        json!({"id": "city", "username": "editor", "role": "editor"}),
+    )
+    .await;
+    let questions = json!([{"id": "wish", "kind": "text", "label": "Побажання"}]);
+    let admin = Some(app.admin_token.as_str());
+    // (action, body, token, the field named)
+    let cases: Vec<(&str, Value, Option<&str>, &str)> = vec![
+        (
+            "package_create",
+            json!({"name": "nul", "title": "Бюджет\u{0}", "owner_org": "city"}),
+            admin,
+            "title",
+        ),
+        (
+            "package_create",
+            json!({"name": "vt", "title": "Бюджет", "notes": "з Word\u{b}у", "owner_org": "city"}),
+            Some(editor.as_str()),
+            "notes",
+        ),
+        (
+            "package_create",
+            json!({"name": "extra", "title": "Бюджет", "owner_org": "city",
+                   "extras": [{"key": "source", "value": "x\u{ffff}"}]}),
+            admin,
+            "extras",
+        ),
+        (
+            "package_patch",
+            json!({"id": "lichylnyky", "title": "Лічильники\u{1f}"}),
+            admin,
+            "title",
+        ),
+        (
+            "package_patch",
+            json!({"id": "lichylnyky", "maintainer": "Олена\u{0}"}),
+            admin,
+            "maintainer",
+        ),
+        (
+            "resource_create",
+            json!({"package_id": "lichylnyky", "url": "https://example.org/a.csv", "name": "Файл\u{0}"}),
+            admin,
+            "",
+        ),
+        (
+            "organization_create",
+            json!({"name": "vodokanal", "title": "Водо\u{c}канал"}),
+            admin,
+            "title",
+        ),
+        (
+            "organization_patch",
+            json!({"id": "city", "description": "Опис\u{0}"}),
+            admin,
+            "description",
+        ),
+        (
+            "group_create",
+            json!({"name": "tema", "title": "Тема\u{0}"}),
+            admin,
+            "title",
+        ),
+        (
+            "user_create",
+            json!({"name": "ivan", "email": "ivan@example.org", "password": "long-enough-1",
+                   "fullname": "Іван\u{0}"}),
+            admin,
+            "fullname",
+        ),
+        (
+            "news_create",
+            json!({"title": "Новина\u{0}"}),
+            admin,
+            "title",
+        ),
+        (
+            "page_create",
+            json!({"title": "Про портал", "body": "Текст\u{7}"}),
+            admin,
+            "body",
+        ),
+        (
+            "feedback_create",
+            json!({"package_id": "lichylnyky", "message": "Помилка\u{0} в рядку 5",
+                   "author_name": "Оксана", "author_email": "oksana@example.org"}),
+            None,
+            "message",
+        ),
+        (
+            "dataset_request_create",
+            json!({"title": "Графік\u{b} вивезення", "author_name": "Іра", "author_email": "ira@example.org"}),
+            None,
+            "title",
+        ),
+        (
+            "showcase_create",
+            json!({"title": "Карта\u{0}", "type": "visualisation", "notes": "Карта лічильників.",
+                   "url": "https://example.org/map", "datasets": ["lichylnyky"],
+                   "author_name": "Дмитро", "author_email": "d@example.org"}),
+            None,
+            "title",
+        ),
+        (
+            "survey_create",
+            json!({"title": "Опитування\u{0}", "questions": questions}),
+            admin,
+            "title",
+        ),
+        (
+            "dashboard_create",
+            json!({"name": "misto", "title": "Місто\u{0}"}),
+            admin,
+            "title",
+        ),
+        (
+            "register_entry_create",
+            json!({"organization": "city", "title": "Медичні картки\u{0}", "status": "not_to_publish",
+                   "reason": "Персональні дані"}),
+            admin,
+            "title",
+        ),
+        (
+            "harvest_source_create",
+            json!({"name": "dzherelo", "title": "Джерело\u{0}", "url": "https://data.example.org",
+                   "source_type": "ckan"}),
+            admin,
+            "title",
+        ),
+        (
+            "api_token_create",
+            json!({"user": "editor", "name": "ci\u{0}"}),
+            admin,
+            "name",
+        ),
+        (
+            "config_option_update",
+            json!({"ckan.site_title": "Місто\u{0}"}),
+            admin,
+            "",
+        ),
+    ];
+    for (action, body, token, field) in cases {
+        let what = format!("{action} {field}");
+        let r = app.post(action, body, token).await;
+        let error = validation_error(&r, &what);
+        let text = error.to_string();
+        assert!(
+            text.contains("Must not contain control characters"),
+            "{what}: {text}"
+        );
+        if !field.is_empty() {
+            assert!(
+                error[field].to_string().contains("control characters"),
+                "{what}: {text}"
+            );
+        }
+    }
+    // Nothing of it was stored.
+    let shown = app
+        .post("package_show", json!({"id": "lichylnyky"}), admin)
+        .await
+        .result();
+    assert_eq!(shown["title"], json!("Лічильники"));
+    assert_eq!(shown["num_resources"], json!(0));
+    for name in ["nul", "vt", "extra"] {
+        let r = app.post("package_show", json!({"id": name}), admin).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}");
+    }
+}
