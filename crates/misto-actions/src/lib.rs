@@ -60,8 +60,8 @@ pub struct PortalConfig {
     pub max_upload_bytes: u64,
     /// How often to look for changes made by other processes.
     pub catalog_poll: Duration,
-    /// Secret for signing session cookies and CSRF tokens (32+ bytes). Every
-    /// instance of one install must share it.
+    /// Secret for signing CSRF tokens (32+ bytes; sessions themselves live
+    /// in the store). Every instance of one install must share it.
     pub session_key: Vec<u8>,
     /// How long a worker holds a job without reporting progress before
     /// another worker may take it over (its worker is presumed dead).

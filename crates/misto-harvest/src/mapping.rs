@@ -139,10 +139,8 @@ fn strip_forbidden(v: &mut Value) {
             .collect()
     };
     match v {
-        Value::String(s) => {
-            if s.chars().any(misto_core::validate::is_forbidden_char) {
-                *s = strip(s);
-            }
+        Value::String(s) if s.chars().any(misto_core::validate::is_forbidden_char) => {
+            *s = strip(s);
         }
         Value::Array(a) => a.iter_mut().for_each(strip_forbidden),
         Value::Object(m) => {

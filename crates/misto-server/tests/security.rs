@@ -55,7 +55,7 @@ async fn upload_typed(
     r.result()
 }
 
-fn header_of<'a>(r: &'a common::Resp, name: header::HeaderName) -> &'a str {
+fn header_of(r: &common::Resp, name: header::HeaderName) -> &str {
     r.headers
         .get(name)
         .and_then(|v| v.to_str().ok())
