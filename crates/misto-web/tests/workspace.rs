@@ -1205,3 +1205,31 @@ async fn security_session_throttle_keys_on_the_client_behind_a_trusted_proxy() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test]
+async fn security_text_control_characters_are_a_field_error_on_the_forms() {
+    let app = App::new().await;
+    let cookie = app.login("editor").await;
+    let csrf = app.csrf(&cookie).await;
+    let mut form = dataset_form(&csrf, "z-nul", "Бюджет\u{0} міста");
+    form.retain(|(k, _)| *k != "notes");
+    form.push(("notes", "Рядок\u{b}з Word"));
+    let r = app.post("/dataset/new", &cookie, &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"e-title\""),
+        "title error next to the field"
+    );
+    assert!(
+        r.body.contains("id=\"e-notes\""),
+        "notes error next to the field"
+    );
+    assert!(r.body.contains("control characters"));
+    assert!(app.portal.show_dataset(&system_viewer(), "z-nul").is_err());
+    // Tabs and line breaks are fine.
+    let mut form = dataset_form(&csrf, "z-tabs", "Бюджет міста");
+    form.retain(|(k, _)| *k != "notes");
+    form.push(("notes", "Рядок\tз табуляцією\r\nі другий"));
+    let r = app.post("/dataset/new", &cookie, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
