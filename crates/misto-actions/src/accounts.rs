@@ -1,4 +1,12 @@
-//! Users, passwords, API tokens, and who a request acts for.
+//! Users, passwords, API tokens, browser sessions, and who a request acts
+//! for.
+//!
+//! A browser session is a row in the store (the SHA-256 of a random secret
+//! the cookie carries), checked on every request beside token
+//! authentication: logging out deletes it, and a password change, a lost
+//! role (sysadmin rights, a membership taken away or lowered) or a blocked
+//! account deletes every session of the user, so an old cookie opens
+//! nothing.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -20,6 +28,8 @@ pub fn system_viewer() -> Viewer {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
+/// How long a browser session lasts.
+pub const SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
 const TOKEN_PREFIX: &str = "misto_";
 
 #[derive(Debug, Clone, Default)]
@@ -93,6 +103,66 @@ impl Portal {
         self.viewer_for_user(&token.user_id).await
     }
 
+    /// Starts a browser session for the user (who has just proved who they
+    /// are); returns the secret for the cookie, which is not stored.
+    pub async fn start_session(&self, user: &User) -> Result<String> {
+        let t = now();
+        if let Err(e) = self.store.delete_expired_sessions(t).await {
+            tracing::warn!(error = %e, "could not remove expired sessions");
+        }
+        let mut buf = [0u8; 32];
+        getrandom::fill(&mut buf).map_err(|e| ActionError::Internal(format!("randomness: {e}")))?;
+        let secret = hex::encode(buf);
+        let lifetime = chrono::Duration::from_std(SESSION_LIFETIME)
+            .map_err(|e| ActionError::Internal(e.to_string()))?;
+        self.store
+            .insert_session(&hash_token(&secret), &user.id, t, t + lifetime)
+            .await?;
+        Ok(secret)
+    }
+
+    /// The viewer and account of a session cookie's secret. An unknown,
+    /// ended or expired session, or an account no longer active, is refused.
+    pub async fn viewer_for_session(&self, secret: &str) -> Result<(Viewer, User)> {
+        let denied = || ActionError::denied("the session has ended; log in again");
+        let secret = secret.trim();
+        if secret.is_empty() || secret.len() > 128 {
+            return Err(denied());
+        }
+        let (user_id, expires) = self
+            .store
+            .find_session(&hash_token(secret))
+            .await?
+            .ok_or_else(denied)?;
+        if expires <= misto_core::time::to_micros(&now()) {
+            return Err(denied());
+        }
+        let user = self
+            .store
+            .find_user(&user_id)
+            .await?
+            .filter(|u| u.state == EntityState::Active && u.id == user_id)
+            .ok_or_else(denied)?;
+        let viewer = self.viewer_of(&user).await?;
+        Ok((viewer, user))
+    }
+
+    /// Ends one browser session (logging out); an unknown secret is no error.
+    pub async fn end_session(&self, secret: &str) -> Result<()> {
+        self.store
+            .delete_session(&hash_token(secret.trim()))
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every browser session of the user (their password or rights
+    /// changed, or the account was blocked).
+    pub(crate) async fn end_sessions_of(&self, user: &User, why: &str) -> Result<()> {
+        let n = self.store.delete_sessions_of_user(&user.id).await?;
+        tracing::info!(user = %user.name, sessions = n, reason = why, "sessions ended");
+        Ok(())
+    }
+
     /// The viewer for a known user id (sessions, tokens).
     pub async fn viewer_for_user(&self, user_id: &str) -> Result<Viewer> {
         let user = self
@@ -101,6 +171,10 @@ impl Portal {
             .await?
             .filter(|u| u.state == EntityState::Active)
             .ok_or_else(|| ActionError::denied("the account is not active"))?;
+        self.viewer_of(&user).await
+    }
+
+    async fn viewer_of(&self, user: &User) -> Result<Viewer> {
         let roles = self
             .store
             .memberships_of_user(&user.id)
@@ -109,8 +183,8 @@ impl Portal {
             .map(|m| (m.publisher_id, m.role))
             .collect();
         Ok(Viewer {
-            user_id: Some(user.id),
-            user_name: Some(user.name),
+            user_id: Some(user.id.clone()),
+            user_name: Some(user.name.clone()),
             sysadmin: user.sysadmin,
             roles,
         })
@@ -122,6 +196,11 @@ impl Portal {
             return Err(ActionError::denied("only sysadmins create users"));
         }
         let mut errors = FieldErrors::new();
+        misto_core::validate::text(&mut errors, "name", &input.name);
+        misto_core::validate::text(&mut errors, "email", &input.email);
+        if let Some(f) = &input.fullname {
+            misto_core::validate::text(&mut errors, "fullname", f);
+        }
         if !is_valid_name(&input.name) {
             errors.add(
                 "name",
@@ -158,6 +237,7 @@ impl Portal {
             state: EntityState::Active,
             created: now(),
         };
+        crate::check_text(&user)?;
         self.store.insert_user(&user).await?;
         Ok(user)
     }
@@ -200,7 +280,7 @@ impl Portal {
         }
         u.password_hash = Some(hash_password(new_password.to_string()).await?);
         self.store.update_user(&u).await?;
-        Ok(())
+        self.end_sessions_of(&u, "password changed").await
     }
 
     /// A user record, for the user themself or a sysadmin; others get the
@@ -247,6 +327,9 @@ impl Portal {
     ) -> Result<(ApiToken, String)> {
         let u = self.find_user_for(actor, user).await?;
         let name = name.trim();
+        let mut errors = FieldErrors::new();
+        misto_core::validate::text(&mut errors, "name", name);
+        errors.into_result()?;
         if name.is_empty() || name.chars().count() > 200 {
             return Err(ActionError::invalid("name", "Must be 1 to 200 characters"));
         }

@@ -37,8 +37,15 @@ impl Portal {
                 "You cannot change your own sysadmin rights or block yourself",
             ));
         }
+        let before = u.clone();
         change(&mut u);
         self.store.update_user(&u).await?;
+        if before.sysadmin && !u.sysadmin {
+            self.end_sessions_of(&u, "sysadmin rights removed").await?;
+        }
+        if before.state == EntityState::Active && u.state != EntityState::Active {
+            self.end_sessions_of(&u, "account blocked").await?;
+        }
         Ok(u)
     }
 

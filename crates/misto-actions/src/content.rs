@@ -175,6 +175,8 @@ impl Portal {
             .image
             .as_ref()
             .filter(|i| old_image.is_none_or(|o| o.key != i.key));
+        let mut errors = errors;
+        errors.merge(misto_core::validate::text_fields(p));
         let result = match errors.into_result() {
             Ok(()) => self.store.save_news(p).await.map_err(ActionError::from),
             Err(e) => Err(ActionError::Validation(e)),
@@ -415,6 +417,7 @@ impl Portal {
         };
         let mut errors = FieldErrors::new();
         Self::apply_page(&mut p, input, &mut errors);
+        errors.merge(misto_core::validate::text_fields(&p));
         errors.into_result()?;
         self.store.save_page(&p).await?;
         self.menu.clear();
@@ -431,6 +434,7 @@ impl Portal {
             .ok_or_else(|| ActionError::not_found("page"))?;
         let mut errors = FieldErrors::new();
         Self::apply_page(&mut p, input, &mut errors);
+        errors.merge(misto_core::validate::text_fields(&p));
         errors.into_result()?;
         p.modified = now();
         self.store.save_page(&p).await?;

@@ -11,7 +11,11 @@
 //! filters are valid), and again whenever it is shown, with the viewer's
 //! rights: [`Portal::dashboard_tile_table`] answers `None` for a resource
 //! that has since become private, been deleted or lost its table, so the
-//! page says the data are not available and shows nothing of them.
+//! page says the data are not available and shows nothing of them. Every
+//! dashboard handed out (`show_dashboard`, `list_dashboards`, whichever
+//! door) has such tiles [redacted](redact_tile) for the viewer: no
+//! resource id, columns or filter values of a dataset they may not read.
+//! Only the editor reads the stored definition ([`Portal::managed_dashboard`]).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -130,6 +134,25 @@ pub fn may_manage(viewer: &Viewer, d: &Dashboard) -> bool {
         || d.owner_org
             .as_deref()
             .is_some_and(|o| !viewer.is_anonymous() && viewer.can_admin(o))
+}
+
+/// Empties what a chart tile says of data the viewer may not read: the
+/// resource (so its dataset), the columns and the filter values. The kind
+/// of chart, the aggregate and the title stay.
+pub fn redact_tile(t: &mut Tile) {
+    if let TileKind::Chart {
+        resource_id,
+        x,
+        y,
+        filters,
+        ..
+    } = &mut t.kind
+    {
+        resource_id.clear();
+        x.clear();
+        y.clear();
+        filters.clear();
+    }
 }
 
 fn chars_between(field: &str, v: &str, min: usize, max: usize, errors: &mut FieldErrors) {
@@ -353,6 +376,25 @@ impl Portal {
                 errors.add("tiles", format!("Tile {n}: {m}"));
             }
         }
+        for (n, t) in tiles.iter().enumerate() {
+            if let Some(m) = misto_core::validate::text_fields(t)
+                .0
+                .into_values()
+                .flatten()
+                .next()
+            {
+                errors.add("tiles", format!("Tile {}: {m}", n + 1));
+            }
+        }
+        for (field, value) in [
+            ("name", &name),
+            ("title", &title),
+            ("title_en", &title_en),
+            ("description", &description),
+            ("description_en", &description_en),
+        ] {
+            misto_core::validate::text(&mut errors, field, value);
+        }
         errors.into_result()?;
         let at = now();
         Ok(Dashboard {
@@ -382,9 +424,10 @@ impl Portal {
         Ok(d)
     }
 
-    /// A dashboard the actor may change.
-    async fn managed_dashboard(&self, actor: &Viewer, id_or_name: &str) -> Result<Dashboard> {
-        let d = self.show_dashboard(actor, id_or_name).await?;
+    /// A dashboard the actor may change, as stored (for the editor: every
+    /// tile's definition, also those the actor may no longer read).
+    pub async fn managed_dashboard(&self, actor: &Viewer, id_or_name: &str) -> Result<Dashboard> {
+        let d = self.visible_dashboard(actor, id_or_name).await?;
         if !may_manage(actor, &d) {
             return Err(ActionError::denied(
                 "only the dashboard's publisher admins and sysadmins change it",
@@ -456,9 +499,8 @@ impl Portal {
         Ok(d)
     }
 
-    /// `dashboard_show`: a public dashboard, or a private one the viewer
-    /// may change; any other does not exist for them.
-    pub async fn show_dashboard(&self, viewer: &Viewer, id_or_name: &str) -> Result<Dashboard> {
+    /// A public dashboard, or a private one the viewer may change, as stored.
+    async fn visible_dashboard(&self, viewer: &Viewer, id_or_name: &str) -> Result<Dashboard> {
         if id_or_name.trim().is_empty() {
             return Err(ActionError::missing("id"));
         }
@@ -469,12 +511,47 @@ impl Portal {
             .ok_or_else(|| ActionError::not_found("dashboard"))
     }
 
+    /// `dashboard_show`: a public dashboard, or a private one the viewer
+    /// may change; any other does not exist for them. Chart tiles over a
+    /// resource the viewer may not read are [`redacted`](redact_tile).
+    pub async fn show_dashboard(&self, viewer: &Viewer, id_or_name: &str) -> Result<Dashboard> {
+        let mut d = self.visible_dashboard(viewer, id_or_name).await?;
+        self.redact_tiles(viewer, &mut d);
+        Ok(d)
+    }
+
     /// `dashboard_list`: the public dashboards and the private ones the
-    /// viewer may change, by title.
+    /// viewer may change, by title, redacted as [`Portal::show_dashboard`].
     pub async fn list_dashboards(&self, viewer: &Viewer) -> Result<Vec<Dashboard>> {
         let mut all = self.store.list_dashboards().await?;
         all.retain(|d| d.public || may_manage(viewer, d));
+        for d in &mut all {
+            self.redact_tiles(viewer, d);
+        }
         Ok(all)
+    }
+
+    /// Whether the viewer may read the resource of a chart tile now: its
+    /// dataset by `can_read_dataset`; a deleted resource, like a deleted
+    /// dataset, only by those who may edit the dataset.
+    pub fn may_read_tile(&self, viewer: &Viewer, tile: &Tile) -> bool {
+        match tile.resource_id() {
+            None => true,
+            Some(rid) => self.show_resource(viewer, rid).is_ok_and(|(d, r)| {
+                can_read_dataset(viewer, &d)
+                    && (r.state == EntityState::Active || viewer.can_edit_in(&d.owner_org))
+            }),
+        }
+    }
+
+    /// Redacts the chart tiles of `d` the viewer may not read (for answers
+    /// built from a dashboard just saved).
+    pub fn redact_tiles(&self, viewer: &Viewer, d: &mut Dashboard) {
+        for t in &mut d.tiles {
+            if !self.may_read_tile(viewer, t) {
+                redact_tile(t);
+            }
+        }
     }
 
     /// The resource and live table a chart tile draws from, when the viewer

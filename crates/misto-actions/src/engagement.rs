@@ -204,6 +204,7 @@ impl Portal {
             created: t,
             modified: t,
         };
+        crate::check_text(&f)?;
         self.store.save_feedback(&f).await?;
         if f.moderation != Moderation::Spam {
             self.notify_responsible(&d, &f).await;
@@ -299,6 +300,7 @@ impl Portal {
         }
         errors.into_result()?;
         f.modified = now();
+        crate::check_text(&f)?;
         self.store.save_feedback(&f).await?;
         if answered {
             self.notify_author(&f).await;
@@ -351,6 +353,7 @@ impl Portal {
             created: t,
             modified: t,
         };
+        crate::check_text(&r)?;
         self.store.save_request(&r).await?;
         Ok(r)
     }
@@ -477,6 +480,7 @@ impl Portal {
             r.moderation = Moderation::Approved;
         }
         r.modified = now();
+        crate::check_text(&r)?;
         self.store.save_request(&r).await?;
         Ok(r)
     }

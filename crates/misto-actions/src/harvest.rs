@@ -189,6 +189,7 @@ impl Portal {
         };
         self.apply_source_input(&mut s, input)?;
         self.check_source_name(&s).await?;
+        crate::check_text(&s)?;
         self.store.insert_harvest_source(&s).await?;
         if s.active && s.schedule != Schedule::Manual {
             self.enqueue_job(HARVEST_JOB, &s.id, serde_json::json!({}), None)
@@ -214,6 +215,7 @@ impl Portal {
             s.last_modified_seen = None;
         }
         s.modified = now();
+        crate::check_text(&s)?;
         self.store.update_harvest_source(&s).await?;
         if s.active && s.schedule != Schedule::Manual {
             let waiting = self.job_status(HARVEST_JOB, &s.id).await?.is_some_and(|j| {
@@ -237,6 +239,7 @@ impl Portal {
         let mut s = self.find_source(id_or_name).await?;
         s.active = false;
         s.modified = now();
+        crate::check_text(&s)?;
         self.store.update_harvest_source(&s).await?;
         Ok(())
     }

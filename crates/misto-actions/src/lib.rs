@@ -60,8 +60,8 @@ pub struct PortalConfig {
     pub max_upload_bytes: u64,
     /// How often to look for changes made by other processes.
     pub catalog_poll: Duration,
-    /// Secret for signing session cookies and CSRF tokens (32+ bytes). Every
-    /// instance of one install must share it.
+    /// Secret for signing CSRF tokens (32+ bytes; sessions themselves live
+    /// in the store). Every instance of one install must share it.
     pub session_key: Vec<u8>,
     /// How long a worker holds a job without reporting progress before
     /// another worker may take it over (its worker is presumed dead).
@@ -78,6 +78,10 @@ pub struct PortalConfig {
     /// (`MISTO_OUTBOUND_ALLOW`); every other loopback, private or
     /// link-local address is refused.
     pub outbound_allow: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (login
+    /// throttling and the spam guard key on the client's address). Empty:
+    /// the peer's address is the client's.
+    pub trusted_proxies: Vec<misto_core::net::IpRange>,
 }
 
 impl Default for PortalConfig {
@@ -95,6 +99,7 @@ impl Default for PortalConfig {
             theme_dir: None,
             datastore: datastore::DatastoreConfig::default(),
             outbound_allow: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -201,6 +206,16 @@ pub fn random_key() -> Vec<u8> {
             .collect();
     }
     key
+}
+
+/// Refuses a record that holds characters no text field may hold (C0
+/// controls other than tab and line breaks, U+FFFE, U+FFFF), with a field
+/// error per field ([`misto_core::validate::text_fields`]). Every write
+/// action runs it on what it is about to store.
+pub(crate) fn check_text<T: serde::Serialize + ?Sized>(record: &T) -> Result<()> {
+    misto_core::validate::text_fields(record)
+        .into_result()
+        .map_err(ActionError::Validation)
 }
 
 /// Refuses anyone but a sysadmin, saying why.

@@ -247,6 +247,11 @@ impl Portal {
             ));
         }
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if let Some(c) = comment {
+            let mut errors = misto_core::FieldErrors::new();
+            misto_core::validate::text(&mut errors, "comment", c);
+            errors.into_result()?;
+        }
         if decision == Decision::Return && comment.is_none() {
             return Err(ActionError::invalid(
                 "comment",

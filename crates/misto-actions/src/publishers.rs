@@ -200,12 +200,29 @@ impl Portal {
             .await?
             .filter(|u| u.state == EntityState::Active)
             .ok_or_else(|| ActionError::not_found("user"))?;
+        let before = self
+            .store
+            .memberships_of_user(&u.id)
+            .await?
+            .into_iter()
+            .find(|m| m.publisher_id == p.id)
+            .map(|m| m.role);
         let m = Membership {
-            user_id: u.id,
+            user_id: u.id.clone(),
             publisher_id: p.id,
             role,
         };
         self.store.upsert_membership(&m).await?;
+        // A lowered role ends the user's sessions (they log in again with
+        // the rights they now have).
+        let rank = |r: Role| match r {
+            Role::Admin => 3,
+            Role::Editor => 2,
+            Role::Member => 1,
+        };
+        if before.is_some_and(|b| rank(b) > rank(role)) {
+            self.end_sessions_of(&u, "role lowered").await?;
+        }
         self.refresh().await?;
         Ok(())
     }
@@ -226,6 +243,7 @@ impl Portal {
         if !self.store.delete_membership(&u.id, &p.id).await? {
             return Err(ActionError::not_found("membership"));
         }
+        self.end_sessions_of(&u, "membership removed").await?;
         self.refresh().await?;
         Ok(())
     }
@@ -270,6 +288,7 @@ impl Portal {
             state: EntityState::Active,
             created: now(),
         };
+        crate::check_text(&g)?;
         self.store.insert_group(&g).await?;
         self.refresh().await?;
         Ok(g)

@@ -226,6 +226,7 @@ impl Portal {
             created: existing.as_ref().map_or(t, |e| e.created),
             modified: t,
         };
+        crate::check_text(&entry)?;
         self.store.save_register_entry(&entry).await?;
         Ok(entry)
     }

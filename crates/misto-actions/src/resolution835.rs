@@ -140,13 +140,30 @@ pub fn parse_list(bytes: &[u8], field: &str) -> Result<Vec<ListItem>> {
             }
             f
         };
-        items.push(ListItem {
+        let item = ListItem {
             id,
             name_uk,
             name_en: cell(row, c_en),
             category: cell(row, c_cat),
             update_frequency,
-        });
+        };
+        for text in [&item.id, &item.name_uk, &item.name_en, &item.category] {
+            if let Some(c) = text
+                .chars()
+                .find(|c| misto_core::validate::is_forbidden_char(*c))
+            {
+                errors.add(
+                    field,
+                    format!(
+                        "Item {}: {}",
+                        item.id,
+                        misto_core::validate::forbidden_char_message(c)
+                    ),
+                );
+                break;
+            }
+        }
+        items.push(item);
     }
     if items.is_empty() && errors.is_empty() {
         errors.add(field, "The file has no items");

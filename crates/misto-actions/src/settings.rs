@@ -99,6 +99,7 @@ impl Portal {
         input.primary_color = input.primary_color.to_ascii_lowercase();
         input.accent_color = input.accent_color.to_ascii_lowercase();
         input.validate()?;
+        crate::check_text(&input)?;
         self.store.save_site_settings(&input, now()).await?;
         self.refresh().await?;
         Ok(self.site_settings())

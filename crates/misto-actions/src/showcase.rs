@@ -246,6 +246,10 @@ impl Portal {
             created: t,
             modified: t,
         };
+        if let Err(e) = crate::check_text(&item) {
+            drop_image(self, image).await;
+            return Err(e);
+        }
         if let Err(e) = self.store.save_showcase(&item).await {
             drop_image(self, image).await;
             return Err(e.into());

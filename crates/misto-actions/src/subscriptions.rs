@@ -394,6 +394,7 @@ impl Portal {
         if bot {
             return Ok(fresh);
         }
+        crate::check_text(&fresh)?;
         let s = self.store.insert_subscription(&fresh).await?;
         if !s.confirmed {
             let email = self.confirmation_email(&s);

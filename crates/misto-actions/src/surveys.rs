@@ -158,6 +158,7 @@ impl Portal {
             created: t,
             modified: t,
         };
+        crate::check_text(&s)?;
         self.store.save_survey(&s).await?;
         Ok(s)
     }
@@ -249,6 +250,11 @@ impl Portal {
             .find(|k| !s.questions.iter().any(|q| &q.id == *k))
         {
             errors.add(extra, "No such question");
+        }
+        for (q, given) in &clean {
+            for g in given {
+                misto_core::validate::text(&mut errors, q, g);
+            }
         }
         errors.into_result()?;
         let hashed = hex::encode(Sha256::digest(key.as_bytes()));

@@ -7,11 +7,12 @@
 //! pie, `x`, `agg` count, sum or avg, `y`, `filters` as `{column: value}`,
 //! `title`, `title_en`) or `figure` (`figure`: one of the key figures).
 //! `dashboard_show` adds `available` to chart tiles: whether the caller may
-//! read the data now. To a caller who may not change the dashboard, a
-//! chart whose data they may not read shows neither its resource nor its
-//! filters.
+//! read the data now. In every answer (`dashboard_list` with `all_fields`
+//! too), a chart whose data the caller may not read shows neither its
+//! resource (`resource_id` null) nor its columns or filters: the actions
+//! hand out dashboards redacted for the viewer.
 
-use misto_actions::dashboards::{DashboardInput, may_manage};
+use misto_actions::dashboards::DashboardInput;
 use misto_core::dashboard::{Dashboard, KeyFigure, Tile, TileKind};
 use misto_core::time::ckan_format;
 use serde_json::{Map, Value, json};
@@ -65,6 +66,11 @@ fn tile_json(t: &Tile) -> Value {
             }
         }
         o.insert("filters".into(), Value::Object(m));
+    }
+    if let Some(o) = v.as_object_mut()
+        && o.get("resource_id").and_then(Value::as_str) == Some("")
+    {
+        o.insert("resource_id".into(), Value::Null);
     }
     v
 }
@@ -123,7 +129,6 @@ async fn dashboard_show(ctx: &mut Ctx, p: &mut Params) -> R {
     p.reject_unknown()?;
     let d = ctx.portal.show_dashboard(&ctx.viewer, &id).await?;
     let mut v = dashboard_json(ctx, &d);
-    let manager = may_manage(&ctx.viewer, &d);
     if let Some(tiles) = v.get_mut("tiles").and_then(Value::as_array_mut) {
         for (t, out) in d.tiles.iter().zip(tiles.iter_mut()) {
             if !matches!(t.kind, TileKind::Chart { .. }) {
@@ -136,10 +141,6 @@ async fn dashboard_show(ctx: &mut Ctx, p: &mut Params) -> R {
                 .is_some();
             if let Some(o) = out.as_object_mut() {
                 o.insert("available".into(), json!(available));
-                if !available && !manager {
-                    o.insert("resource_id".into(), Value::Null);
-                    o.insert("filters".into(), json!({}));
-                }
             }
         }
     }
@@ -217,7 +218,8 @@ fn input_from(p: &mut Params) -> Result<DashboardInput, ApiError> {
 async fn dashboard_create(ctx: &mut Ctx, p: &mut Params) -> R {
     let input = input_from(p)?;
     p.reject_unknown()?;
-    let d = ctx.portal.create_dashboard(&ctx.viewer, input).await?;
+    let mut d = ctx.portal.create_dashboard(&ctx.viewer, input).await?;
+    ctx.portal.redact_tiles(&ctx.viewer, &mut d);
     Ok(dashboard_json(ctx, &d))
 }
 
@@ -233,7 +235,8 @@ async fn dashboard_update(ctx: &mut Ctx, p: &mut Params) -> R {
         "url",
     ]);
     p.reject_unknown()?;
-    let d = ctx.portal.update_dashboard(&ctx.viewer, &id, input).await?;
+    let mut d = ctx.portal.update_dashboard(&ctx.viewer, &id, input).await?;
+    ctx.portal.redact_tiles(&ctx.viewer, &mut d);
     Ok(dashboard_json(ctx, &d))
 }
 

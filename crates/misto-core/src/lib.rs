@@ -17,6 +17,7 @@ pub mod harvest;
 pub mod license;
 pub mod model;
 pub mod names;
+pub mod net;
 pub mod quality;
 pub mod resolution835;
 pub mod settings;

@@ -53,6 +53,71 @@ impl std::fmt::Display for FieldErrors {
     }
 }
 
+/// Whether XML 1.0 cannot carry the character (so no DCAT, RSS or Atom
+/// export could), and PostgreSQL cannot store U+0000: the C0 controls other
+/// than tab, line feed and carriage return, and U+FFFE, U+FFFF.
+pub fn is_forbidden_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}'
+    )
+}
+
+/// The message of a text field holding a forbidden character.
+pub fn forbidden_char_message(c: char) -> String {
+    format!(
+        "Must not contain control characters (found U+{:04X}); tabs and line breaks are allowed",
+        u32::from(c)
+    )
+}
+
+/// Adds an error on `field` when `value` holds a character no text field
+/// may hold ([`is_forbidden_char`]).
+pub fn text(errors: &mut FieldErrors, field: &str, value: &str) {
+    if let Some(c) = value.chars().find(|c| is_forbidden_char(*c)) {
+        errors.add(field, forbidden_char_message(c));
+    }
+}
+
+/// Checks every string of a record (its fields, nested lists, maps and
+/// their keys) for forbidden characters; an error is named after the
+/// top-level field that holds one (`title`, `extras`, `resources`), once
+/// per field. Every write action runs it on what it is about to store, so
+/// no door (API, forms, harvesters, CLI) can store what XML exports and
+/// PostgreSQL refuse.
+pub fn text_fields<T: serde::Serialize + ?Sized>(record: &T) -> FieldErrors {
+    fn first_bad(v: &serde_json::Value) -> Option<char> {
+        let bad = |s: &str| s.chars().find(|c| is_forbidden_char(*c));
+        match v {
+            serde_json::Value::String(s) => bad(s),
+            serde_json::Value::Array(a) => a.iter().find_map(first_bad),
+            serde_json::Value::Object(m) => {
+                m.iter().find_map(|(k, v)| bad(k).or_else(|| first_bad(v)))
+            }
+            _ => None,
+        }
+    }
+    let mut errors = FieldErrors::new();
+    match serde_json::to_value(record) {
+        Ok(serde_json::Value::Object(m)) => {
+            for (k, v) in &m {
+                if let Some(c) = first_bad(v) {
+                    errors.add(k.as_str(), forbidden_char_message(c));
+                }
+            }
+        }
+        Ok(other) => {
+            if let Some(c) = first_bad(&other) {
+                errors.add("value", forbidden_char_message(c));
+            }
+        }
+        // Not representable as JSON: nothing to check here (the caller's
+        // own serialisation will fail the same way).
+        Err(_) => {}
+    }
+    errors
+}
+
 fn chars(s: &str) -> usize {
     s.chars().count()
 }
@@ -98,7 +163,7 @@ fn optional_email(errors: &mut FieldErrors, field: &str, v: &Option<String>) {
 
 /// Checks a publisher's own fields (uniqueness is the store's job).
 pub fn publisher(p: &Publisher) -> Result<(), FieldErrors> {
-    let mut e = FieldErrors::new();
+    let mut e = text_fields(p);
     name_rule(&mut e, "name", &p.name);
     if p.title.trim().is_empty() {
         e.add("title", "Missing value");
@@ -132,7 +197,11 @@ pub fn dataset(d: &Dataset) -> Result<(), FieldErrors> {
 /// [`dataset`] against a Resolution 835 list other than the built-in one
 /// (`known_835` says whether an item id is on the list in force).
 pub fn dataset_with(d: &Dataset, known_835: impl Fn(&str) -> bool) -> Result<(), FieldErrors> {
-    let mut e = FieldErrors::new();
+    // The resources are checked below, one by one.
+    let mut e = text_fields(&Dataset {
+        resources: Vec::new(),
+        ..d.clone()
+    });
     name_rule(&mut e, "name", &d.name);
     if chars(&d.title) > TITLE_MAX {
         e.add("title", format!("Must be at most {TITLE_MAX} characters"));
@@ -240,7 +309,7 @@ pub fn dataset_with(d: &Dataset, known_835: impl Fn(&str) -> bool) -> Result<(),
 }
 
 pub fn resource(r: &Resource) -> Result<(), FieldErrors> {
-    let mut e = FieldErrors::new();
+    let mut e = text_fields(r);
     if chars(&r.name) > TITLE_MAX {
         e.add("name", format!("Must be at most {TITLE_MAX} characters"));
     }
@@ -262,6 +331,49 @@ pub fn resource(r: &Resource) -> Result<(), FieldErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters() {
+        for (c, bad) in [
+            ('\u{0}', true),
+            ('\u{8}', true),
+            ('\t', false),
+            ('\n', false),
+            ('\u{b}', true),
+            ('\u{c}', true),
+            ('\r', false),
+            ('\u{e}', true),
+            ('\u{1f}', true),
+            (' ', false),
+            ('\u{7f}', false),
+            ('я', false),
+            ('\u{fffd}', false),
+            ('\u{fffe}', true),
+            ('\u{ffff}', true),
+            ('\u{10000}', false),
+        ] {
+            assert_eq!(is_forbidden_char(c), bad, "{:04X}", u32::from(c));
+        }
+        let mut e = FieldErrors::new();
+        text(&mut e, "title", "рядок\tз табуляцією\nі рядками\r\n");
+        assert!(e.is_empty());
+        text(&mut e, "title", "NUL\u{0}");
+        assert_eq!(
+            e.0["title"],
+            vec![
+                "Must not contain control characters (found U+0000); tabs and line breaks are allowed"
+            ]
+        );
+        let e = text_fields(&serde_json::json!({
+            "title": "ok",
+            "notes": "bell\u{7}",
+            "extras": [{"key": "k\u{1}", "value": "v"}],
+            "tags": ["a", "b\u{ffff}"],
+            "n": 3,
+        }));
+        let fields: Vec<&str> = e.0.keys().map(String::as_str).collect();
+        assert_eq!(fields, vec!["extras", "notes", "tags"]);
+    }
 
     #[test]
     fn emails() {

@@ -128,9 +128,40 @@ fn local_license(id: &str, url: Option<&str>) -> &'static str {
     }
 }
 
+/// Drops, from every string of a remote value (keys too), the characters
+/// no text field may hold (`misto_core::validate::is_forbidden_char`: NUL,
+/// a vertical tab pasted from a word processor, …), which the validator
+/// would otherwise refuse the whole dataset for.
+fn strip_forbidden(v: &mut Value) {
+    let strip = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !misto_core::validate::is_forbidden_char(*c))
+            .collect()
+    };
+    match v {
+        Value::String(s) if s.chars().any(misto_core::validate::is_forbidden_char) => {
+            *s = strip(s);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_forbidden),
+        Value::Object(m) => {
+            if m.keys()
+                .any(|k| k.chars().any(misto_core::validate::is_forbidden_char))
+            {
+                *m = std::mem::take(m)
+                    .into_iter()
+                    .map(|(k, v)| (strip(&k), v))
+                    .collect();
+            }
+            m.values_mut().for_each(strip_forbidden);
+        }
+        _ => {}
+    }
+}
+
 /// Cleans a package dict in place so that the portal's validator accepts
 /// what can be kept.
 fn clean(portal: &Portal, dict: &mut Map<String, Value>) {
+    dict.values_mut().for_each(strip_forbidden);
     for k in VOLATILE_KEYS {
         dict.remove(*k);
     }
@@ -373,6 +404,27 @@ pub fn item_from_package(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forbidden_characters_are_dropped_from_remote_values() {
+        let mut v = serde_json::json!({
+            "title": "Бюджет\u{0}",
+            "notes": "рядок\u{b}рядок\tі\nще",
+            "extras": [{"key": "k\u{1}", "value": "v\u{ffff}"}],
+            "n": 1,
+        });
+        strip_forbidden(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "title": "Бюджет",
+                "notes": "рядокрядок\tі\nще",
+                "extras": [{"key": "k", "value": "v"}],
+                "n": 1,
+            })
+        );
+        assert!(misto_core::validate::text_fields(&v).is_empty());
+    }
 
     #[test]
     fn licences_map_by_id_case_or_url() {

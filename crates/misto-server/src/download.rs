@@ -1,6 +1,9 @@
-//! Downloads of uploaded files: streamed, with the stored media type, always
-//! as attachments, and never rendered as a page from the portal's origin
-//! (HTML, SVG and scripts are served as `application/octet-stream`).
+//! Downloads of uploaded files: streamed, always as attachments, sandboxed
+//! and `nosniff`, and never rendered from the portal's origin: only a short
+//! list of passive types (CSV, JSON, text, raster images, office files,
+//! archives) keeps its media type; everything else (HTML, XHTML, SVG, XML,
+//! RSS, Atom, scripts, PDF, anything unknown) is `application/octet-stream`
+//! ([`misto_core::formats::served_media_type`]).
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -8,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use misto_actions::{ActionError, Portal};
 use misto_ckan_api::dictize::encode_segment;
-use misto_core::formats::is_active_content;
+use misto_core::formats::served_media_type;
 
 /// The caller of a download: an API token when one is sent, else the
 /// browser session, else anonymous.
@@ -58,12 +61,7 @@ pub(crate) fn attachment(
     hash: Option<&str>,
     reader: misto_blobs::BlobReader,
 ) -> Response {
-    let mime = mimetype.unwrap_or("application/octet-stream");
-    let mime = if is_active_content(mime) {
-        "application/octet-stream"
-    } else {
-        mime
-    };
+    let mime = served_media_type(mimetype);
     let ascii: String = file_name
         .chars()
         .map(|c| {
@@ -80,9 +78,11 @@ pub(crate) fn attachment(
     );
     let mut resp = Body::from_stream(reader.stream).into_response();
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(mime) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -957,8 +957,7 @@ async fn signed_in_members_download_private_files() {
         .await
         .unwrap()
         .unwrap();
-    let cookie =
-        misto_web::session::issue(&app.portal.config().session_key, &user, chrono_now_unix());
+    let cookie = misto_web::session::issue(&app.portal, &user).await.unwrap();
     let req = Request::get(&path)
         .header(
             "cookie",
@@ -981,10 +980,6 @@ async fn signed_in_members_download_private_files() {
         StatusCode::NOT_FOUND,
         "tampered cookie is anonymous"
     );
-}
-
-fn chrono_now_unix() -> i64 {
-    misto_core::time::now().timestamp()
 }
 
 #[tokio::test]

@@ -351,8 +351,8 @@ async fn dashboards_through_the_api_with_rights_and_privacy() {
     assert_eq!(admin_view["tiles"][1]["available"], json!(false));
     assert_eq!(
         admin_view["tiles"][1]["resource_id"],
-        json!(rid),
-        "its owner still sees the definition"
+        Value::Null,
+        "a resource that is gone is named to no one (the editor page still lists the tile to remove it)"
     );
 
     app.admin("dashboard_delete", json!({"id": "osvita"})).await;
@@ -423,4 +423,133 @@ async fn key_figures_count_public_data_and_downloads() {
         1,
         "{html}"
     );
+}
+
+/// A page for a browser signed in as `user` (no cookie: anonymous).
+async fn page_as(app: &TestApp, path: &str, user: Option<&str>) -> (StatusCode, String) {
+    let mut req = axum::http::Request::get(path);
+    if let Some(name) = user {
+        let u = app.portal.store().find_user(name).await.unwrap().unwrap();
+        let secret = misto_web::session::issue(&app.portal, &u).await.unwrap();
+        req = req.header(
+            "cookie",
+            format!("{}={secret}", misto_web::session::SESSION_COOKIE),
+        );
+    }
+    let r = app.send(req.body(axum::body::Body::empty()).unwrap()).await;
+    (r.status, String::from_utf8_lossy(&r.body).into_owned())
+}
+
+#[tokio::test]
+async fn security_dashboard_tiles_show_only_what_the_viewer_may_read() {
+    let app = TestApp::new().await;
+    app.org("city").await;
+    app.admin(
+        "organization_create",
+        json!({"name": "water", "title": "Водоканал", "edrpou": "03327664"}),
+    )
+    .await;
+    let open = schools(&app, "open", "city").await;
+    let private = schools(&app, "hidden", "city").await;
+    let draft = schools(&app, "chernetka", "city").await;
+    let deleted = schools(&app, "vydalenyi", "city").await;
+    let sys = misto_actions::accounts::system_viewer();
+    let mut hidden: Vec<String> = vec![private.clone(), draft.clone(), deleted.clone()];
+    for name in ["hidden", "chernetka", "vydalenyi"] {
+        hidden.push(app.portal.show_dataset(&sys, name).unwrap().id.clone());
+    }
+    let tiles: Vec<Value> = [&open, &private, &draft, &deleted]
+        .iter()
+        .map(|rid| {
+            json!({"type": "chart", "resource_id": rid, "chart": "bar", "x": "район",
+                   "agg": "count", "filters": {"район": "Подільський"}})
+        })
+        .collect();
+    app.admin(
+        "dashboard_create",
+        json!({"name": "misto", "title": "Місто", "public": true, "tiles": tiles}),
+    )
+    .await;
+    app.admin("package_patch", json!({"id": "hidden", "private": true}))
+        .await;
+    app.admin(
+        "package_patch",
+        json!({"id": "chernetka", "state": "draft"}),
+    )
+    .await;
+    app.admin("package_delete", json!({"id": "vydalenyi"}))
+        .await;
+    assert_eq!(
+        app.portal.show_dataset(&sys, "chernetka").unwrap().state,
+        misto_core::DatasetState::Draft
+    );
+
+    let city_editor = app.user_token("city-editor").await;
+    app.admin(
+        "organization_member_create",
+        json!({"id": "city", "username": "city-editor", "role": "editor"}),
+    )
+    .await;
+    let water_editor = app.user_token("water-editor").await;
+    app.admin(
+        "organization_member_create",
+        json!({"id": "water", "username": "water-editor", "role": "editor"}),
+    )
+    .await;
+
+    for (who, token, user) in [
+        ("anonymous", None, None),
+        (
+            "another publisher's editor",
+            Some(water_editor.as_str()),
+            Some("water-editor"),
+        ),
+    ] {
+        for answer in [
+            app.post("dashboard_list", json!({"all_fields": true}), token)
+                .await
+                .result()[0]
+                .clone(),
+            app.post("dashboard_show", json!({"id": "misto"}), token)
+                .await
+                .result(),
+        ] {
+            let text = answer.to_string();
+            assert!(text.contains(&open), "{who}: the public tile stays: {text}");
+            for id in &hidden {
+                assert!(!text.contains(id.as_str()), "{who} sees {id}: {text}");
+            }
+            for t in &answer["tiles"].as_array().unwrap()[1..] {
+                assert_eq!(t["resource_id"], Value::Null, "{who}: {t}");
+                assert_eq!(t["filters"], json!({}), "{who}: {t}");
+                assert_eq!(t["x"], json!(""), "{who}: {t}");
+            }
+        }
+        // The pages: neither the dashboard, the list nor the kiosk names them.
+        for path in ["/dashboard/misto", "/kiosk?dashboard=misto", "/dashboards"] {
+            let (status, html) = page_as(&app, path, user).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            for id in &hidden {
+                assert!(!html.contains(id.as_str()), "{who}: {path} names {id}");
+            }
+        }
+    }
+    // The publisher's editor may read all three: private, draft and deleted.
+    let text = app
+        .post(
+            "dashboard_list",
+            json!({"all_fields": true}),
+            Some(&city_editor),
+        )
+        .await
+        .result()
+        .to_string();
+    for rid in [&private, &draft, &deleted] {
+        assert!(
+            text.contains(rid.as_str()),
+            "the publisher's editor sees {rid}"
+        );
+    }
+    let (_, html) = page_as(&app, "/dashboard/misto", Some("city-editor")).await;
+    assert!(html.contains(private.as_str()), "the chart's source link");
 }

@@ -59,6 +59,7 @@ mod publishers;
 mod quality;
 mod register;
 mod reminders;
+mod sessions;
 mod settings;
 mod store;
 pub mod testing;

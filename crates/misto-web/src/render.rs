@@ -548,7 +548,9 @@ pub struct Ctx {
     fresh_pre: Option<String>,
     /// Extra `Set-Cookie` headers for the response.
     pub set_cookies: Vec<HeaderValue>,
-    /// The client's address when the server knows it (throttling only).
+    /// The client's address when the server knows it (throttling and the
+    /// spam guard only): the peer's, or what a trusted proxy reports in
+    /// `X-Forwarded-For`.
     pub client_addr: Option<String>,
     pub site_url: String,
     /// The published static pages, for the header and footer menus.
@@ -619,10 +621,18 @@ impl FromRequestParts<AppState> for Ctx {
         let session = session::resolve(&state.portal, &parts.headers).await;
         let key = &state.portal.config().session_key;
         let csrf = session::csrf_token(key, &parts.headers, None);
-        let client_addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let client_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+            misto_core::net::client_address(
+                c.0.ip(),
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok()),
+                &state.portal.config().trusted_proxies,
+            )
+            .to_string()
+        });
         Ok(Ctx {
             lang,
             lang_from_query: query_lang.is_some(),

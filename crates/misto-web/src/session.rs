@@ -1,12 +1,13 @@
 //! Sessions, CSRF tokens and login throttling for the publisher workspace.
 //!
-//! A session is a stateless cookie `misto_session`:
-//! `{user id}.{expiry, unix seconds}.{password fingerprint}.{signature}`,
-//! signed with HMAC-SHA256 under the portal's `session_key`. The password
-//! fingerprint is an HMAC of the stored password hash, so changing the
-//! password ends every older session. CSRF tokens are an HMAC of the
-//! session cookie (or, before login, of a random `misto_pre` cookie), sent
-//! in a hidden field of every form and compared in constant time.
+//! A session is a cookie `misto_session` holding a random secret; the
+//! store keeps its SHA-256 with the user and expiry
+//! (`Portal::start_session`, checked on every request by
+//! `Portal::viewer_for_session`). Logging out deletes it; a password change,
+//! lost rights or a blocked account delete every session of the user. CSRF
+//! tokens are an HMAC of the session cookie (or, before login, of a random
+//! `misto_pre` cookie) under the portal's `session_key`, sent in a hidden
+//! field of every form and compared in constant time.
 //!
 //! Login throttling is in memory only: failures per user name and per
 //! client address, forgotten after a quiet period; nothing is stored.
@@ -17,14 +18,13 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use misto_actions::Portal;
-use misto_actions::accounts::system_viewer;
 use misto_core::{User, Viewer};
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "misto_session";
 pub const PRE_COOKIE: &str = "misto_pre";
 /// How long a session lasts.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+pub use misto_actions::accounts::SESSION_LIFETIME;
 
 /// HMAC-SHA256 (RFC 2104).
 pub fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
@@ -57,11 +57,6 @@ fn sign(key: &[u8], purpose: &str, data: &str) -> String {
     hex::encode(hmac(key, format!("{purpose}\n{data}").as_bytes()))
 }
 
-fn password_fingerprint(key: &[u8], user: &User) -> String {
-    let hash = user.password_hash.as_deref().unwrap_or("");
-    sign(key, "password", hash)[..16].to_string()
-}
-
 /// A cookie value from the request headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -74,35 +69,18 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-/// The value of a fresh session cookie for `user`.
-pub fn issue(key: &[u8], user: &User, now_unix: i64) -> String {
-    let expires = now_unix + SESSION_LIFETIME.as_secs() as i64;
-    let data = format!(
-        "{}.{}.{}",
-        user.id,
-        expires,
-        password_fingerprint(key, user)
-    );
-    let sig = sign(key, "session", &data);
-    format!("{data}.{sig}")
+/// Starts a session for `user` (who has just proved who they are) and
+/// returns the cookie's value.
+pub async fn issue(portal: &Portal, user: &User) -> Result<String, misto_actions::ActionError> {
+    portal.start_session(user).await
 }
 
-/// The user id of a well-signed, unexpired cookie value (the password
-/// fingerprint is checked by [`resolve`], which loads the user).
-fn verify(key: &[u8], value: &str, now_unix: i64) -> Option<(String, String)> {
-    let (data, sig) = value.rsplit_once('.')?;
-    let expected = sign(key, "session", data);
-    if !constant_time_eq(expected.as_bytes(), sig.as_bytes()) {
-        return None;
+/// Ends the session of this request's cookie, if any (logging out).
+pub async fn end(portal: &Portal, headers: &HeaderMap) -> Result<(), misto_actions::ActionError> {
+    match cookie(headers, SESSION_COOKIE) {
+        Some(value) => portal.end_session(value).await,
+        None => Ok(()),
     }
-    let mut parts = data.split('.');
-    let user_id = parts.next()?.to_string();
-    let expires: i64 = parts.next()?.parse().ok()?;
-    let fingerprint = parts.next()?.to_string();
-    if parts.next().is_some() || expires <= now_unix {
-        return None;
-    }
-    Some((user_id, fingerprint))
 }
 
 /// Who is signed in.
@@ -114,23 +92,19 @@ pub struct Session {
     pub display_name: String,
 }
 
-/// The session of a request, if its cookie is valid and the account active
-/// with the same password as when the cookie was issued.
+/// The session of a request, if its cookie names a session the store still
+/// holds, unexpired, of an active account (checked on every request, so a
+/// logout, a password change or lost rights end it at once).
 pub async fn resolve(portal: &Portal, headers: &HeaderMap) -> Option<Session> {
     let value = cookie(headers, SESSION_COOKIE)?;
-    let key = &portal.config().session_key;
-    let (user_id, fingerprint) = verify(key, value, chrono::Utc::now().timestamp())?;
-    let user = portal
-        .find_user_for(&system_viewer(), &user_id)
-        .await
-        .ok()?;
-    if !constant_time_eq(
-        password_fingerprint(key, &user).as_bytes(),
-        fingerprint.as_bytes(),
-    ) {
-        return None;
-    }
-    let viewer = portal.viewer_for_user(&user.id).await.ok()?;
+    let (viewer, user) = match portal.viewer_for_session(value).await {
+        Ok(x) => x,
+        Err(misto_actions::ActionError::NotAuthorized(_)) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not check a session");
+            return None;
+        }
+    };
     Some(Session {
         viewer,
         user_id: user.id.clone(),
@@ -239,54 +213,100 @@ pub fn random_hex() -> String {
     hex::encode(b)
 }
 
-/// Failed logins per user name and per client address, in memory.
+/// Failed logins per account and per client address, in memory, counted
+/// apart: an account is held back after a few failures (whatever the
+/// address), an address only after many (a city office's staff share one),
+/// so one account hammered does not lock out the others behind its
+/// address, while a spray over many accounts from one address is stopped.
+/// Each wait doubles with every further failure, up to [`MAX_WAIT`].
 #[derive(Default)]
 pub struct Throttle {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
-/// Failures allowed before waiting.
+/// Failures of one account before it waits.
 pub const FREE_FAILURES: u32 = 5;
+/// Failures from one address (over any accounts) before it waits.
+pub const FREE_ADDRESS_FAILURES: u32 = 50;
 /// Longest wait, and how long failures are remembered.
-const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+pub const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+/// Entries kept at most; past it, the least telling ones are forgotten.
+const MAX_ENTRIES: usize = 50_000;
+
+/// What holds a login back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    Account(Duration),
+    Address(Duration),
+}
+
+impl Held {
+    pub fn wait(self) -> Duration {
+        match self {
+            Held::Account(d) | Held::Address(d) => d,
+        }
+    }
+}
+
+fn account_key(user: &str) -> String {
+    format!("user:{}", user.trim().to_lowercase())
+}
+
+fn address_key(addr: &str) -> String {
+    format!("addr:{addr}")
+}
 
 impl Throttle {
-    fn keys(user: &str, addr: Option<&str>) -> Vec<String> {
-        let mut k = vec![format!("user:{}", user.trim().to_lowercase())];
-        if let Some(a) = addr {
-            k.push(format!("addr:{a}"));
-        }
-        k
-    }
-
-    fn wait_for(failures: u32, last: Instant, now: Instant) -> Option<Duration> {
-        if failures < FREE_FAILURES {
+    fn wait_for(failures: u32, free: u32, last: Instant, now: Instant) -> Option<Duration> {
+        if failures < free {
             return None;
         }
-        let exp = (failures - FREE_FAILURES).min(10);
+        let exp = (failures - free).min(10);
         let wait = Duration::from_secs(1u64 << exp).min(MAX_WAIT);
         let until = last + wait;
         (until > now).then(|| until - now)
     }
 
-    /// How long this user name or address must wait before trying again.
-    pub fn check(&self, user: &str, addr: Option<&str>) -> Option<Duration> {
-        let now = Instant::now();
+    fn held(&self, key: &str, free: u32, now: Instant) -> Option<Duration> {
         let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        Self::keys(user, addr)
-            .iter()
-            .filter_map(|k| map.get(k))
-            .filter_map(|(n, last)| Self::wait_for(*n, *last, now))
-            .max()
+        map.get(key)
+            .and_then(|(n, last)| Self::wait_for(*n, free, *last, now))
     }
 
+    /// Whether this account or address must wait before trying again, and
+    /// how long.
+    pub fn check(&self, user: &str, addr: Option<&str>) -> Option<Held> {
+        let now = Instant::now();
+        let account = self
+            .held(&account_key(user), FREE_FAILURES, now)
+            .map(Held::Account);
+        let address = addr
+            .and_then(|a| self.held(&address_key(a), FREE_ADDRESS_FAILURES, now))
+            .map(Held::Address);
+        match (account, address) {
+            (Some(a), Some(b)) => Some(if a.wait() >= b.wait() { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Counts a failed login of `user` from `addr`.
     pub fn failed(&self, user: &str, addr: Option<&str>) {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 10_000 {
+        if map.len() >= MAX_ENTRIES {
             map.retain(|_, (_, last)| now.duration_since(*last) < MAX_WAIT);
         }
-        for k in Self::keys(user, addr) {
+        if map.len() >= MAX_ENTRIES {
+            // A spray over many names: keep what holds someone back.
+            map.retain(|k, (n, _)| {
+                *n >= FREE_FAILURES && (k.starts_with("user:") || *n >= FREE_ADDRESS_FAILURES / 2)
+            });
+        }
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        let keys = std::iter::once(account_key(user)).chain(addr.map(address_key));
+        for k in keys {
             let e = map.entry(k).or_insert((0, now));
             if now.duration_since(e.1) >= MAX_WAIT {
                 e.0 = 0;
@@ -296,9 +316,11 @@ impl Throttle {
         }
     }
 
+    /// A successful login clears the account's failures (not the
+    /// address's: one good account must not hide a spray over others).
     pub fn succeeded(&self, user: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("user:{}", user.trim().to_lowercase()));
+        map.remove(&account_key(user));
     }
 }
 
@@ -341,14 +363,48 @@ mod tests {
     }
 
     #[test]
-    fn throttle_waits_after_five_failures() {
+    fn throttle_holds_the_account_and_only_much_later_the_address() {
         let t = Throttle::default();
         for _ in 0..FREE_FAILURES {
             assert!(t.check("Editor", Some("1.2.3.4")).is_none());
             t.failed("editor", Some("1.2.3.4"));
         }
-        assert!(t.check("editor", None).is_some());
-        assert!(t.check("other", Some("1.2.3.4")).is_some());
+        assert!(matches!(t.check("editor", None), Some(Held::Account(_))));
+        assert!(matches!(
+            t.check("EDITOR", Some("5.6.7.8")),
+            Some(Held::Account(_))
+        ));
+        // Another account from the same address is not held.
+        assert!(t.check("other", Some("1.2.3.4")).is_none());
+        // A spray over many accounts from one address is.
+        for i in 0..FREE_ADDRESS_FAILURES {
+            t.failed(&format!("user{i}"), Some("1.2.3.4"));
+        }
+        assert!(matches!(
+            t.check("other", Some("1.2.3.4")),
+            Some(Held::Address(_))
+        ));
         assert!(t.check("other", Some("5.6.7.8")).is_none());
+        t.succeeded("editor");
+        assert!(t.check("editor", Some("5.6.7.8")).is_none());
+    }
+
+    #[test]
+    fn waits_double_up_to_the_longest() {
+        let t0 = Instant::now();
+        let w = |n| Throttle::wait_for(n, FREE_FAILURES, t0, t0);
+        assert_eq!(w(FREE_FAILURES - 1), None);
+        assert_eq!(w(FREE_FAILURES), Some(Duration::from_secs(1)));
+        assert_eq!(w(FREE_FAILURES + 3), Some(Duration::from_secs(8)));
+        assert_eq!(w(FREE_FAILURES + 40), Some(MAX_WAIT));
+        assert_eq!(
+            Throttle::wait_for(
+                FREE_FAILURES,
+                FREE_FAILURES,
+                t0,
+                t0 + Duration::from_secs(2)
+            ),
+            None
+        );
     }
 }

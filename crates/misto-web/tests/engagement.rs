@@ -676,7 +676,15 @@ async fn coordinators_keep_static_pages_with_files() {
     let f = app.get(&href, "").await;
     assert_eq!(f.status, StatusCode::OK);
     assert_eq!(f.body, "%PDF-1.4 test");
-    assert_eq!(f.headers[header::CONTENT_TYPE], "application/pdf");
+    // A PDF may carry scripts for the browser's viewer: a neutral
+    // attachment (docs/security.md).
+    assert_eq!(f.headers[header::CONTENT_TYPE], "application/octet-stream");
+    assert!(
+        f.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("attachment;")
+    );
 
     // Editors may not change pages.
     let (editor, editor_csrf) = app.login("editor").await;

@@ -91,6 +91,12 @@ pub struct Config {
     pub read_max_inflated_bytes: u64,
     /// Bytes of a JSON or GeoJSON file (`MISTO_READ_MAX_JSON_BYTES`).
     pub read_max_json_bytes: u64,
+    /// Reverse proxies in front of the portal (`MISTO_TRUSTED_PROXIES`):
+    /// comma-separated addresses or CIDR ranges. Only a request from one of
+    /// them may name the client in `X-Forwarded-For`; otherwise every
+    /// visitor behind the proxy would share its address for login
+    /// throttling and the spam guard. Default: none.
+    pub trusted_proxies: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -155,6 +161,7 @@ impl Default for Config {
             read_max_cells: misto_tabular::Limits::DEFAULT.max_cells,
             read_max_inflated_bytes: misto_tabular::Limits::DEFAULT.max_inflated_bytes,
             read_max_json_bytes: misto_tabular::Limits::DEFAULT.max_json_bytes,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -215,6 +222,9 @@ impl Config {
             c.catalog_poll_ms = v
                 .parse()
                 .context("MISTO_CATALOG_POLL_MS must be a whole number")?;
+        }
+        if let Some(v) = env("MISTO_TRUSTED_PROXIES") {
+            c.trusted_proxies = v;
         }
         if let Some(v) = env("MISTO_LOG_FORMAT") {
             c.log_format = v;
@@ -351,8 +361,16 @@ impl Config {
         if !(1..=300).contains(&self.link_check_timeout_secs) {
             bail!("link_check_timeout_secs must be between 1 and 300");
         }
+        self.trusted_proxies()?;
         self.mailer()?;
         Ok(())
+    }
+
+    /// The trusted reverse proxies.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<misto_core::net::IpRange>> {
+        misto_core::net::IpRange::parse_list(&self.trusted_proxies).map_err(|bad| {
+            anyhow::anyhow!("trusted_proxies: {bad} is not an IP address or CIDR range")
+        })
     }
 
     /// The link check's schedule and limits.
@@ -465,6 +483,8 @@ impl Config {
                 ..Default::default()
             },
             outbound_allow: self.outbound_allow.clone(),
+            // Checked by `validate`; an unchecked bad list trusts no one.
+            trusted_proxies: self.trusted_proxies().unwrap_or_default(),
         }
     }
 }

@@ -630,7 +630,14 @@ async fn render_edit(
                     .lang
                     .pick(&t.title, Some(t.title_en.as_str()))
                     .to_string(),
-                summary: tile_summary(ctx, t, &sources),
+                summary: if st.portal.may_read_tile(v, t) {
+                    tile_summary(ctx, t, &sources)
+                } else {
+                    // Nothing of data the editor may no longer read.
+                    let mut shown = t.clone();
+                    misto_actions::dashboards::redact_tile(&mut shown);
+                    tile_summary(ctx, &shown, &sources)
+                },
                 first: i == 0,
                 last: i + 1 == n,
             })
@@ -700,13 +707,15 @@ fn creator(st: &AppState, ctx: &Ctx) -> Result<Viewer, Response> {
 async fn managed(st: &AppState, ctx: &Ctx, name: &str) -> Result<(Viewer, Dashboard), Response> {
     let s = require_login(ctx)?;
     let v = s.viewer.clone();
-    let d = match st.portal.show_dashboard(&v, name).await {
+    // The stored definition (also tiles the editor may no longer read, so
+    // that saving the details keeps them).
+    let d = match st.portal.managed_dashboard(&v, name).await {
         Ok(d) => d,
+        Err(misto_actions::ActionError::NotAuthorized(_)) => {
+            return Err(st.error_page(ctx, WebError::Forbidden(ctx.t("error_not_allowed"))));
+        }
         Err(e) => return Err(st.error_page(ctx, e.into())),
     };
-    if !may_manage(&v, &d) {
-        return Err(st.error_page(ctx, WebError::Forbidden(ctx.t("error_not_allowed"))));
-    }
     Ok((v, d))
 }
 

@@ -51,7 +51,20 @@ pub async fn login(State(st): State<AppState>, mut ctx: Ctx, body: Bytes) -> Res
     let user = form.get("user").trim().to_string();
     let next = safe_next(form.get("next"));
     let addr = ctx.client_addr.clone();
-    if let Some(wait) = st.throttle.check(&user, addr.as_deref()) {
+    if let Some(held) = st.throttle.check(&user, addr.as_deref()) {
+        let wait = held.wait();
+        let what = match held {
+            session::Held::Account(_) => "account",
+            session::Held::Address(_) => "address",
+        };
+        tracing::warn!(
+            request_id = %ctx.request_id,
+            user = %user.chars().take(64).collect::<String>(),
+            address = addr.as_deref().unwrap_or("-"),
+            held = what,
+            wait_secs = wait.as_secs(),
+            "login throttled"
+        );
         let secs = wait.as_secs().max(1).to_string();
         let msg = ctx.t("login_throttled").replace("{seconds}", &secs);
         return st.error_page(&ctx, WebError::TooManyRequests(msg));
@@ -59,8 +72,10 @@ pub async fn login(State(st): State<AppState>, mut ctx: Ctx, body: Bytes) -> Res
     match st.portal.authenticate(&user, form.get("password")).await {
         Ok(u) => {
             st.throttle.succeeded(&user);
-            let key = &st.portal.config().session_key;
-            let value = session::issue(key, &u, chrono::Utc::now().timestamp());
+            let value = match session::issue(&st.portal, &u).await {
+                Ok(v) => v,
+                Err(e) => return st.error_page(&ctx, e.into()),
+            };
             ctx.set_cookies.push(session::session_cookie(
                 &st.portal.config().site_url,
                 Some(&value),
@@ -69,6 +84,12 @@ pub async fn login(State(st): State<AppState>, mut ctx: Ctx, body: Bytes) -> Res
         }
         Err(misto_actions::ActionError::NotAuthorized(_)) => {
             st.throttle.failed(&user, addr.as_deref());
+            tracing::info!(
+                request_id = %ctx.request_id,
+                user = %user.chars().take(64).collect::<String>(),
+                address = addr.as_deref().unwrap_or("-"),
+                "login failed"
+            );
             let view = LoginView {
                 user,
                 next,
@@ -92,6 +113,11 @@ pub async fn logout(State(st): State<AppState>, mut ctx: Ctx, body: Bytes) -> Re
     let form = Form::parse(&body);
     if let Err(e) = check_post(&st, &ctx, form.get("csrf")) {
         return st.error_page(&ctx, e);
+    }
+    // The session ends on the server, not only in this browser: the old
+    // cookie opens nothing any more.
+    if let Err(e) = session::end(&st.portal, &ctx.headers).await {
+        return st.error_page(&ctx, e.into());
     }
     ctx.set_cookies
         .push(session::session_cookie(&st.portal.config().site_url, None));
@@ -147,15 +173,18 @@ pub async fn change_password(State(st): State<AppState>, mut ctx: Ctx, body: Byt
             .await
         {
             Ok(()) => {
-                // The old cookie no longer matches the password: issue a new one.
-                let key = &st.portal.config().session_key;
-                match st
+                // Every session of the account has ended, this one too:
+                // start a new one for this browser.
+                let issued = match st
                     .portal
                     .find_user_for(&session.viewer, &session.user_id)
                     .await
                 {
-                    Ok(u) => {
-                        let value = session::issue(key, &u, chrono::Utc::now().timestamp());
+                    Ok(u) => session::issue(&st.portal, &u).await,
+                    Err(e) => Err(e),
+                };
+                match issued {
+                    Ok(value) => {
                         ctx.set_cookies.push(session::session_cookie(
                             &st.portal.config().site_url,
                             Some(&value),

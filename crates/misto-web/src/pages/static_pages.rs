@@ -106,11 +106,7 @@ pub async fn file(
 ) -> Response {
     match st.portal.open_attachment(&viewer(&ctx), &name, &id).await {
         Ok((a, reader)) => {
-            let mime = a
-                .media_type
-                .clone()
-                .filter(|m| !misto_core::formats::is_active_content(m))
-                .unwrap_or_else(|| "application/octet-stream".into());
+            let mime = misto_core::formats::served_media_type(a.media_type.as_deref());
             let ascii: String = a
                 .file_name
                 .chars()
@@ -128,9 +124,7 @@ pub async fn file(
             );
             let mut resp = Body::from_stream(reader.stream).into_response();
             let h = resp.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&mime) {
-                h.insert(header::CONTENT_TYPE, v);
-            }
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
             if let Ok(v) = HeaderValue::from_str(&disposition) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }
