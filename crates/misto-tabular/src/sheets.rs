@@ -167,7 +167,7 @@ fn sheet_records(
     wb: &mut Sheets<Cursor<&[u8]>>,
     name: &str,
     limits: &crate::Limits,
-) -> Result<Option<Vec<(usize, Vec<String>)>>, ReadError> {
+) -> Result<Option<Vec<table::Record>>, ReadError> {
     let sheet_err =
         |e: &dyn std::fmt::Display| ReadError::Spreadsheet(format!("sheet {name}: {e}"));
     if let Sheets::Xlsx(x) = wb {
@@ -197,7 +197,7 @@ fn sheet_records(
         let height = (max_row - min_row) as usize + 1;
         let width = (max_col - min_col) as usize + 1;
         limits.cells(height, width)?;
-        let mut records: Vec<(usize, Vec<String>)> = (0..height)
+        let mut records: Vec<table::Record> = (0..height)
             .map(|i| (min_row as usize + i + 1, vec![String::new(); width]))
             .collect();
         for (row, col, text) in cells {

@@ -212,9 +212,9 @@ fn an_ods_with_huge_repeats_is_refused_and_a_plain_one_reads() {
         .0,
         "MISTO_READ_MAX_COLUMNS"
     );
-    let tall = ods(&format!(
-        r#"<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="500" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#
-    ));
+    let tall = ods(
+        r#"<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="500" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#,
+    );
     assert_eq!(
         limit_of(read_with(
             &tall,

@@ -312,16 +312,15 @@ pub(super) fn xls_cells(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> 
                 };
                 limits.cells(rows as usize, usize::from(cols))?;
             }
-            0x00BD | 0x00BE => {
-                // MULRK / MULBLANK: row, first column, ..., last column.
+            0x00BD => {
+                // MULRK: row, first column, ..., last column (calamine
+                // skips MULBLANK, as it skips BLANK).
                 if let (Some(row), Some(first), Some(last)) = (
                     u16_at(d, 0),
                     u16_at(d, 2),
                     d.len().checked_sub(2).and_then(|i| u16_at(d, i)),
                 ) {
-                    if typ == 0x00BD {
-                        sheet.add(row.into(), first.into(), last.max(first).into());
-                    }
+                    sheet.add(row.into(), first.into(), last.max(first).into());
                 }
             }
             t if CELL_RECORDS.contains(&t) => {
