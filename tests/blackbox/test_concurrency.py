@@ -1,8 +1,10 @@
 """Two editors, one dataset: a stale show → update is refused, not lost."""
 
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from ckanapi import ValidationError
 
 from conftest import error_of
@@ -60,17 +62,26 @@ def test_parallel_resource_create_loses_nothing(srv, make_dataset):
     """Clients that add files in parallel never read metadata_modified: none
     of their calls may fail with a conflict, and no resource may be lost."""
     ds = make_dataset()
+    n = 16
 
     def add(i):
-        r = srv.post("resource_create", {"package_id": ds["id"], "url": f"https://city.gov.ua/f/{i}.csv",
-                                         "name": f"Файл {i}"}, token=srv.admin_token)
+        if i % 2:
+            # An upload: the slower path (the file is staged first).
+            r = requests.post(
+                srv.action_url("resource_create"),
+                data={"package_id": ds["id"], "name": f"Файл {i}"},
+                files={"upload": (f"f{i}.csv", io.BytesIO(f"a,b\n{i},2\n".encode()), "text/csv")},
+                headers={"Authorization": srv.admin_token}, timeout=60)
+        else:
+            r = srv.post("resource_create", {"package_id": ds["id"], "url": f"https://city.gov.ua/f/{i}.csv",
+                                             "name": f"Файл {i}"}, token=srv.admin_token)
         return r.status_code, r.text[:300]
 
-    out = parallel(add, range(8))
-    assert [code for code, _ in out] == [200] * 8, [t for c, t in out if c != 200]
+    out = parallel(add, range(n), workers=n)
+    assert [code for code, _ in out] == [200] * n, [t for c, t in out if c != 200]
     got = srv.admin.action.package_show(id=ds["id"])
-    assert sorted(r["name"] for r in got["resources"]) == sorted(f"Файл {i}" for i in range(8))
-    assert sorted(r["position"] for r in got["resources"]) == list(range(8))
+    assert sorted(r["name"] for r in got["resources"]) == sorted(f"Файл {i}" for i in range(n))
+    assert sorted(r["position"] for r in got["resources"]) == list(range(n))
 
 
 def test_parallel_patches_of_different_fields_are_all_kept(srv, make_dataset):

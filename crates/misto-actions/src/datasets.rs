@@ -501,8 +501,15 @@ impl Portal {
         F: FnMut(&Dataset) -> Result<Dataset>,
     {
         const ATTEMPTS: u64 = 25;
+        // Changes of one dataset made through this process wait for each
+        // other instead of racing (adding a resource never conflicts with
+        // another being added); the revision check and the retries below
+        // remain for writers in other processes.
+        let id = self.dataset_for_edit(actor, id_or_name).await?.id.clone();
+        let lock = self.edit_locks.of(&id);
+        let _held = lock.lock().await;
         for attempt in 0..ATTEMPTS {
-            let current = self.dataset_for_edit(actor, id_or_name).await?;
+            let current = self.dataset_for_edit(actor, &id).await?;
             let next = change(&current)?;
             if let Some(saved) = self
                 .try_save(actor, &current, next, current.revision)

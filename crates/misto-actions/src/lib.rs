@@ -104,6 +104,28 @@ impl Default for PortalConfig {
     }
 }
 
+/// Locks that serialize this process's read-modify-write saves of one
+/// dataset. Entries live while someone holds or waits for them.
+#[derive(Default)]
+pub(crate) struct EditLocks {
+    map: std::sync::Mutex<
+        std::collections::HashMap<String, std::sync::Weak<tokio::sync::Mutex<()>>>,
+    >,
+}
+
+impl EditLocks {
+    pub(crate) fn of(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(lock) = map.get(key).and_then(std::sync::Weak::upgrade) {
+            return lock;
+        }
+        map.retain(|_, w| w.strong_count() > 0);
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        map.insert(key.to_string(), Arc::downgrade(&lock));
+        lock
+    }
+}
+
 /// The portal: store, blobs and the in-memory catalog. Cheap to clone.
 #[derive(Clone)]
 pub struct Portal {
@@ -121,6 +143,8 @@ pub struct Portal {
     pub(crate) menu: Arc<content::MenuCache>,
     /// How many datastore SQL queries run at once.
     pub(crate) sql_gate: Arc<datastore::SqlGate>,
+    /// One lock per dataset being changed by this process.
+    pub(crate) edit_locks: Arc<EditLocks>,
     /// Usage counts not yet written to the store.
     pub(crate) usage: Arc<analytics::UsageCounter>,
     /// The Resolution 835 list in force (built-in or imported).
@@ -141,6 +165,7 @@ impl Portal {
             settings_version: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
             menu: Arc::new(content::MenuCache::default()),
             sql_gate: Arc::default(),
+            edit_locks: Arc::default(),
             usage: Arc::default(),
             r835: Arc::default(),
         };
