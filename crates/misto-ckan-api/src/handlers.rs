@@ -709,8 +709,8 @@ async fn user_show(ctx: &Ctx, p: &mut Params) -> R {
         "include_datasets",
         "include_num_followers",
         "include_plugin_extras",
-        "include_password_hash",
     ])?;
+    p.flags(CKANAPI_SHOW_FLAGS)?;
     p.reject_unknown()?;
     let u = ctx.portal.public_user(&ctx.viewer, &id).await?;
     let own = ctx.viewer.sysadmin || ctx.viewer.user_id.as_deref() == Some(u.id.as_str());
