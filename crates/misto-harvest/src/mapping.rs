@@ -264,7 +264,7 @@ fn clean(portal: &Portal, dict: &mut Map<String, Value>) {
             .and_then(Value::as_str)
             .unwrap_or("")
             .split(',')
-            .map(|t| normalize_tag(&t))
+            .map(normalize_tag)
             .filter(|t| is_valid_tag(t))
             .map(Value::String)
             .collect(),
