@@ -1006,7 +1006,7 @@ async fn concurrent_writes_and_reads(s: &Store) {
     assert_eq!(s.catalog_version().await.unwrap(), 1 + 32);
 }
 
-/// Migration 0018 rewrites the apostrophes of stored tags as U+02BC, only
+/// Migration 0019 rewrites the apostrophes of stored tags as U+02BC, only
 /// in tags, and hands the rewritten datasets a new `seq` so that running
 /// instances reload them.
 async fn tag_apostrophes_are_rewritten(s: &Store) {
@@ -1022,7 +1022,7 @@ async fn tag_apostrophes_are_rewritten(s: &Store) {
         .unwrap();
     let version = s.catalog_version().await.unwrap();
 
-    testing::forget_migration(s, 18).await;
+    testing::forget_migration(s, 19).await;
     s.migrate().await.unwrap();
 
     let new = s.find_dataset("apostrophes").await.unwrap().unwrap();
@@ -1035,7 +1035,7 @@ async fn tag_apostrophes_are_rewritten(s: &Store) {
     assert_eq!(s.find_dataset("plain").await.unwrap(), Some(plain));
 
     // Nothing left to rewrite: running it again changes nothing.
-    testing::forget_migration(s, 18).await;
+    testing::forget_migration(s, 19).await;
     s.migrate().await.unwrap();
     assert_eq!(s.catalog_version().await.unwrap(), version + 1);
 }
