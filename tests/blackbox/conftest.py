@@ -9,6 +9,9 @@ with the CLI before the server starts: the sysadmin `admin` and a plain user
 Every e-mail the server sends goes over SMTP to a local `aiosmtpd` sink that
 the session starts first (`srv.mail`), so e-mail flows are tested end to end.
 
+Tests that need empty portals of their own (a dump loaded into a fresh
+install) start them with the `fresh_server` fixture.
+
 Tests share the server, so each one makes its own organizations and datasets
 with unique names (the `uid`, `make_org` and `make_dataset` fixtures) and
 scopes its searches to them.
@@ -291,6 +294,52 @@ def _start(binary, tmp, database_url, sink=None, env_overrides=None):
             proc.wait()
     with open(stderr_path, encoding="utf-8", errors="replace") as f:
         raise RuntimeError(f"misto serve did not start:\n{f.read()[-4000:]}")
+
+
+def _fresh_database_url(base_url, name):
+    """A new PostgreSQL database `name` on the server of `base_url` (same
+    credentials and query string); the caller drops it with dropdb."""
+    subprocess.run(["createdb", f"--maintenance-db={base_url}", name], check=True,
+                   capture_output=True, timeout=60)
+    base = base_url.split("?", 1)[0]
+    query = base_url[len(base):]
+    return f"{base.rsplit('/', 1)[0]}/{name}{query}"
+
+
+@pytest.fixture
+def fresh_server():
+    """Starts further servers, each on its own fresh data folder (and, on
+    PostgreSQL, its own new database), with the same two users as `srv`;
+    all are stopped, and their folders and databases removed, at the end
+    of the test. For tests that copy a portal into an empty one."""
+    started = []
+
+    def start():
+        tmp = tempfile.mkdtemp(prefix="misto-bb-fresh-")
+        database_url = None
+        db_name = None
+        base_url = os.environ.get("MISTO_BB_DATABASE_URL")
+        if base_url:
+            db_name = f"misto_bb_fresh_{uuid.uuid4().hex[:12]}"
+            database_url = _fresh_database_url(base_url, db_name)
+        started.append((None, tmp, base_url, db_name))
+        proc, s = _start(misto_bin(), tmp, database_url)
+        started[-1] = (proc, tmp, base_url, db_name)
+        return s
+
+    yield start
+    for proc, tmp, base_url, db_name in started:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if db_name:
+            subprocess.run(["dropdb", f"--maintenance-db={base_url}", "--if-exists", "--force", db_name],
+                           capture_output=True, timeout=60)
 
 
 @pytest.fixture

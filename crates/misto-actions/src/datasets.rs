@@ -17,6 +17,10 @@ use crate::{ActionError, Portal, Result, new_id};
 /// that every problem is reported per field by one validator.
 #[derive(Debug, Clone, Default)]
 pub struct DatasetInput {
+    /// The id a sysadmin wants the new dataset to have (CKAN keeps a
+    /// sysadmin's `id` on package_create, so a dump loads with its ids);
+    /// ignored for anyone else and on update.
+    pub id: Option<String>,
     pub name: String,
     pub title: Option<String>,
     pub title_en: Option<String>,
@@ -63,6 +67,10 @@ pub struct ResourceInput {
     pub hash: Option<String>,
     pub compress_format: Option<String>,
     pub last_modified: Option<String>,
+    /// When a new resource was made, if the client knows (CKAN keeps a
+    /// given `created`, so a dump loads with its times); an existing
+    /// resource keeps its own.
+    pub created: Option<String>,
     pub extras: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -76,6 +84,15 @@ pub enum Expect {
     /// The `metadata_modified` the client read (sent back by
     /// show → edit → update clients such as ckanapi).
     Modified(Timestamp),
+}
+
+/// Whether a client's `metadata_modified` says it read another version of
+/// `current`. A time before the dataset was created here is no version of
+/// it: the dict was read from another portal (`ckanapi load` of a dump
+/// sends the source's `metadata_modified`), and it is ignored, as CKAN
+/// ignores it.
+fn modified_is_stale(sent: Timestamp, current: &Dataset) -> bool {
+    sent != current.metadata_modified && sent >= current.metadata_created
 }
 
 fn text(s: Option<String>) -> Option<String> {
@@ -139,6 +156,36 @@ pub(crate) fn dataset_changes(old: &Dataset, new_v: &serde_json::Value) -> Vec<s
 }
 
 impl Portal {
+    /// The id of a new record: a fresh one, or the one a sysadmin gives
+    /// (CKAN keeps a sysadmin's id, so a dump loads with its ids) if it is
+    /// UUID-like and not `taken`. Anyone else's id is ignored, as CKAN's
+    /// `empty_if_not_sysadmin` does. The error is the message for `id`.
+    pub(crate) fn wanted_id(
+        &self,
+        actor: &Viewer,
+        given: Option<String>,
+        taken: impl Fn(&str) -> bool,
+    ) -> std::result::Result<String, String> {
+        let Some(id) = given
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+        else {
+            return Ok(new_id());
+        };
+        if !actor.sysadmin {
+            return Ok(new_id());
+        }
+        if !misto_core::names::is_uuid_like(&id) {
+            return Err(format!(
+                "Must be a UUID such as 7f0c1a3e-5b1e-4c0a-9e0d-1b2c3d4e5f60, not {id}"
+            ));
+        }
+        if taken(&id) {
+            return Err("That id is already in use.".into());
+        }
+        Ok(id)
+    }
+
     /// Turns input into a dataset (fresh, or replacing `base`), checking
     /// every field and reference. Errors are collected, not stopped at the first.
     pub(crate) fn build_dataset(
@@ -233,10 +280,24 @@ impl Portal {
                 }
             },
         };
-        let id = base.map(|b| b.id.clone()).unwrap_or_else(new_id);
+        let id = match base {
+            Some(b) => b.id.clone(),
+            None => match self.wanted_id(actor, input.id, |id| {
+                self.catalog
+                    .read(|ix| ix.get(id).is_some_and(|d| d.id == id))
+            }) {
+                Ok(id) => id,
+                Err(msg) => {
+                    errors.add("id", msg);
+                    new_id()
+                }
+            },
+        };
+        // The one place tags are normalised, whichever door they come in by
+        // (API, forms, harvest, import): apostrophes as U+02BC.
         let mut tags: Vec<String> = Vec::new();
         for tag in input.tags {
-            let tag = tag.trim().to_string();
+            let tag = misto_core::names::normalize_tag(&tag);
             if !tag.is_empty() && !tags.contains(&tag) {
                 tags.push(tag);
             }
@@ -244,11 +305,26 @@ impl Portal {
         let resources = match input.resources {
             None => Vec::new(),
             Some(list) => {
-                let mut out = Vec::new();
-                for (i, r) in list.into_iter().enumerate() {
+                let mut out: Vec<Resource> = Vec::new();
+                for (i, mut r) in list.into_iter().enumerate() {
                     let existing = r.id.as_deref().and_then(|rid| {
                         base.and_then(|b| b.resources.iter().find(|x| x.id == rid))
                     });
+                    if existing.is_none() {
+                        // A new resource keeps a given id on the same terms
+                        // as a dataset, and not one used twice in the list.
+                        let wanted = r.id.take();
+                        let taken_here = |rid: &str| out.iter().any(|x| x.id == rid);
+                        match self.wanted_id(actor, wanted, |rid| {
+                            taken_here(rid)
+                                || self.catalog.read(|ix| {
+                                    ix.dataset_for_resource(rid).is_some_and(|d| d.id != id)
+                                })
+                        }) {
+                            Ok(rid) => r.id = Some(rid),
+                            Err(msg) => errors.add("resources", format!("resource {i}: id: {msg}")),
+                        }
+                    }
                     match self.build_resource(&id, r, existing, i as i32, t) {
                         Ok(res) => out.push(res),
                         Err(e) => {
@@ -355,6 +431,20 @@ impl Portal {
                 v
             }
         };
+        let created = match text(r.created) {
+            None => None,
+            Some(s) => match parse_datetime(&s) {
+                Some(v) if v <= t => Some(v),
+                Some(_) => {
+                    errors.add("created", "Must not be in the future");
+                    None
+                }
+                None => {
+                    errors.add("created", "Must be a date-time in ISO 8601");
+                    None
+                }
+            },
+        };
         let guessed = misto_core::formats::guess(&url);
         let format = text(r.format)
             .or_else(|| guessed.map(|g| g.0.to_string()))
@@ -377,7 +467,7 @@ impl Portal {
             compress_format: text(r.compress_format),
             position,
             state: EntityState::Active,
-            created: existing.map_or(t, |e| e.created),
+            created: existing.map_or(created.unwrap_or(t), |e| e.created),
             last_modified: last_modified.or(existing.and_then(|e| e.last_modified)),
             metadata_modified: t,
             blob_key: None,
@@ -463,7 +553,7 @@ impl Portal {
                 let stale = match expect {
                     Expect::Any => false,
                     Expect::Revision(r) => r != current.revision,
-                    Expect::Modified(m) => m != current.metadata_modified,
+                    Expect::Modified(m) => modified_is_stale(m, &current),
                 };
                 if stale {
                     return Err(misto_store::StoreError::StaleRevision.into());
@@ -477,7 +567,7 @@ impl Portal {
             Expect::Revision(r) => r,
             Expect::Modified(m) => {
                 let current = self.dataset_for_edit(actor, id_or_name).await?;
-                if m != current.metadata_modified {
+                if modified_is_stale(m, &current) {
                     return Err(misto_store::StoreError::StaleRevision.into());
                 }
                 current.revision
@@ -649,6 +739,20 @@ impl Portal {
     /// Names of active public datasets (CKAN package_list).
     pub fn package_names(&self, limit: usize, offset: usize) -> Vec<String> {
         self.catalog.read(|ix| ix.package_names(limit, offset))
+    }
+
+    /// package_list as the viewer may see it: `(include_private,
+    /// include_drafts, include_deleted)` as in package_search (private
+    /// datasets and drafts the viewer may read, deleted ones for sysadmins).
+    pub fn package_names_for(
+        &self,
+        viewer: &Viewer,
+        include: (bool, bool, bool),
+        limit: usize,
+        offset: usize,
+    ) -> Vec<String> {
+        self.catalog
+            .read(|ix| ix.package_names_visible(viewer, include, limit, offset))
     }
 
     pub fn tag_names(&self, viewer: &Viewer, query: Option<&str>) -> Vec<String> {

@@ -12,6 +12,9 @@ use crate::{ActionError, Portal, Result, new_id};
 /// Fields a client sets on a publisher; `None` leaves a field empty.
 #[derive(Debug, Clone, Default)]
 pub struct PublisherInput {
+    /// The id a sysadmin wants a new publisher to have (kept as CKAN keeps
+    /// it, so a dump loads with its ids); ignored on update.
+    pub id: Option<String>,
     pub name: String,
     pub title: Option<String>,
     pub title_en: Option<String>,
@@ -27,6 +30,8 @@ pub struct PublisherInput {
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupInput {
+    /// As [`PublisherInput::id`].
+    pub id: Option<String>,
     pub name: String,
     pub title: Option<String>,
     pub title_en: Option<String>,
@@ -89,8 +94,13 @@ impl Portal {
             return Err(ActionError::denied("only sysadmins create publishers"));
         }
         let t = now();
+        let id = self
+            .wanted_id(actor, input.id.clone(), |id| {
+                self.group_or_publisher_id_taken(id)
+            })
+            .map_err(|msg| ActionError::invalid("id", msg))?;
         let mut p = Publisher {
-            id: new_id(),
+            id,
             name: String::new(),
             title: String::new(),
             title_en: None,
@@ -278,8 +288,17 @@ impl Portal {
                 "Must be 2 to 100 characters of lowercase latin letters, digits, - and _",
             ));
         }
+        let id = self
+            .wanted_id(actor, input.id, |id| self.group_or_publisher_id_taken(id))
+            .map_err(|msg| ActionError::invalid("id", msg))?;
+        if self.catalog.read(|ix| ix.group(&name).is_some()) {
+            return Err(ActionError::invalid(
+                "name",
+                "Group name already exists in database",
+            ));
+        }
         let g = Group {
-            id: new_id(),
+            id,
             title: non_empty(input.title).unwrap_or_else(|| name.clone()),
             name,
             title_en: non_empty(input.title_en),
@@ -292,6 +311,60 @@ impl Portal {
         self.store.insert_group(&g).await?;
         self.refresh().await?;
         Ok(g)
+    }
+
+    /// Replaces a theme's title, description and image (CKAN group_update;
+    /// sysadmins). The name may change to one not in use.
+    pub async fn update_group(
+        &self,
+        actor: &Viewer,
+        id_or_name: &str,
+        input: GroupInput,
+    ) -> Result<Group> {
+        if !actor.sysadmin {
+            return Err(ActionError::denied("only sysadmins edit themes"));
+        }
+        let mut g = self
+            .store
+            .find_group(id_or_name)
+            .await?
+            .filter(|g| g.state == EntityState::Active)
+            .ok_or_else(|| ActionError::not_found("group"))?;
+        let name = match non_empty(Some(input.name)) {
+            None => g.name.clone(),
+            Some(n) => n,
+        };
+        if !misto_core::names::is_valid_name(&name) {
+            return Err(ActionError::invalid(
+                "name",
+                "Must be 2 to 100 characters of lowercase latin letters, digits, - and _",
+            ));
+        }
+        if self
+            .catalog
+            .read(|ix| ix.group(&name).is_some_and(|other| other.id != g.id))
+        {
+            return Err(ActionError::invalid(
+                "name",
+                "Group name already exists in database",
+            ));
+        }
+        g.title = non_empty(input.title).unwrap_or_else(|| name.clone());
+        g.name = name;
+        g.title_en = non_empty(input.title_en);
+        g.description = input.description.unwrap_or_default();
+        g.image_url = non_empty(input.image_url);
+        self.store.update_group(&g).await?;
+        self.refresh().await?;
+        Ok(g)
+    }
+
+    /// Whether a publisher or a theme has this id (CKAN keeps both in one
+    /// table, so an id names at most one of them).
+    fn group_or_publisher_id_taken(&self, id: &str) -> bool {
+        self.catalog.read(|ix| {
+            ix.publisher(id).is_some_and(|p| p.id == id) || ix.group(id).is_some_and(|g| g.id == id)
+        })
     }
 
     pub fn show_group(&self, id_or_name: &str) -> Result<Group> {

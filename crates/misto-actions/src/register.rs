@@ -483,6 +483,7 @@ impl Portal {
                         hash: r.hash.clone(),
                         compress_format: r.compress_format.clone(),
                         last_modified: r.last_modified.map(|t| misto_core::time::ckan_format(&t)),
+                        created: None,
                         extras: r.extras.clone(),
                     });
                 }
@@ -565,6 +566,7 @@ impl Portal {
 fn input_of(d: &Dataset) -> DatasetInput {
     let date = |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string());
     DatasetInput {
+        id: None,
         name: d.name.clone(),
         title: Some(d.title.clone()),
         title_en: d.title_en.clone(),

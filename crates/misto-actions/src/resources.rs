@@ -135,8 +135,13 @@ impl Portal {
                 "Missing value: give a url or upload a file",
             ));
         }
-        let rid = new_id();
         let mut input = input;
+        let rid = self
+            .wanted_id(actor, input.id.take(), |rid| {
+                self.catalog
+                    .read(|ix| ix.dataset_for_resource(rid).is_some())
+            })
+            .map_err(|msg| ActionError::invalid("id", msg))?;
         input.id = Some(rid.clone());
         let (saved, pending) = self
             .modify_resources(actor, package_id, |current| {

@@ -13,7 +13,6 @@ use crate::params::Params;
 /// Keys of a package dict that are computed by the portal (or belong to
 /// CKAN extensions) and are ignored on input.
 const PACKAGE_OUTPUT_KEYS: &[&str] = &[
-    "id",
     "type",
     "metadata_created",
     "metadata_modified",
@@ -51,7 +50,6 @@ const RESOURCE_OUTPUT_KEYS: &[&str] = &[
     "url_type",
     "position",
     "state",
-    "created",
     "metadata_modified",
     "cache_url",
     "cache_last_updated",
@@ -203,6 +201,7 @@ pub fn dataset_input(p: &mut Params) -> Result<DatasetInput, ApiError> {
         }
     };
     Ok(DatasetInput {
+        id: p.str("id"),
         name: p.str("name").unwrap_or_default(),
         title: p.str("title"),
         title_en: p.str("title_en"),
@@ -269,6 +268,7 @@ pub fn resource_input(p: &mut Params) -> Result<ResourceInput, ApiError> {
         hash: p.str("hash"),
         compress_format: p.str("compress_format"),
         last_modified: p.str("last_modified"),
+        created: p.str("created"),
         extras: Map::new(),
     };
     let unknown = p.unknown();
@@ -281,26 +281,50 @@ pub fn resource_input(p: &mut Params) -> Result<ResourceInput, ApiError> {
     Ok(r)
 }
 
+/// Keys of an organization or group dict that CKAN computes or ignores on
+/// input (`users` and `packages`: members are managed with
+/// organization_member_create, and a dataset names its organization and
+/// groups itself).
+const GROUP_OUTPUT_KEYS: &[&str] = &[
+    "type",
+    "created",
+    "is_organization",
+    "approval_status",
+    "state",
+    "display_name",
+    "image_display_url",
+    "package_count",
+    "member_count",
+    "num_followers",
+    "users",
+    "packages",
+    "revision_id",
+];
+
+/// `extras`, `tags` and `groups` of an organization or group: CKAN stores
+/// them, misto has none. The empty lists organization_show and group_show
+/// return are accepted; anything in them is refused rather than dropped.
+fn no_group_lists(p: &mut Params, what: &str) -> Result<(), ApiError> {
+    let mut errors = misto_core::FieldErrors::new();
+    for k in ["extras", "tags", "groups"] {
+        match p.raw(k) {
+            None => {}
+            Some(Value::Array(a)) if a.is_empty() => {}
+            Some(Value::String(s)) if s.trim().is_empty() || s.trim() == "[]" => {}
+            Some(_) => errors.add(
+                k,
+                format!("misto keeps no {k} on {what}: send an empty list or leave it out"),
+            ),
+        }
+    }
+    errors.into_result().map_err(|e| ApiError::Action(e.into()))
+}
+
 pub fn publisher_input(p: &mut Params) -> Result<PublisherInput, ApiError> {
-    p.ignore(&[
-        "id",
-        "type",
-        "created",
-        "is_organization",
-        "approval_status",
-        "state",
-        "display_name",
-        "image_display_url",
-        "package_count",
-        "extras",
-        "tags",
-        "groups",
-        "users",
-        "num_followers",
-        "packages",
-        "revision_id",
-    ]);
+    p.ignore(GROUP_OUTPUT_KEYS);
+    no_group_lists(p, "organizations")?;
     Ok(PublisherInput {
+        id: p.str("id"),
         name: p.str("name").unwrap_or_default(),
         title: p.str("title"),
         title_en: p.str("title_en"),
@@ -316,18 +340,10 @@ pub fn publisher_input(p: &mut Params) -> Result<PublisherInput, ApiError> {
 }
 
 pub fn group_input(p: &mut Params) -> Result<GroupInput, ApiError> {
-    p.ignore(&[
-        "id",
-        "type",
-        "created",
-        "is_organization",
-        "approval_status",
-        "state",
-        "extras",
-        "packages",
-        "users",
-    ]);
+    p.ignore(GROUP_OUTPUT_KEYS);
+    no_group_lists(p, "groups")?;
     Ok(GroupInput {
+        id: p.str("id"),
         name: p.str("name").unwrap_or_default(),
         title: p.str("title"),
         title_en: p.str("title_en"),

@@ -57,7 +57,17 @@ impl ApiError {
                     let mut obj = Map::new();
                     obj.insert("__type".into(), json!("Validation Error"));
                     for (k, v) in &fields.0 {
-                        obj.insert(k.clone(), json!(v));
+                        // CKAN reports tag errors per tag, as
+                        // `[{"name": ["message"]}]`; its ValidationError
+                        // (which ckanapi raises when CKAN is installed
+                        // beside it) expects that shape and fails on plain
+                        // strings.
+                        let v = if k == "tags" {
+                            json!(v.iter().map(|m| json!({"name": [m]})).collect::<Vec<_>>())
+                        } else {
+                            json!(v)
+                        };
+                        obj.insert(k.clone(), v);
                     }
                     (StatusCode::CONFLICT, Value::Object(obj))
                 }

@@ -98,6 +98,7 @@ pub async fn dispatch(name: &str, mut ctx: Ctx, mut p: Params) -> R {
         "organization_member_create" => member_create(&ctx, &mut p).await,
         "organization_member_delete" => member_delete(&ctx, &mut p).await,
         "group_create" => group_create(&ctx, &mut p).await,
+        "group_update" => group_update(&ctx, &mut p).await,
         "user_create" => user_create(&ctx, &mut p).await,
         "api_token_create" => api_token_create(&ctx, &mut p).await,
         "api_token_revoke" => api_token_revoke(&ctx, &mut p).await,
@@ -167,10 +168,31 @@ fn status_show(ctx: &Ctx, p: &mut Params) -> R {
     )
 }
 
+/// The flags every `*_show` of ckanapi's `dump` and `load` sends, whatever
+/// the object (`include_datasets`, `include_password_hash`,
+/// `include_users`); CKAN's package_show ignores them.
+const CKANAPI_SHOW_FLAGS: &[&str] = &["include_datasets", "include_password_hash", "include_users"];
+
+/// CKAN 2.11's package_list reads `limit` and `offset` and ignores the rest
+/// (ckanapi's `dump datasets --all` sends `include_private`,
+/// `include_drafts`, `include_deleted`). Here the three flags mean what
+/// they mean in package_search: private datasets and drafts the caller may
+/// read, deleted ones for sysadmins.
 fn package_list(ctx: &Ctx, p: &mut Params) -> R {
     let limit = p.int("limit", i64::MAX, None)? as usize;
     let offset = p.int("offset", 0, None)? as usize;
-    done(p, json!(ctx.portal.package_names(limit, offset)))
+    let include = (
+        p.bool("include_private", false)?,
+        p.bool("include_drafts", false)?,
+        p.bool("include_deleted", false)?,
+    );
+    done(
+        p,
+        json!(
+            ctx.portal
+                .package_names_for(&ctx.viewer, include, limit, offset)
+        ),
+    )
 }
 
 /// The dataset package_show answers with, after checking parameters and
@@ -180,11 +202,12 @@ pub fn package_show_target(
     p: &mut Params,
 ) -> Result<std::sync::Arc<misto_core::Dataset>, ApiError> {
     let id = id_param(p)?;
-    p.ignore(&[
+    p.flags(&[
         "use_default_schema",
         "include_tracking",
         "include_plugin_data",
-    ]);
+    ])?;
+    p.flags(CKANAPI_SHOW_FLAGS)?;
     p.reject_unknown()?;
     Ok(ctx.portal.show_dataset(&ctx.viewer, &id)?)
 }
@@ -199,7 +222,9 @@ fn package_show(ctx: &Ctx, p: &mut Params) -> R {
         .read(|ix| dictize::package(ix, site, &d, t)))
 }
 
-/// Solr parameters CKAN passes through that have no meaning here.
+/// Solr parameters CKAN passes through that have no meaning here (`wt`:
+/// the answer is always JSON; `extras`: the `ext_*` parameters of
+/// plugins, as are top-level `ext_*` keys).
 const IGNORED_SEARCH_PARAMS: &[&str] = &[
     "qf",
     "bf",
@@ -209,9 +234,10 @@ const IGNORED_SEARCH_PARAMS: &[&str] = &[
     "df",
     "defType",
     "q.op",
-    "use_default_schema",
     "hl",
     "facet.sort",
+    "wt",
+    "extras",
 ];
 
 fn search_query(
@@ -252,8 +278,13 @@ fn search_query(
     let include_drafts = p.bool("include_drafts", false)?;
     let include_deleted = p.bool("include_deleted", false)?;
     let fl = p.str("fl");
+    p.flags(&["use_default_schema", "include_plugin_data"])?;
     p.ignore(IGNORED_SEARCH_PARAMS);
-    let unknown = p.unknown();
+    let unknown: Vec<String> = p
+        .unknown()
+        .into_iter()
+        .filter(|k| !k.starts_with("ext_"))
+        .collect();
     if !unknown.is_empty() {
         return Err(ApiError::Action(ActionError::SearchQuery(format!(
             "Invalid search parameters: {unknown:?}"
@@ -399,7 +430,7 @@ async fn package_activity_list(ctx: &Ctx, p: &mut Params) -> R {
 
 fn resource_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
-    p.ignore(&["include_tracking"]);
+    p.flags(&["include_tracking"])?;
     p.reject_unknown()?;
     let (d, r) = ctx.portal.show_resource(&ctx.viewer, &id)?;
     Ok(dictize::resource(ctx.site(), &d, &r))
@@ -432,15 +463,15 @@ fn list_opts(p: &mut Params, only_key: &str) -> Result<ListOpts, ApiError> {
     let offset = p.int("offset", 0, None)? as usize;
     let q = p.str("q").filter(|s| !s.trim().is_empty());
     let only = p.list(only_key, true)?;
-    p.ignore(&[
-        "type",
+    p.ignore(&["type"]);
+    p.flags(&[
         "include_dataset_count",
         "include_extras",
         "include_users",
         "include_groups",
         "include_tags",
         "include_member_count",
-    ]);
+    ])?;
     p.reject_unknown()?;
     Ok(ListOpts {
         sort_field,
@@ -531,7 +562,8 @@ fn group_list(ctx: &Ctx, p: &mut Params) -> R {
 }
 
 fn org_list_for_user(ctx: &Ctx, p: &mut Params) -> R {
-    p.ignore(&["permission", "include_dataset_count", "id"]);
+    p.ignore(&["permission", "id"]);
+    p.flags(&["include_dataset_count"])?;
     p.reject_unknown()?;
     Ok(ctx.portal.catalog().read(|ix| {
         let counts = ix.dataset_counts_by_publisher(&ctx.viewer);
@@ -573,18 +605,26 @@ fn datasets_of(ctx: &Ctx, fq: String) -> Result<Vec<Value>, ApiError> {
     }))
 }
 
+/// The flags of CKAN 2.11's organization_show and group_show that change
+/// nothing here (misto's organizations and groups have no extras, tags,
+/// sub-groups or followers, and every dict carries its dataset count), and
+/// ckanapi's `include_password_hash`.
+const GROUP_SHOW_FLAGS: &[&str] = &[
+    "include_dataset_count",
+    "include_extras",
+    "include_groups",
+    "include_tags",
+    "include_followers",
+    "include_member_count",
+    "include_password_hash",
+];
+
 async fn org_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
     let include_datasets = p.bool("include_datasets", false)?;
     let include_users = p.bool("include_users", true)?;
-    p.ignore(&[
-        "include_dataset_count",
-        "include_extras",
-        "include_groups",
-        "include_tags",
-        "include_followers",
-        "object_type",
-    ]);
+    p.ignore(&["object_type"]);
+    p.flags(GROUP_SHOW_FLAGS)?;
     p.reject_unknown()?;
     let org = ctx.portal.show_publisher(&id)?;
     let count = ctx.portal.catalog().read(|ix| {
@@ -616,15 +656,9 @@ async fn org_show(ctx: &Ctx, p: &mut Params) -> R {
 fn group_show(ctx: &Ctx, p: &mut Params) -> R {
     let id = p.required("id")?;
     let include_datasets = p.bool("include_datasets", false)?;
-    p.ignore(&[
-        "include_dataset_count",
-        "include_extras",
-        "include_users",
-        "include_groups",
-        "include_tags",
-        "include_followers",
-        "object_type",
-    ]);
+    p.ignore(&["object_type"]);
+    p.flags(GROUP_SHOW_FLAGS)?;
+    p.flags(&["include_users"])?;
     p.reject_unknown()?;
     let g = ctx.portal.show_group(&id)?;
     let count = ctx.portal.catalog().read(|ix| {
@@ -669,12 +703,14 @@ async fn user_show(ctx: &Ctx, p: &mut Params) -> R {
             .clone()
             .ok_or_else(|| ApiError::missing("id"))?,
     };
-    p.ignore(&[
+    p.ignore(&["user_obj"]);
+    // A password hash is never shown, whoever asks.
+    p.flags(&[
         "include_datasets",
         "include_num_followers",
         "include_plugin_extras",
-        "user_obj",
-    ]);
+    ])?;
+    p.flags(CKANAPI_SHOW_FLAGS)?;
     p.reject_unknown()?;
     let u = ctx.portal.public_user(&ctx.viewer, &id).await?;
     let own = ctx.viewer.sysadmin || ctx.viewer.user_id.as_deref() == Some(u.id.as_str());
@@ -979,6 +1015,22 @@ async fn group_create(ctx: &Ctx, p: &mut Params) -> R {
     p.reject_unknown()?;
     let g = ctx.portal.create_group(&ctx.viewer, input).await?;
     Ok(dictize::group(&g, 0))
+}
+
+/// group_update (sysadmins): a full replace of the theme's fields, with
+/// what group_show returns accepted as group_create accepts it.
+async fn group_update(ctx: &Ctx, p: &mut Params) -> R {
+    let id = p.required("id")?;
+    let input = group_input(p)?;
+    p.reject_unknown()?;
+    let g = ctx.portal.update_group(&ctx.viewer, &id, input).await?;
+    let count = ctx.portal.catalog().read(|ix| {
+        ix.dataset_counts_by_group(&ctx.viewer)
+            .get(&g.id)
+            .copied()
+            .unwrap_or(0)
+    });
+    Ok(dictize::group(&g, count))
 }
 
 async fn user_create(ctx: &Ctx, p: &mut Params) -> R {

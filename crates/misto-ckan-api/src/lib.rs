@@ -141,6 +141,7 @@ pub const ACTIONS: &[(&str, Kind)] = &[
     ("organization_member_create", Kind::Write),
     ("organization_member_delete", Kind::Write),
     ("group_create", Kind::Write),
+    ("group_update", Kind::Write),
     ("user_create", Kind::Write),
     ("api_token_create", Kind::Write),
     ("api_token_revoke", Kind::Write),

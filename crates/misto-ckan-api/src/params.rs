@@ -16,8 +16,8 @@ pub struct Params {
 
 fn truthy(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Some(true),
-        "false" | "0" | "no" | "off" | "" => Some(false),
+        "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
+        "false" | "0" | "no" | "off" | "f" | "n" | "" => Some(false),
         _ => None,
     }
 }
@@ -70,6 +70,16 @@ impl Params {
         for k in keys {
             self.used.insert((*k).to_string());
         }
+    }
+
+    /// Boolean parameters CKAN accepts that change nothing here: accepted
+    /// and ignored, but a value that is not a boolean is still a Validation
+    /// Error naming the parameter.
+    pub fn flags(&mut self, keys: &[&str]) -> Result<(), ApiError> {
+        for k in keys {
+            self.bool(k, false)?;
+        }
+        Ok(())
     }
 
     pub fn str(&mut self, k: &str) -> Option<String> {
@@ -215,6 +225,38 @@ mod tests {
         assert_eq!(p.list("b", false).unwrap(), vec!["x", "y"]);
         assert_eq!(p.list("c", true).unwrap(), vec!["x", "y"]);
         assert!(p.reject_unknown().is_ok());
+    }
+
+    #[test]
+    fn flags_are_booleans() {
+        for ok in [
+            "true", "False", "1", "0", "yes", "no", "t", "f", "on", "off", "",
+        ] {
+            let mut p = Params::from_pairs(vec![("include_users".into(), ok.into())]);
+            assert!(p.flags(&["include_users"]).is_ok(), "{ok}");
+            assert!(p.reject_unknown().is_ok());
+        }
+        let mut p = Params::new(
+            serde_json::json!({"include_users": true, "include_tracking": 0})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        assert!(p.flags(&["include_users", "include_tracking"]).is_ok());
+        let mut p = Params::from_pairs(vec![("include_users".into(), "maybe".into())]);
+        match p.flags(&["include_users"]) {
+            Err(ApiError::Action(misto_actions::ActionError::Validation(f))) => {
+                assert!(f.0.contains_key("include_users"), "{f:?}");
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        let mut p = Params::new(
+            serde_json::json!({"include_users": [1]})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        assert!(p.flags(&["include_users"]).is_err());
     }
 
     #[test]

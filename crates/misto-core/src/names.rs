@@ -7,12 +7,62 @@ pub fn is_valid_name(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
-/// A tag may hold letters of any script, digits, spaces and `-_.`, 1 to 100 characters.
+/// The apostrophe Ukrainian orthography prescribes (U+02BC MODIFIER LETTER
+/// APOSTROPHE). CKAN's tag rule accepts it as a letter.
+pub const APOSTROPHE: char = 'ʼ';
+
+/// Characters typed in place of [`APOSTROPHE`]: the ASCII apostrophe, the
+/// right and left single quotation marks, the grave accent, the modifier
+/// letters prime and turned comma, and the prime.
+pub fn is_apostrophe_lookalike(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | '`' | 'ʹ' | 'ʻ' | '′')
+}
+
+/// Every apostrophe look-alike replaced by [`APOSTROPHE`].
+pub fn normalize_apostrophes(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(is_apostrophe_lookalike) {
+        s.chars()
+            .map(|c| {
+                if is_apostrophe_lookalike(c) {
+                    APOSTROPHE
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+/// A tag as misto stores it: trimmed, apostrophes as [`APOSTROPHE`] (CKAN
+/// rejects `'` and `’` in tags and accepts `ʼ`, so a tag written with any of
+/// them is stored in the form CKAN clients and harvesters accept).
+pub fn normalize_tag(s: &str) -> String {
+    normalize_apostrophes(s.trim()).into_owned()
+}
+
+/// A tag may hold letters of any script (`ʼ` included), digits, spaces and
+/// `-_.`, 1 to 100 characters, as CKAN's `tag_name_validator` (so not `'`
+/// or `’`: [`normalize_tag`] turns them into `ʼ` first).
 pub fn is_valid_tag(s: &str) -> bool {
     let n = s.chars().count();
     (1..=100).contains(&n)
         && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '\'' | 'ʼ' | '’'))
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+}
+
+/// Whether `s` has the form of a UUID (8-4-4-4-12 hexadecimal digits), the
+/// form of every id misto and CKAN make; a client that brings its own id
+/// (a sysadmin loading a dump) must give one of this form.
+pub fn is_uuid_like(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// Turns a Ukrainian or English title into a URL name by the national
@@ -126,6 +176,36 @@ mod tests {
         assert!(!is_valid_name("бюджет"));
         assert!(is_valid_tag("бюджет міста"));
         assert!(!is_valid_tag("a,b"));
+    }
+
+    #[test]
+    fn tags_take_the_ukrainian_apostrophe() {
+        let cases = [
+            ("здоров'я", "здоровʼя"),
+            ("здоров’я", "здоровʼя"),
+            ("здоровʼя", "здоровʼя"),
+            ("  сім‘я ", "сімʼя"),
+            ("м`ясо", "мʼясо"),
+            ("бюджет", "бюджет"),
+        ];
+        for (given, stored) in cases {
+            assert_eq!(normalize_tag(given), stored, "{given}");
+            assert!(is_valid_tag(&normalize_tag(given)), "{given}");
+        }
+        // As CKAN: the ASCII apostrophe and U+2019 are not tag characters.
+        assert!(!is_valid_tag("здоров'я"));
+        assert!(!is_valid_tag("здоров’я"));
+        assert!(is_valid_tag("здоровʼя"));
+    }
+
+    #[test]
+    fn uuid_like_ids() {
+        assert!(is_uuid_like("7f0c1a3e-5b1e-4c0a-9e0d-1b2c3d4e5f60"));
+        assert!(is_uuid_like("7F0C1A3E-5B1E-4C0A-9E0D-1B2C3D4E5F60"));
+        assert!(!is_uuid_like("7f0c1a3e5b1e4c0a9e0d1b2c3d4e5f60"));
+        assert!(!is_uuid_like("7f0c1a3e-5b1e-4c0a-9e0d-1b2c3d4e5f6g"));
+        assert!(!is_uuid_like("budget-2024"));
+        assert!(!is_uuid_like(""));
     }
 
     #[test]

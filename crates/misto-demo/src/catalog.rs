@@ -797,7 +797,7 @@ pub(crate) const SPECS: &[Spec] = &[
         publisher: "upravlinnia-sotsialnoho-zakhystu",
         themes: &["sotsialnyi-zakhyst"],
         tags: &[
-            "безбар'єрність",
+            "безбарʼєрність",
             "доступність",
             "інвалідність",
             "маломобільні групи",
@@ -966,7 +966,7 @@ pub(crate) const SPECS: &[Spec] = &[
         title_en: "Medical equipment of municipal health care facilities",
         publisher: "upravlinnia-okhorony-zdorovia",
         themes: &["okhorona-zdorovia"],
-        tags: &["медичне обладнання", "лікарні", "заклади охорони здоров'я"],
+        tags: &["медичне обладнання", "лікарні", "заклади охорони здоровʼя"],
         freq: OnceAHalfYear,
         state: Current,
         temporal: Temporal::None,

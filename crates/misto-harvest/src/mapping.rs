@@ -10,7 +10,7 @@
 use misto_actions::Portal;
 use misto_actions::harvest::{HarvestItem, RemotePublisher};
 use misto_core::harvest::HarvestSource;
-use misto_core::names::is_valid_tag;
+use misto_core::names::{is_valid_tag, normalize_tag};
 use misto_core::time::{parse_date, parse_datetime};
 use misto_core::validate::{
     LANGUAGES, NOTES_MAX, PURPOSE_MAX, TITLE_MAX, is_valid_email, is_valid_url,
@@ -286,7 +286,7 @@ fn clean(portal: &Portal, dict: &mut Map<String, Value>) {
                 Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_string),
                 _ => None,
             })
-            .map(|t| t.trim().to_string())
+            .map(|t| normalize_tag(&t))
             .filter(|t| is_valid_tag(t))
             .map(Value::String)
             .collect(),
@@ -295,7 +295,7 @@ fn clean(portal: &Portal, dict: &mut Map<String, Value>) {
             .and_then(Value::as_str)
             .unwrap_or("")
             .split(',')
-            .map(|t| t.trim().to_string())
+            .map(normalize_tag)
             .filter(|t| is_valid_tag(t))
             .map(Value::String)
             .collect(),

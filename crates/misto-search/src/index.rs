@@ -245,6 +245,18 @@ fn doc_terms(ds: &Dataset) -> DocTerms {
     DocTerms { terms }
 }
 
+/// The lookup key of a keyword value: lowercase, and for tags with every
+/// apostrophe look-alike as U+02BC, the form tags are stored in, so that
+/// `tags:здоров'я` finds a dataset tagged `здоровʼя`.
+fn keyword_key(field: Kw, value: &str) -> String {
+    let lower = value.to_lowercase();
+    if field == Kw::Tag {
+        misto_core::names::normalize_apostrophes(&lower).into_owned()
+    } else {
+        lower
+    }
+}
+
 fn doc_keywords(ds: &Dataset) -> Vec<(Kw, &str)> {
     let mut v: Vec<(Kw, &str)> = Vec::new();
     v.extend(ds.tags.iter().map(|t| (Kw::Tag, t.as_str())));
@@ -608,7 +620,7 @@ impl Index {
         if kw.postings.is_empty() {
             kw.postings = Vec::new();
             let field = kw.field as usize;
-            let lower = kw.raw.to_lowercase();
+            let lower = keyword_key(kw.field, &kw.raw);
             if let Some(ids) = self.kw_lookup[field].get_mut(lower.as_str()) {
                 ids.retain(|x| *x != k);
                 if ids.is_empty() {
@@ -621,7 +633,7 @@ impl Index {
     }
 
     fn intern_keyword(&mut self, field: Kw, raw: &str) -> u32 {
-        let lower = raw.to_lowercase();
+        let lower = keyword_key(field, raw);
         let map = &mut self.kw_lookup[field as usize];
         if let Some(ids) = map.get(lower.as_str())
             && let Some(&k) = ids
@@ -649,10 +661,11 @@ impl Index {
         k
     }
 
-    /// Keyword ids of `field` whose value equals `value` case-insensitively.
+    /// Keyword ids of `field` whose value equals `value` case-insensitively
+    /// (and, for tags, whatever apostrophe either is written with).
     pub(crate) fn keyword_ids(&self, field: Kw, value: &str) -> &[u32] {
         self.kw_lookup[field as usize]
-            .get(value.to_lowercase().as_str())
+            .get(keyword_key(field, value).as_str())
             .map_or(&[], Vec::as_slice)
     }
 
@@ -754,6 +767,29 @@ impl Index {
             .collect()
     }
 
+    /// [`Index::package_names`] with the choices of package_search: private
+    /// datasets and drafts the viewer may read, deleted ones for sysadmins.
+    pub fn package_names_visible(
+        &self,
+        viewer: &Viewer,
+        (private, drafts, deleted): (bool, bool, bool),
+        limit: usize,
+        offset: usize,
+    ) -> Vec<String> {
+        let mut names: Vec<&str> = self
+            .iter_entries()
+            .filter(|(_, e)| Self::visible(e, viewer, private, drafts, deleted))
+            .map(|(_, e)| e.ds.name.as_str())
+            .collect();
+        names.sort_unstable();
+        names
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Distinct tags of the active datasets the viewer may read, sorted;
     /// `query` keeps tags containing it case-insensitively.
     pub fn tags(&self, viewer: &Viewer, query: Option<&str>) -> Vec<String> {
@@ -761,7 +797,7 @@ impl Index {
         let needle = query
             .map(str::trim)
             .filter(|q| !q.is_empty())
-            .map(str::to_lowercase);
+            .map(|q| keyword_key(Kw::Tag, q));
         let mut tags: Vec<String> = Vec::new();
         for (lower, ids) in &self.kw_lookup[Kw::Tag as usize] {
             if needle.as_ref().is_some_and(|n| !lower.contains(n.as_str())) {

@@ -103,6 +103,30 @@ pub async fn fresh_postgres(base_url: &str) -> Store {
     store
 }
 
+/// Marks migration `version` as not applied, so that the next
+/// [`Store::migrate`] runs it again over what the test has written: the
+/// way to test a migration that rewrites data.
+pub async fn forget_migration(store: &Store, version: i64) {
+    let sql = "DELETE FROM _sqlx_migrations WHERE version = $1";
+    let rows = match &store.pool {
+        crate::store::Pool::Sqlite { writer, .. } => sqlx::query(sql)
+            .bind(version)
+            .execute(writer)
+            .await
+            .map(|d| d.rows_affected()),
+        crate::store::Pool::Postgres(pool) => sqlx::query(sql)
+            .bind(version)
+            .execute(pool)
+            .await
+            .map(|d| d.rows_affected()),
+    };
+    assert_eq!(
+        rows.expect("forget a migration"),
+        1,
+        "migration {version} was applied"
+    );
+}
+
 /// Best effort: drops test schemas left by runs more than an hour ago.
 async fn drop_stale_schemas(admin: &mut PgConnection, now: Duration) {
     let Ok(names) = sqlx::query_scalar::<_, String>(

@@ -58,6 +58,7 @@ on_every_backend!(
     failed_update_leaves_old_state,
     concurrent_writes_and_reads,
     migrate_twice_is_harmless,
+    tag_apostrophes_are_rewritten,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1003,6 +1004,40 @@ async fn concurrent_writes_and_reads(s: &Store) {
     assert_eq!(s.count_datasets().await.unwrap(), 16);
     assert_eq!(s.datasets_changed_since(0, 1000).await.unwrap().len(), 16);
     assert_eq!(s.catalog_version().await.unwrap(), 1 + 32);
+}
+
+/// Migration 0019 rewrites the apostrophes of stored tags as U+02BC, only
+/// in tags, and hands the rewritten datasets a new `seq` so that running
+/// instances reload them.
+async fn tag_apostrophes_are_rewritten(s: &Store) {
+    let p = saved_publisher(s, "zt").await;
+    let mut old = dataset("apostrophes", &p.id);
+    old.tags = vec!["здоров'я".into(), "сім’я".into(), "бюджет".into()];
+    old.notes = "Дані закладів охорони здоров'я".into();
+    let old = s.insert_dataset(&old, &new_activity(&old)).await.unwrap();
+    let plain = bare_dataset("plain", &p.id);
+    let plain = s
+        .insert_dataset(&plain, &new_activity(&plain))
+        .await
+        .unwrap();
+    let version = s.catalog_version().await.unwrap();
+
+    testing::forget_migration(s, 19).await;
+    s.migrate().await.unwrap();
+
+    let new = s.find_dataset("apostrophes").await.unwrap().unwrap();
+    assert_eq!(new.tags, vec!["здоровʼя", "сімʼя", "бюджет"]);
+    assert_eq!(new.notes, old.notes, "only tags are rewritten");
+    assert_eq!(s.catalog_version().await.unwrap(), version + 1);
+    let changed = s.datasets_changed_since(version, 100).await.unwrap();
+    let changed: Vec<&str> = changed.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(changed, vec!["apostrophes"]);
+    assert_eq!(s.find_dataset("plain").await.unwrap(), Some(plain));
+
+    // Nothing left to rewrite: running it again changes nothing.
+    testing::forget_migration(s, 19).await;
+    s.migrate().await.unwrap();
+    assert_eq!(s.catalog_version().await.unwrap(), version + 1);
 }
 
 async fn migrate_twice_is_harmless(s: &Store) {

@@ -41,6 +41,7 @@ pub async fn load(portal: &Portal) -> anyhow::Result<()> {
             .create_publisher(
                 &system,
                 PublisherInput {
+                    id: None,
                     name: p.name.clone(),
                     title: Some(p.title.clone()),
                     title_en: Some(p.title_en.clone()),

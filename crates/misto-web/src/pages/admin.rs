@@ -444,6 +444,7 @@ impl PublisherValues {
     fn input(&self) -> PublisherInput {
         let opt = |s: &str| Some(s.to_string());
         PublisherInput {
+            id: None,
             name: self.name.clone(),
             title: opt(&self.title),
             title_en: opt(&self.title_en),

@@ -463,11 +463,13 @@ fn input_from(form: &Form, base: Option<&Dataset>, name: String) -> DatasetInput
                 hash: r.hash.clone(),
                 compress_format: r.compress_format.clone(),
                 last_modified: None,
+                created: None,
                 extras: r.extras.clone(),
             })
             .collect()
     });
     DatasetInput {
+        id: None,
         name,
         title: form.opt("title"),
         title_en: form.opt("title_en"),
