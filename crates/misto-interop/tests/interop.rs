@@ -340,7 +340,7 @@ async fn dataset_documents_map_the_passport_and_escape_text() {
     for want in [
         r#""Бюджет \"міста\" <2024> & Co\\ 'лапки'\nрядок"@uk"#,
         r#""City budget"@en"#,
-        "dcat:keyword \"бюджет\"@uk, \"дитячі садки\"@uk, \"об'єкти\"@uk",
+        "dcat:keyword \"бюджет\"@uk, \"дитячі садки\"@uk, \"обʼєкти\"@uk",
         "<http://publications.europa.eu/resource/authority/data-theme/ECON>",
         "<http://publications.europa.eu/resource/authority/frequency/MONTHLY>",
         "<http://publications.europa.eu/resource/authority/language/UKR>",
