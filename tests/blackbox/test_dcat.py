@@ -7,7 +7,7 @@ as XML, robots.txt and the pages' meta descriptions. Private datasets and
 drafts appear in none of them.
 
 The shapes are found through MISTO_DCAT_SHAPES, by default
-<repo>/../shared/reference/dcat-ap-3.0.1.
+<repo>/tests/fixtures/dcat-ap-3.0.1 (a copy kept in the repository).
 """
 
 import json
@@ -33,7 +33,7 @@ HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SHAPES = os.environ.get("MISTO_DCAT_SHAPES") or os.path.join(
-    os.path.dirname(REPO), "shared", "reference", "dcat-ap-3.0.1"
+    REPO, "tests", "fixtures", "dcat-ap-3.0.1"
 )
 TRICKY = 'Бюджет "міста" <2024> & Co\\ \'лапки\'\nрядок'
 

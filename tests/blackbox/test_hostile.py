@@ -287,6 +287,20 @@ def test_concurrent_runaway_sql_is_limited_per_caller(hostile):
     alive(hostile)
 
 
+def test_control_characters_in_datastore_records_are_a_field_error(hostile):
+    ds = hostile.admin.action.package_create(name="hostile-records", owner_org="hostile-org")
+    for records in ([{"name": "a\u0000b"}], [{"name": "ok"}, {"name": "bell\u0007"}]):
+        r = requests.post(hostile.action_url("datastore_create"), json={
+            "resource": {"package_id": ds["id"], "name": "records"},
+            "fields": [{"id": "name", "type": "text"}], "records": records,
+        }, headers={"Authorization": hostile.admin_token}, timeout=30)
+        assert r.status_code == 409, r.text[:300]
+        err = r.json()["error"]
+        assert err["__type"] == "Validation Error"
+        assert "control characters" in str(err["records"]), err
+    alive(hostile)
+
+
 def test_peak_memory_stayed_under_the_budget(hostile):
     with open(f"/proc/{hostile.proc.pid}/status") as f:
         status = dict(line.split(":", 1) for line in f if ":" in line)

@@ -1604,11 +1604,25 @@ impl Portal {
         let mut rows = Vec::with_capacity(records.len());
         let mut terms = Terms::new();
         for (n, rec) in records.iter().enumerate() {
-            for k in rec.keys() {
+            for (k, v) in rec {
                 if k != ID_COLUMN && table.field(k).is_none() {
                     errors.add(
                         "records",
                         format!("record {}: field \"{k}\" not in table", n + 1),
+                    );
+                }
+                // What XML exports and PostgreSQL cannot hold (U+0000).
+                if let Some(c) = v.as_str().and_then(|s| {
+                    s.chars()
+                        .find(|c| misto_core::validate::is_forbidden_char(*c))
+                }) {
+                    errors.add(
+                        "records",
+                        format!(
+                            "record {}: field \"{k}\": {}",
+                            n + 1,
+                            misto_core::validate::forbidden_char_message(c)
+                        ),
                     );
                 }
             }
