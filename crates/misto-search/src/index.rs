@@ -753,18 +753,11 @@ impl Index {
 
     /// Names of active public datasets, ascending (CKAN's `package_list`).
     pub fn package_names(&self, limit: usize, offset: usize) -> Vec<String> {
-        let mut names: Vec<&str> = self
-            .iter_entries()
-            .filter(|(_, e)| e.state == DatasetState::Active && !e.private)
-            .map(|(_, e)| e.ds.name.as_str())
-            .collect();
-        names.sort_unstable();
-        names
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(str::to_owned)
-            .collect()
+        self.sorted_names(
+            |e| e.state == DatasetState::Active && !e.private,
+            limit,
+            offset,
+        )
     }
 
     /// [`Index::package_names`] with the choices of package_search: private
@@ -776,9 +769,23 @@ impl Index {
         limit: usize,
         offset: usize,
     ) -> Vec<String> {
+        self.sorted_names(
+            |e| Self::visible(e, viewer, private, drafts, deleted),
+            limit,
+            offset,
+        )
+    }
+
+    /// Names of the datasets `keep` accepts, ascending, one page of them.
+    fn sorted_names(
+        &self,
+        keep: impl Fn(&Entry) -> bool,
+        limit: usize,
+        offset: usize,
+    ) -> Vec<String> {
         let mut names: Vec<&str> = self
             .iter_entries()
-            .filter(|(_, e)| Self::visible(e, viewer, private, drafts, deleted))
+            .filter(|(_, e)| keep(e))
             .map(|(_, e)| e.ds.name.as_str())
             .collect();
         names.sort_unstable();
