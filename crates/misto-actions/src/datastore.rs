@@ -828,28 +828,37 @@ async fn load_blob(
             return Err(ActionError::Internal(msg));
         }
     };
-    let table = portal.store.ds_create_table(&fields, &[]).await?;
-    let mut done = 0i64;
+    // The rows go into a new table file: written to a local temporary
+    // file a row group at a time, then stored as a blob under a key of its
+    // own. The previous table answers until the metadata points at the new
+    // one.
+    let tmp = tempfile::tempfile().map_err(|e| ActionError::Internal(format!("temp file: {e}")))?;
+    let mut writer = Some(
+        misto_columnar::TableWriter::new(tmp, &fields)
+            .map_err(|e| ActionError::Internal(e.to_string()))?,
+    );
     let report = loop {
         let chunk = match rx.recv().await {
             Some(Loaded::Rows(rows)) => rows,
             Some(Loaded::Done(report)) => break report,
-            Some(Loaded::Failed(msg)) => {
-                let _ = portal.store.ds_drop_table(&table).await;
-                return fail(msg).await;
-            }
+            Some(Loaded::Failed(msg)) => return fail(msg).await,
             Some(Loaded::Start { .. }) | None => {
-                let _ = portal.store.ds_drop_table(&table).await;
                 return Err(ActionError::Internal(
                     "ingest task: the reader stopped".into(),
                 ));
             }
         };
-        let loaded = portal.store.ds_load_batch(&table, &fields, &chunk).await;
-        let n = chunk.len() as i64;
-        drop(chunk);
-        if let Err(e) = loaded {
-            let _ = portal.store.ds_drop_table(&table).await;
+        let Some(mut w) = writer.take() else {
+            return Err(ActionError::Internal("ingest: no writer".into()));
+        };
+        // Encoding is CPU work: off the async threads.
+        let (w, written) = tokio::task::spawn_blocking(move || {
+            let r = w.push(&chunk);
+            (w, r)
+        })
+        .await
+        .map_err(|e| ActionError::Internal(format!("ingest task: {e}")))?;
+        if let Err(e) = written {
             let msg = format!("The rows could not be stored: {e}");
             portal
                 .store
@@ -857,17 +866,41 @@ async fn load_blob(
                 .await?;
             return Err(ActionError::Internal(msg));
         }
-        done += n;
-        if let Err(e) = ctx.progress(done, total.max(done)).await {
-            let _ = portal.store.ds_drop_table(&table).await;
-            return Err(e);
-        }
+        let done = w.rows();
+        writer = Some(w);
+        ctx.progress(done, total.max(done)).await?;
     };
-    let total = done;
+    let Some(w) = writer.take() else {
+        return Err(ActionError::Internal("ingest: no writer".into()));
+    };
+    let file = tokio::task::spawn_blocking(move || {
+        let mut file = w.finish_into()?;
+        use std::io::Seek;
+        file.rewind()
+            .map_err(|e| misto_columnar::ColumnarError::Internal(e.to_string()))?;
+        Ok::<_, misto_columnar::ColumnarError>(file)
+    })
+    .await
+    .map_err(|e| ActionError::Internal(format!("ingest task: {e}")))?
+    .map_err(|e| ActionError::Internal(format!("The rows could not be stored: {e}")))?;
+    let total = file.1;
+    let key = format!(
+        "datastore/{rid}/{}.parquet",
+        uuid::Uuid::new_v4().simple()
+    );
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file.0));
+    if let Err(e) = portal.blobs.put_stream(&key, stream).await {
+        let msg = format!("The rows could not be stored: {e}");
+        portal
+            .store
+            .ds_set_status(&rid, "error", &msg, now())
+            .await?;
+        return Err(ActionError::Internal(msg));
+    }
     let message = format!("{total} rows loaded");
     let meta = DatastoreTable {
         resource_id: rid.clone(),
-        table_name: table.clone(),
+        table_name: key.clone(),
         fields,
         overrides,
         primary_key: vec![],
@@ -880,15 +913,13 @@ async fn load_blob(
         modified: now(),
     };
     if let Err(e) = portal.store.ds_publish(&meta).await {
-        let _ = portal.store.ds_drop_table(&table).await;
+        let _ = portal.blobs.delete(&key).await;
         return Err(e.into());
     }
+    if let Some(old) = previous.as_ref().and_then(DatastoreTable::file_key) {
+        portal.retire_table_file(old);
+    }
     portal.set_datastore_active(&rid, true).await?;
-    // The table answers already; its column indexes are built next, by a
-    // job of their own.
-    portal
-        .enqueue_job(INDEX_JOB, &rid, json!({"table": table}), None)
-        .await?;
     Ok(JobOutcome::done(message))
 }
 
@@ -1228,7 +1259,7 @@ impl Portal {
     ) -> Result<(DatastoreTable, DsRows)> {
         let table = self.readable_table(viewer, resource_id).await?;
         let q = self.ds_query(&table, p)?;
-        let rows = self.store.ds_search(&table, &q).await?;
+        let rows = self.table_search(&table, &q).await?;
         Ok((table, rows))
     }
 
@@ -1255,8 +1286,54 @@ impl Portal {
                 q.fields.insert(0, ID_COLUMN.into());
             }
         }
-        let rows = self.store.ds_search(&table, &q).await?;
+        let rows = self.table_search(&table, &q).await?;
         Ok((table, rows))
+    }
+
+    /// The rows of a dump as one streamed query, for a table the columnar
+    /// engine holds: its fields and pages of at most `page` rows (`p`'s
+    /// filters, `q`, sort, distinct, offset and limit applied). `None` for
+    /// a row table of the store: page with [`Portal::datastore_page`].
+    pub async fn datastore_stream(
+        &self,
+        viewer: &Viewer,
+        resource_id: &str,
+        p: &SearchParams,
+        page: usize,
+    ) -> Result<Option<(Vec<Field>, RowStream)>> {
+        let table = self.readable_table(viewer, resource_id).await?;
+        let Some(key) = table.file_key() else {
+            return Ok(None);
+        };
+        let mut q = self.ds_query(&table, p)?;
+        q.limit = p.limit.max(0);
+        let (fields, rx) = self.columnar.search_stream(key, &table.fields, &q, page)?;
+        Ok(Some((fields, RowStream(rx))))
+    }
+
+    /// A search on whichever engine holds the table.
+    async fn table_search(&self, table: &DatastoreTable, q: &DsQuery) -> Result<DsRows> {
+        Ok(match table.file_key() {
+            Some(key) => {
+                self.columnar
+                    .search(key, &table.fields, table.row_count, q)
+                    .await?
+            }
+            None => self.store.ds_search(table, q).await?,
+        })
+    }
+
+    /// Deletes a table file that is no longer live, a minute later: a
+    /// query that started on it (here or on another instance) finishes.
+    pub(crate) fn retire_table_file(&self, key: &str) {
+        let blobs = self.blobs.clone();
+        let key = key.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(RETIRE_AFTER).await;
+            if let Err(e) = blobs.delete(&key).await {
+                tracing::warn!(key, error = %e, "could not remove a replaced table file");
+            }
+        });
     }
 
     /// `datastore_aggregate`: a group-by over a table the viewer may read,
@@ -1352,10 +1429,18 @@ impl Portal {
             },
         )?;
         q.sort = p.sort.clone();
-        let rows = self
-            .store
-            .ds_group(&table, &q, group_by, aggregates)
-            .await?;
+        let rows = match table.file_key() {
+            Some(key) => {
+                self.columnar
+                    .group(key, &table.fields, &q, group_by, aggregates)
+                    .await?
+            }
+            None => {
+                self.store
+                    .ds_group(&table, &q, group_by, aggregates)
+                    .await?
+            }
+        };
         Ok((table, rows))
     }
 
@@ -1429,6 +1514,50 @@ impl Portal {
             .filter(|id| self.show_resource(viewer, id).is_ok())
             .collect();
         let cfg = &self.config.datastore;
+        let checked = misto_store::datastore::check_sql(sql)
+            .map_err(|m| ActionError::invalid("sql", m))?;
+        let names = self
+            .columnar
+            .sql_tables(&checked)
+            .map_err(|m| ActionError::invalid("sql", m))?;
+        // The tables the query names that the viewer may read, by engine.
+        let mut files = Vec::new();
+        let mut rows_tables = 0usize;
+        for name in &names {
+            if !readable.contains(name) {
+                continue;
+            }
+            match self.store.ds_table(name).await? {
+                Some(t) if t.file_key().is_some() => files.push(misto_columnar::SqlTable {
+                    name: name.clone(),
+                    key: t.table_name.clone(),
+                    fields: t.fields.clone(),
+                }),
+                Some(t) if t.is_active() => rows_tables += 1,
+                _ => {}
+            }
+        }
+        if !files.is_empty() || rows_tables == 0 {
+            if rows_tables > 0 {
+                return Err(ActionError::invalid(
+                    "sql",
+                    "A query cannot join a table loaded from a file with a table written \
+                     through datastore_create; query them one at a time",
+                ));
+            }
+            return match self
+                .columnar
+                .sql(&checked, files, cfg.sql_timeout, cfg.sql_rows_max)
+                .await?
+            {
+                Ok(a) => Ok(SqlOutcome {
+                    fields: a.fields,
+                    records: a.records,
+                    truncated: a.truncated,
+                }),
+                Err(m) => Err(ActionError::invalid("sql", m)),
+            };
+        }
         match self
             .store
             .ds_sql(sql, &readable, cfg.sql_timeout, cfg.sql_rows_max)
@@ -1495,6 +1624,7 @@ impl Portal {
         }
         errors.into_result()?;
         let table = match existing.filter(DatastoreTable::is_active) {
+            Some(t) if t.file_key().is_some() => return Err(file_table_is_read_only(resource_id)),
             Some(t) => {
                 let mut new_fields = Vec::new();
                 for f in &fields {
@@ -1576,6 +1706,9 @@ impl Portal {
                 "Resource \"{resource_id}\" was not found in the datastore"
             ))
         })?;
+        if table.file_key().is_some() {
+            return Err(file_table_is_read_only(resource_id));
+        }
         let n = self.write_records(&table, method, records).await?;
         Ok((table, n))
     }
@@ -1722,9 +1855,13 @@ impl Portal {
         match filters {
             None => {
                 self.store.ds_delete(resource_id).await?;
+                if let Some(key) = table.file_key() {
+                    self.retire_table_file(key);
+                }
                 self.set_datastore_active(resource_id, false).await?;
                 Ok(table.row_count as u64)
             }
+            Some(_) if table.file_key().is_some() => Err(file_table_is_read_only(resource_id)),
             Some(f) => {
                 let q = self.ds_query(
                     &table,
@@ -1737,6 +1874,34 @@ impl Portal {
             }
         }
     }
+}
+
+/// Pages of rows of a streamed dump ([`Portal::datastore_stream`]).
+pub struct RowStream(
+    tokio::sync::mpsc::Receiver<std::result::Result<Vec<Vec<Value>>, misto_columnar::ColumnarError>>,
+);
+
+impl RowStream {
+    /// The next page; `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Vec<Vec<Value>>>> {
+        self.0.recv().await.map(|r| r.map_err(ActionError::from))
+    }
+}
+
+/// How long a replaced table file stays readable.
+const RETIRE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The refusal of a record write to a table loaded from a file: the next
+/// upload of the file would replace it and lose the change.
+fn file_table_is_read_only(resource_id: &str) -> ActionError {
+    ActionError::invalid(
+        "resource_id",
+        format!(
+            "The table of resource \"{resource_id}\" is loaded from its file, and the next \
+             upload of the file replaces it: change the file (resource_update with an upload), \
+             or keep records in a table of their own made with datastore_create"
+        ),
+    )
 }
 
 /// The table with `_id` as an extra last "field", for updates keyed by id.

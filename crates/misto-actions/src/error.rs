@@ -77,6 +77,16 @@ impl From<StoreError> for ActionError {
     }
 }
 
+impl From<misto_columnar::ColumnarError> for ActionError {
+    fn from(e: misto_columnar::ColumnarError) -> Self {
+        match e {
+            misto_columnar::ColumnarError::NotFound(what) => Self::NotFound(what),
+            misto_columnar::ColumnarError::Invalid(m) => Self::invalid("datastore", m),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<BlobError> for ActionError {
     fn from(e: BlobError) -> Self {
         match e {

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::Timestamp;
 
@@ -333,10 +334,154 @@ impl DatastoreTable {
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.id == id)
     }
+
+    /// The blob key of the table's Parquet file when the columnar engine
+    /// holds it (tables loaded from files); `None` for a row table of the
+    /// store (API-managed tables) or no table yet.
+    pub fn file_key(&self) -> Option<&str> {
+        is_file_key(&self.table_name).then_some(self.table_name.as_str())
+    }
+}
+
+/// Whether a table name is the blob key of a columnar table file
+/// (`datastore/<resource id>/<load id>.parquet`) rather than a row table.
+pub fn is_file_key(table_name: &str) -> bool {
+    table_name.starts_with("datastore/") && table_name.ends_with(".parquet")
 }
 
 /// The columns every datastore table has besides its fields.
 pub const ID_COLUMN: &str = "_id";
+
+// ---- Queries over a table (the store's row tables and the columnar engine
+// answer the same ones).
+
+/// A value bound to a query, typed so that PostgreSQL gets typed NULLs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Null(FieldType),
+    Int(i64),
+    Num(f64),
+    Bool(bool),
+    Text(String),
+}
+
+impl Bind {
+    /// A cell as a bind value of a column of type `ty`.
+    pub fn of_cell(cell: &Cell<'_>, ty: FieldType) -> Bind {
+        match cell {
+            Cell::Null => Bind::Null(ty),
+            Cell::Int(v) => Bind::Int(*v),
+            Cell::Num(v) if v.is_finite() => Bind::Num(*v),
+            Cell::Num(_) => Bind::Null(ty),
+            Cell::Bool(v) => Bind::Bool(*v),
+            Cell::Text(s) => Bind::Text(s.to_string()),
+        }
+    }
+}
+
+/// A filter: the column equals one of the values (or is NULL for
+/// [`Bind::Null`]).
+#[derive(Debug, Clone)]
+pub struct DsFilter {
+    pub column: String,
+    pub values: Vec<Bind>,
+}
+
+/// A query over one datastore table (column names are checked against the
+/// table's fields; unknown names are refused, never spliced).
+#[derive(Debug, Clone, Default)]
+pub struct DsQuery {
+    pub filters: Vec<DsFilter>,
+    /// Full-text terms (already analysed); every one must occur in the row.
+    pub terms: Vec<String>,
+    /// Columns to return, in order (`_id` allowed); empty = `_id` and all
+    /// fields.
+    pub fields: Vec<String>,
+    /// `(column, descending)`; `_id` is added as a tie-breaker unless
+    /// `distinct`.
+    pub sort: Vec<(String, bool)>,
+    pub distinct: bool,
+    pub limit: i64,
+    pub offset: i64,
+    pub include_total: bool,
+    /// Keyset paging for dumps: only rows with `_id` above this.
+    pub after_id: Option<i64>,
+}
+
+/// Rows of a query, as JSON values in the order of `fields`.
+#[derive(Debug, Clone)]
+pub struct DsRows {
+    pub fields: Vec<Field>,
+    pub rows: Vec<Vec<Value>>,
+    pub total: Option<i64>,
+    /// The `_id` of the last row (for keyset paging), when `_id` was read.
+    pub last_id: Option<i64>,
+}
+
+/// The aggregate of a chart's y column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    Count,
+    Sum,
+    Avg,
+}
+
+/// An aggregate function of a group-by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFn {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl AggFn {
+    pub fn parse(s: &str) -> Option<AggFn> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "count" => AggFn::Count,
+            "sum" => AggFn::Sum,
+            "avg" | "mean" => AggFn::Avg,
+            "min" => AggFn::Min,
+            "max" => AggFn::Max,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggFn::Count => "count",
+            AggFn::Sum => "sum",
+            AggFn::Avg => "avg",
+            AggFn::Min => "min",
+            AggFn::Max => "max",
+        }
+    }
+}
+
+/// One aggregate of a group-by: a function, its column (`None`: `count`
+/// of rows) and the name of its output field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggSpec {
+    pub func: AggFn,
+    pub field: Option<String>,
+    pub name: String,
+}
+
+impl AggSpec {
+    /// An aggregate named `count` (rows) or `<function>_<field>`.
+    pub fn new(func: AggFn, field: Option<&str>) -> AggSpec {
+        let name = match field {
+            None => func.as_str().to_string(),
+            Some(f) => format!("{}_{f}", func.as_str()),
+        };
+        AggSpec {
+            func,
+            field: field.map(str::to_string),
+            name,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

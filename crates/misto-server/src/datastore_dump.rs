@@ -36,6 +36,7 @@ enum Format {
     Json,
     GeoJson,
     Xlsx,
+    Parquet,
 }
 
 fn error_response(e: ActionError) -> Response {
@@ -76,6 +77,9 @@ struct Pager {
     strip_id: bool,
     emitted: i64,
     done: bool,
+    /// One streamed query instead of pages (tables of the columnar
+    /// engine); `None` until the first page is asked for.
+    stream: Option<Option<(Vec<Field>, misto_actions::datastore::RowStream)>>,
 }
 
 impl Pager {
@@ -92,6 +96,7 @@ impl Pager {
             strip_id,
             emitted: 0,
             done: false,
+            stream: None,
         }
     }
 
@@ -101,6 +106,25 @@ impl Pager {
         if self.done || remaining <= 0 {
             self.done = true;
             return Ok((Vec::new(), Vec::new()));
+        }
+        if self.stream.is_none() {
+            let params = SearchParams {
+                limit: remaining,
+                ..self.params.clone()
+            };
+            self.stream = Some(
+                self.portal
+                    .datastore_stream(&self.viewer, &self.resource_id, &params, PAGE as usize)
+                    .await?,
+            );
+        }
+        if let Some(Some((fields, rows))) = self.stream.as_mut() {
+            let Some(page) = rows.next().await.transpose()? else {
+                self.done = true;
+                return Ok((fields.clone(), Vec::new()));
+            };
+            self.emitted += page.len() as i64;
+            return Ok((fields.clone(), page));
         }
         let mut p = self.params.clone();
         if self.after_id.is_none() {
@@ -168,10 +192,11 @@ pub async fn dump(
         "json" => Format::Json,
         "geojson" => Format::GeoJson,
         "xlsx" => Format::Xlsx,
+        "parquet" => Format::Parquet,
         other => {
             return (
                 StatusCode::BAD_REQUEST,
-                format!("Unknown format {other:?}: use csv, tsv, json, geojson or xlsx"),
+                format!("Unknown format {other:?}: use csv, tsv, json, geojson, xlsx or parquet"),
             )
                 .into_response();
         }
@@ -214,6 +239,7 @@ pub async fn dump(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
+        Format::Parquet => ("application/vnd.apache.parquet", "parquet"),
     };
     let coords = coordinate_columns(&shown_fields);
     if format == Format::GeoJson && coords.is_none() {
@@ -223,7 +249,15 @@ pub async fn dump(
         )
             .into_response();
     }
-    let body = if format == Format::Xlsx {
+    let body = if format == Format::Parquet {
+        match parquet(pager, shown_fields, first.1).await {
+            Ok(file) => Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+                tokio::fs::File::from_std(file),
+                64 * 1024,
+            )),
+            Err(e) => return error_response(e),
+        }
+    } else if format == Format::Xlsx {
         match xlsx(pager, shown_fields, first.1).await {
             Ok(file) => Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
                 tokio::fs::File::from_std(file),
@@ -253,7 +287,7 @@ pub async fn dump(
                 head.push_str(",\"records\":[");
             }
             Format::GeoJson => head.push_str("{\"type\":\"FeatureCollection\",\"features\":["),
-            Format::Xlsx => {}
+            Format::Xlsx | Format::Parquet => {}
         }
         let state = (
             pager,
@@ -375,6 +409,40 @@ fn encode_rows(
         }
         Format::Xlsx => String::new(),
     }
+}
+
+/// The rows as a Parquet file (typed columns, as the table's fields) in an
+/// anonymous temporary file, read from its start. Pages are written by a
+/// blocking thread as they are read, a row group at a time.
+async fn parquet(
+    mut pager: Pager,
+    fields: Vec<Field>,
+    first: Vec<Vec<Value>>,
+) -> Result<std::fs::File, ActionError> {
+    let internal = |e: &dyn std::fmt::Display| ActionError::Internal(format!("parquet: {e}"));
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<Value>>>(2);
+    let writer = tokio::task::spawn_blocking(move || {
+        use std::io::{Seek, SeekFrom};
+        let file = tempfile::tempfile().map_err(|e| internal(&e))?;
+        let mut out = misto_columnar::ParquetExport::new(file, &fields).map_err(|e| internal(&e))?;
+        while let Some(rows) = rx.blocking_recv() {
+            out.push(&rows).map_err(|e| internal(&e))?;
+        }
+        let mut file = out.finish().map_err(|e| internal(&e))?;
+        file.seek(SeekFrom::Start(0)).map_err(|e| internal(&e))?;
+        Ok::<_, ActionError>(file)
+    });
+    let mut rows = first;
+    loop {
+        if rows.is_empty() || tx.send(rows).await.is_err() || pager.done {
+            break;
+        }
+        rows = pager.next().await?.1;
+    }
+    drop(tx);
+    writer
+        .await
+        .map_err(|e| ActionError::Internal(format!("parquet: {e}")))?
 }
 
 /// The rows as an XLSX workbook in an anonymous temporary file (deleted

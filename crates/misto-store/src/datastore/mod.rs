@@ -34,12 +34,15 @@ use std::fmt::Write as _;
 
 use misto_core::Timestamp;
 use misto_core::datastore::{
-    Cell, CellRef, DatastoreTable, Field, FieldType, ID_COLUMN, Row as DsRow, RowBatch, TableSource,
+    CellRef, DatastoreTable, Field, FieldType, ID_COLUMN, Row as DsRow, RowBatch, TableSource,
 };
 use misto_core::time::{from_micros, now, to_micros};
 use serde_json::Value;
 
-pub use sql::{SqlOutcome, SqlRefusal};
+pub use misto_core::datastore::{
+    AggFn, AggSpec, Aggregate, Bind, DsFilter, DsQuery, DsRows,
+};
+pub use sql::{SqlOutcome, SqlRefusal, check as check_sql};
 
 use crate::{Backend, Result, Store, StoreError};
 
@@ -93,30 +96,6 @@ impl TryFrom<MetaRow> for DatastoreTable {
     }
 }
 
-/// A value bound to a query, typed so that PostgreSQL gets typed NULLs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Bind {
-    Null(FieldType),
-    Int(i64),
-    Num(f64),
-    Bool(bool),
-    Text(String),
-}
-
-impl Bind {
-    /// A cell as a bind value of a column of type `ty`.
-    pub fn of_cell(cell: &Cell<'_>, ty: FieldType) -> Bind {
-        match cell {
-            Cell::Null => Bind::Null(ty),
-            Cell::Int(v) => Bind::Int(*v),
-            Cell::Num(v) if v.is_finite() => Bind::Num(*v),
-            Cell::Num(_) => Bind::Null(ty),
-            Cell::Bool(v) => Bind::Bool(*v),
-            Cell::Text(s) => Bind::Text(s.to_string()),
-        }
-    }
-}
-
 /// Binds every value of `$binds` (a slice of [`Bind`]) to query `$q`.
 macro_rules! bind_all {
     ($q:expr, $binds:expr) => {{
@@ -160,45 +139,6 @@ impl Sql {
 /// `"name"` with inner quotes doubled: safe for any column or table name.
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// A filter: the column equals one of the values (or is NULL for
-/// [`Bind::Null`]).
-#[derive(Debug, Clone)]
-pub struct DsFilter {
-    pub column: String,
-    pub values: Vec<Bind>,
-}
-
-/// A query over one datastore table (column names are checked against the
-/// table's fields; unknown names are refused, never spliced).
-#[derive(Debug, Clone, Default)]
-pub struct DsQuery {
-    pub filters: Vec<DsFilter>,
-    /// Full-text terms (already analysed); every one must occur in the row.
-    pub terms: Vec<String>,
-    /// Columns to return, in order (`_id` allowed); empty = `_id` and all
-    /// fields.
-    pub fields: Vec<String>,
-    /// `(column, descending)`; `_id` is added as a tie-breaker unless
-    /// `distinct`.
-    pub sort: Vec<(String, bool)>,
-    pub distinct: bool,
-    pub limit: i64,
-    pub offset: i64,
-    pub include_total: bool,
-    /// Keyset paging for dumps: only rows with `_id` above this.
-    pub after_id: Option<i64>,
-}
-
-/// Rows of a query, as JSON values in the order of `fields`.
-#[derive(Debug, Clone)]
-pub struct DsRows {
-    pub fields: Vec<Field>,
-    pub rows: Vec<Vec<Value>>,
-    pub total: Option<i64>,
-    /// The `_id` of the last row (for keyset paging), when `_id` was read.
-    pub last_id: Option<i64>,
 }
 
 /// How [`Store::ds_write_records`] treats each record.
@@ -581,6 +521,10 @@ impl Store {
     /// SQLite a separate FTS5 table; on PostgreSQL an index of the table).
     fn ds_drop_statements(&self, schema: &Option<String>, table: &str) -> Vec<String> {
         let mut out = Vec::with_capacity(2);
+        if misto_core::datastore::is_file_key(table) {
+            // A table file of the columnar engine: nothing in the database.
+            return out;
+        }
         if self.backend() == Backend::Sqlite {
             out.push(format!(
                 "DROP TABLE IF EXISTS {}",
@@ -691,8 +635,14 @@ impl Store {
     /// the metadata row is replaced (overrides kept when `meta.overrides` is
     /// empty), and the previous table is dropped. The row count is counted
     /// here.
+    ///
+    /// A table file of the columnar engine ([`DatastoreTable::file_key`])
+    /// has no view and no rows here: only the metadata row is replaced
+    /// (with `meta.row_count`), and a previous row table is dropped; a
+    /// previous table file is the caller's to delete after the commit.
     pub async fn ds_publish(&self, meta: &DatastoreTable) -> Result<DatastoreTable> {
         let schema = self.ds_schema().await?;
+        let columnar = meta.file_key().is_some();
         let table = Self::ds_ref(&schema, &meta.table_name);
         let view = Self::ds_ref(&schema, &meta.resource_id);
         let mut cols = String::from(ID_COLUMN);
@@ -726,15 +676,21 @@ impl Store {
             .bind(rid.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
-                .fetch_one(&mut *tx)
-                .await?;
+            let n: i64 = if columnar {
+                meta.row_count
+            } else {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+                    .fetch_one(&mut *tx)
+                    .await?
+            };
             sqlx::query(sqlx::AssertSqlSafe(drop_view.clone()))
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(sqlx::AssertSqlSafe(create_view.clone()))
-                .execute(&mut *tx)
-                .await?;
+            if !columnar {
+                sqlx::query(sqlx::AssertSqlSafe(create_view.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query(sqlx::AssertSqlSafe(upsert.clone()))
                 .bind(rid.as_str())
                 .bind(meta.table_name.as_str())
@@ -1555,71 +1511,6 @@ fn fts5_query(terms: &[String]) -> String {
         .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The aggregate of a chart's y column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Aggregate {
-    Count,
-    Sum,
-    Avg,
-}
-
-/// An aggregate function of [`Store::ds_group`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AggFn {
-    Count,
-    Sum,
-    Avg,
-    Min,
-    Max,
-}
-
-impl AggFn {
-    pub fn parse(s: &str) -> Option<AggFn> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "count" => AggFn::Count,
-            "sum" => AggFn::Sum,
-            "avg" | "mean" => AggFn::Avg,
-            "min" => AggFn::Min,
-            "max" => AggFn::Max,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AggFn::Count => "count",
-            AggFn::Sum => "sum",
-            AggFn::Avg => "avg",
-            AggFn::Min => "min",
-            AggFn::Max => "max",
-        }
-    }
-}
-
-/// One aggregate of a group-by: a function, its column (`None`: `count`
-/// of rows) and the name of its output field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AggSpec {
-    pub func: AggFn,
-    pub field: Option<String>,
-    pub name: String,
-}
-
-impl AggSpec {
-    /// An aggregate named `count` (rows) or `<function>_<field>`.
-    pub fn new(func: AggFn, field: Option<&str>) -> AggSpec {
-        let name = match field {
-            None => func.as_str().to_string(),
-            Some(f) => format!("{}_{f}", func.as_str()),
-        };
-        AggSpec {
-            func,
-            field: field.map(str::to_string),
-            name,
-        }
-    }
 }
 
 fn check_column(meta: &DatastoreTable, c: &str) -> Result<()> {
