@@ -792,7 +792,7 @@ async fn load_blob(
             Err::<JobOutcome, _>(ActionError::invalid("datastore", msg))
         }
     };
-    let path = portal.blobs.local_path(key)?;
+    let path = portal.blobs.local_copy(key).await?; // S3: a copy, removed on drop
     let previous = portal.store.ds_table(&rid).await?;
     let overrides = previous
         .as_ref()
