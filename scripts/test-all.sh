@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it:
 #   formatting and lints; Rust tests on SQLite and on PostgreSQL; the
 #   black-box ckanapi suite against a live `misto serve` on both databases;
-#   a smoke test of `misto demo`; pages in a real browser with axe-core.
+#   the blob store on a local S3-compatible server (moto); a smoke test of
+#   `misto demo`; pages in a real browser with axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/misto/target}"
@@ -39,6 +40,9 @@ env -u MISTO_TEST_DATABASE_URL bash scripts/test-blackbox.sh
 
 step "black-box suite (ckanapi) on PostgreSQL"
 MISTO_TEST_DATABASE_URL="$PG_URL" bash scripts/test-blackbox.sh
+
+step "S3-compatible storage (a local moto server): misto-blobs and black-box"
+env -u MISTO_TEST_DATABASE_URL bash scripts/test-s3.sh
 
 step "demo smoke test"
 bash scripts/smoke-demo.sh

@@ -314,7 +314,7 @@ def fresh_server():
     of the test. For tests that copy a portal into an empty one."""
     started = []
 
-    def start():
+    def start(env_overrides=None):
         tmp = tempfile.mkdtemp(prefix="misto-bb-fresh-")
         database_url = None
         db_name = None
@@ -323,7 +323,7 @@ def fresh_server():
             db_name = f"misto_bb_fresh_{uuid.uuid4().hex[:12]}"
             database_url = _fresh_database_url(base_url, db_name)
         started.append((None, tmp, base_url, db_name))
-        proc, s = _start(misto_bin(), tmp, database_url)
+        proc, s = _start(misto_bin(), tmp, database_url, env_overrides=env_overrides)
         started[-1] = (proc, tmp, base_url, db_name)
         return s
 

@@ -792,7 +792,7 @@ async fn load_blob(
             Err::<JobOutcome, _>(ActionError::invalid("datastore", msg))
         }
     };
-    let path = portal.blobs.local_path(key)?;
+    let path = portal.blobs.local_copy(key).await?; // S3: a copy, removed on drop
     let previous = portal.store.ds_table(&rid).await?;
     let overrides = previous
         .as_ref()
@@ -876,7 +876,8 @@ async fn load_blob(
     let file = tokio::task::spawn_blocking(move || {
         let mut file = w.finish_into()?;
         use std::io::Seek;
-        file.rewind()
+        file.0
+            .rewind()
             .map_err(|e| misto_columnar::ColumnarError::Internal(e.to_string()))?;
         Ok::<_, misto_columnar::ColumnarError>(file)
     })
@@ -884,12 +885,9 @@ async fn load_blob(
     .map_err(|e| ActionError::Internal(format!("ingest task: {e}")))?
     .map_err(|e| ActionError::Internal(format!("The rows could not be stored: {e}")))?;
     let total = file.1;
-    let key = format!(
-        "datastore/{rid}/{}.parquet",
-        uuid::Uuid::new_v4().simple()
-    );
+    let key = format!("datastore/{rid}/{}.parquet", uuid::Uuid::new_v4().simple());
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file.0));
-    if let Err(e) = portal.blobs.put_stream(&key, stream).await {
+    if let Err(e) = portal.blobs.put_stream(&key, stream, u64::MAX).await {
         let msg = format!("The rows could not be stored: {e}");
         portal
             .store
@@ -1514,8 +1512,8 @@ impl Portal {
             .filter(|id| self.show_resource(viewer, id).is_ok())
             .collect();
         let cfg = &self.config.datastore;
-        let checked = misto_store::datastore::check_sql(sql)
-            .map_err(|m| ActionError::invalid("sql", m))?;
+        let checked =
+            misto_store::datastore::check_sql(sql).map_err(|m| ActionError::invalid("sql", m))?;
         let names = self
             .columnar
             .sql_tables(&checked)
@@ -1878,7 +1876,9 @@ impl Portal {
 
 /// Pages of rows of a streamed dump ([`Portal::datastore_stream`]).
 pub struct RowStream(
-    tokio::sync::mpsc::Receiver<std::result::Result<Vec<Vec<Value>>, misto_columnar::ColumnarError>>,
+    tokio::sync::mpsc::Receiver<
+        std::result::Result<Vec<Vec<Value>>, misto_columnar::ColumnarError>,
+    >,
 );
 
 impl RowStream {

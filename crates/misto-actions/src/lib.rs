@@ -150,18 +150,16 @@ pub struct Portal {
     /// The Resolution 835 list in force (built-in or imported).
     pub(crate) r835: Arc<resolution835::ListCache>,
     /// The columnar engine: the datastore tables loaded from files.
-    pub(crate) columnar: misto_columnar::Engine,
+    pub(crate) columnar: Arc<misto_columnar::Engine>,
 }
 
 impl Portal {
     /// Opens the portal over a migrated store and loads the catalog.
     pub async fn open(store: Store, blobs: BlobStore, config: PortalConfig) -> Result<Self> {
-        let files = misto_columnar::object_store::local::LocalFileSystem::new_with_prefix(
-            blobs.root(),
-        )
-        .map_err(|e| ActionError::Internal(format!("blob store: {e}")))?;
-        let columnar = misto_columnar::Engine::new(Arc::new(files))
-            .map_err(|e| ActionError::Internal(e.to_string()))?;
+        let columnar = Arc::new(
+            misto_columnar::Engine::new(blobs.object_store(), blobs.object_prefix())
+                .map_err(|e| ActionError::Internal(e.to_string()))?,
+        );
         let portal = Self {
             columnar,
             store,

@@ -73,11 +73,54 @@ fn filters_of(m: Map<String, Value>) -> Vec<(String, Vec<Value>)> {
         .collect()
 }
 
-/// `"a, b desc"` or `["a", "b desc"]` → `[(a, false), (b, true)]`.
+/// Splits `s` at the commas outside double quotes (`"Сума, грн" desc, b`).
+fn split_outside_quotes(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// A column name as `sort` writes it: quoted when it holds a comma or a
+/// quote, or ends in what reads as a direction.
+fn sort_name(c: &str) -> String {
+    let lower = c.to_lowercase();
+    if c.contains([',', '"']) || lower.ends_with(" desc") || lower.ends_with(" asc") {
+        format!("\"{}\"", c.replace('"', "\"\""))
+    } else {
+        c.to_string()
+    }
+}
+
+/// `"a, b desc"` or `["a", "b desc"]` → `[(a, false), (b, true)]`; a name
+/// with a comma or a space is quoted as in SQL (`"Сума, грн" desc`, inner
+/// quotes doubled), as CKAN's datastore reads it.
 fn sort_of(p: &mut Params) -> Result<Vec<(String, bool)>, ApiError> {
     let mut out = Vec::new();
-    for part in p.list("sort", true)? {
-        for item in part.split(',') {
+    // A list's items are one column each (as in CKAN); a string is split.
+    let listed = match p.raw("sort") {
+        Some(Value::Array(_)) => true,
+        Some(Value::String(s)) => s.trim_start().starts_with('['),
+        _ => false,
+    };
+    for part in p.list("sort", false)? {
+        let items = if listed {
+            vec![part.as_str()]
+        } else {
+            split_outside_quotes(&part)
+        };
+        for item in items {
             let item = item.trim();
             if item.is_empty() {
                 continue;
@@ -91,7 +134,10 @@ fn sort_of(p: &mut Params) -> Result<Vec<(String, bool)>, ApiError> {
                     desc = d;
                 }
             }
-            let name = name.trim_matches('"').to_string();
+            let name = match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+                Some(inner) => inner.replace("\"\"", "\""),
+                None => name.to_string(),
+            };
             out.push((name, desc));
         }
     }
@@ -234,7 +280,7 @@ pub async fn search(ctx: &Ctx, p: &mut Params) -> R {
     if !sort.is_empty() {
         let s: Vec<String> = sort
             .iter()
-            .map(|(c, d)| format!("{c}{}", if *d { " desc" } else { "" }))
+            .map(|(c, d)| format!("{}{}", sort_name(c), if *d { " desc" } else { "" }))
             .collect();
         query_pair(&mut start, "sort", &s.join(","));
     }
@@ -278,7 +324,7 @@ pub async fn search(ctx: &Ctx, p: &mut Params) -> R {
     if !sort.is_empty() {
         let s: Vec<String> = sort
             .iter()
-            .map(|(c, d)| format!("{c} {}", if *d { "desc" } else { "asc" }))
+            .map(|(c, d)| format!("{} {}", sort_name(c), if *d { "desc" } else { "asc" }))
             .collect();
         out.insert("sort".into(), json!(s.join(", ")));
     }
@@ -439,7 +485,7 @@ pub async fn aggregate(ctx: &Ctx, p: &mut Params) -> R {
     if !sort.is_empty() {
         let s: Vec<String> = sort
             .iter()
-            .map(|(c, d)| format!("{c} {}", if *d { "desc" } else { "asc" }))
+            .map(|(c, d)| format!("{} {}", sort_name(c), if *d { "desc" } else { "asc" }))
             .collect();
         out.insert("sort".into(), json!(s.join(", ")));
     }
@@ -687,4 +733,41 @@ pub fn dump_params(p: &mut Params) -> Result<SearchParams, ApiError> {
         offset,
         include_total: false,
     })
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::*;
+
+    #[test]
+    fn sort_names_with_commas_are_quoted() {
+        let mut p = Params::from_pairs(vec![(
+            "sort".to_string(),
+            "\"Сума, грн\" desc, район, \"a \"\"b\"\"\"".to_string(),
+        )]);
+        let got = sort_of(&mut p).unwrap();
+        let mut listed = Params::new(
+            json!({"sort": ["Сума, грн desc", "район"]})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        assert_eq!(
+            sort_of(&mut listed).unwrap(),
+            vec![
+                ("Сума, грн".to_string(), true),
+                ("район".to_string(), false)
+            ]
+        );
+        assert_eq!(
+            got,
+            vec![
+                ("Сума, грн".to_string(), true),
+                ("район".to_string(), false),
+                ("a \"b\"".to_string(), false)
+            ]
+        );
+        assert_eq!(sort_name("Сума, грн"), "\"Сума, грн\"");
+        assert_eq!(sort_name("район"), "район");
+    }
 }

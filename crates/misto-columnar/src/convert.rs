@@ -59,7 +59,13 @@ pub(crate) fn json_values(array: &ArrayRef) -> Result<Vec<Value>> {
                 .downcast_ref::<$t>()
                 .ok_or_else(|| crate::ColumnarError::Internal("array type".into()))?;
             (0..n)
-                .map(|i| if a.is_null(i) { Value::Null } else { $f(a.value(i)) })
+                .map(|i| {
+                    if a.is_null(i) {
+                        Value::Null
+                    } else {
+                        $f(a.value(i))
+                    }
+                })
                 .collect()
         }};
     }
@@ -94,13 +100,25 @@ pub(crate) fn json_values(array: &ArrayRef) -> Result<Vec<Value>> {
         DataType::Utf8 => {
             let a = array.as_string::<i32>();
             (0..n)
-                .map(|i| if a.is_null(i) { Value::Null } else { Value::from(a.value(i)) })
+                .map(|i| {
+                    if a.is_null(i) {
+                        Value::Null
+                    } else {
+                        Value::from(a.value(i))
+                    }
+                })
                 .collect()
         }
         DataType::Utf8View => {
             let a = array.as_string_view();
             (0..n)
-                .map(|i| if a.is_null(i) { Value::Null } else { Value::from(a.value(i)) })
+                .map(|i| {
+                    if a.is_null(i) {
+                        Value::Null
+                    } else {
+                        Value::from(a.value(i))
+                    }
+                })
                 .collect()
         }
         DataType::Null => vec![Value::Null; n],
@@ -108,7 +126,13 @@ pub(crate) fn json_values(array: &ArrayRef) -> Result<Vec<Value>> {
             let text = cast(array, &DataType::Utf8)?;
             let a = text.as_string::<i32>();
             (0..n)
-                .map(|i| if a.is_null(i) { Value::Null } else { Value::from(a.value(i)) })
+                .map(|i| {
+                    if a.is_null(i) {
+                        Value::Null
+                    } else {
+                        Value::from(a.value(i))
+                    }
+                })
                 .collect()
         }
     })
@@ -145,8 +169,15 @@ mod tests {
             assert_eq!(format_date(parse_date(d).unwrap()).as_deref(), Some(d));
         }
         assert_eq!(parse_date("1970-01-02"), Some(1));
-        for t in ["2024-02-29T23:59:59", "1970-01-01T00:00:00", "2024-01-01T10:00:00.250000"] {
-            assert_eq!(format_timestamp(parse_timestamp(t).unwrap()).as_deref(), Some(t));
+        for t in [
+            "2024-02-29T23:59:59",
+            "1970-01-01T00:00:00",
+            "2024-01-01T10:00:00.250000",
+        ] {
+            assert_eq!(
+                format_timestamp(parse_timestamp(t).unwrap()).as_deref(),
+                Some(t)
+            );
         }
         assert_eq!(parse_date("31.12.2024"), None);
         assert_eq!(parse_timestamp("yesterday"), None);

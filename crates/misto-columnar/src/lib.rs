@@ -33,9 +33,9 @@ use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::SessionConfig;
 use object_store::ObjectStore;
 
-pub use object_store;
 pub use misto_core::datastore::{AggFn, AggSpec, Bind, DsFilter, DsQuery, DsRows};
-pub use query::{SqlAnswer, SqlTable};
+pub use object_store;
+pub use query::{RowPages, SqlAnswer, SqlTable};
 pub use write::{ParquetExport, ROW_GROUP_ROWS, TableWriter, arrow_schema};
 
 /// What went wrong in the engine.
@@ -82,11 +82,15 @@ const STORE_URL: &str = "misto://blobs/";
 pub struct Engine {
     runtime: Arc<RuntimeEnv>,
     threads: usize,
+    /// What comes before a blob key in the object store's paths.
+    prefix: Arc<str>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("threads", &self.threads).finish()
+        f.debug_struct("Engine")
+            .field("threads", &self.threads)
+            .finish()
     }
 }
 
@@ -95,8 +99,9 @@ impl std::fmt::Debug for Engine {
 pub const QUERY_MEMORY: usize = 256 << 20;
 
 impl Engine {
-    /// An engine reading table files from `store` (keys are blob keys).
-    pub fn new(store: Arc<dyn ObjectStore>) -> Result<Engine> {
+    /// An engine reading table files from `store`, where the file of blob
+    /// key `k` is at `prefix` + `k`.
+    pub fn new(store: Arc<dyn ObjectStore>, prefix: impl Into<String>) -> Result<Engine> {
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_limit(QUERY_MEMORY, 1.0)
             .build_arc()?;
@@ -108,7 +113,11 @@ impl Engine {
             .map(|n| n.get())
             .unwrap_or(2)
             .clamp(1, 8);
-        Ok(Engine { runtime, threads })
+        Ok(Engine {
+            runtime,
+            threads,
+            prefix: prefix.into().into(),
+        })
     }
 
     /// The settings of every query's session.
@@ -136,9 +145,11 @@ impl Engine {
     }
 }
 
-/// The URL DataFusion reads a table file at.
-fn file_url(key: &str) -> String {
-    format!("{STORE_URL}{key}")
+impl Engine {
+    /// The URL DataFusion reads the table file of blob key `key` at.
+    fn file_url(&self, key: &str) -> String {
+        format!("{STORE_URL}{}{key}", self.prefix)
+    }
 }
 
 /// The runtime queries run on: as many worker threads as cores, apart

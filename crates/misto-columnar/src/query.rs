@@ -17,14 +17,12 @@ use datafusion::functions_aggregate::count::count_all;
 use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, sum};
 use datafusion::logical_expr::{Expr, SortExpr, cast};
 use datafusion::prelude::{DataFrame, ParquetReadOptions, SQLOptions, SessionContext, lit};
-use misto_core::datastore::{
-    AggFn, AggSpec, Bind, DsQuery, DsRows, Field, FieldType, ID_COLUMN,
-};
+use misto_core::datastore::{AggFn, AggSpec, Bind, DsQuery, DsRows, Field, FieldType, ID_COLUMN};
 use serde_json::Value;
 
 use crate::convert::{json_values, parse_date, parse_timestamp, type_name};
 use crate::write::{FULL_TEXT, arrow_schema};
-use crate::{ColumnarError, Engine, Result, file_url, on_query_runtime};
+use crate::{ColumnarError, Engine, Result, on_query_runtime};
 
 /// A column by its exact name (no parsing of dots or case).
 fn ident(name: &str) -> Expr {
@@ -79,7 +77,8 @@ fn predicate(fields: &[Field], q: &DsQuery) -> Result<Option<Expr>> {
         if !values.is_empty() {
             let list: Vec<Expr> = values.iter().map(|v| literal(v, field.ty)).collect();
             alts.push(if list.len() == 1 {
-                col.clone().eq(list.into_iter().next().unwrap_or(lit(false)))
+                col.clone()
+                    .eq(list.into_iter().next().unwrap_or(lit(false)))
             } else {
                 col.clone().in_list(list, false)
             });
@@ -106,11 +105,7 @@ fn predicate(fields: &[Field], q: &DsQuery) -> Result<Option<Expr>> {
 fn rows_of(batches: &[RecordBatch]) -> Result<Vec<Vec<Value>>> {
     let mut rows = Vec::new();
     for b in batches {
-        let cols: Vec<Vec<Value>> = b
-            .columns()
-            .iter()
-            .map(json_values)
-            .collect::<Result<_>>()?;
+        let cols: Vec<Vec<Value>> = b.columns().iter().map(json_values).collect::<Result<_>>()?;
         for i in 0..b.num_rows() {
             rows.push(cols.iter().map(|c| c[i].clone()).collect());
         }
@@ -126,6 +121,9 @@ fn sort_expr(e: Expr, desc: bool) -> SortExpr {
 fn usize_of(v: i64) -> usize {
     usize::try_from(v.max(0)).unwrap_or(usize::MAX)
 }
+
+/// Pages of rows of a streamed query, in order; an error ends them.
+pub type RowPages = tokio::sync::mpsc::Receiver<Result<Vec<Vec<Value>>>>;
 
 /// A search, checked against the table's fields.
 struct SearchPlan {
@@ -160,7 +158,7 @@ impl Engine {
         let schema = arrow_schema(fields);
         Ok(ctx
             .read_parquet(
-                file_url(key),
+                self.file_url(key),
                 ParquetReadOptions::default().schema(schema.as_ref()),
             )
             .await?)
@@ -288,11 +286,14 @@ impl Engine {
         fields: &[Field],
         q: &DsQuery,
         page: usize,
-    ) -> Result<(Vec<Field>, tokio::sync::mpsc::Receiver<Result<Vec<Vec<Value>>>>)> {
-        let plan = Self::search_plan(fields, &DsQuery {
-            include_total: false,
-            ..q.clone()
-        })?;
+    ) -> Result<(Vec<Field>, RowPages)> {
+        let plan = Self::search_plan(
+            fields,
+            &DsQuery {
+                include_total: false,
+                ..q.clone()
+            },
+        )?;
         let out_fields = plan.out_fields.clone();
         let (tx, rx) = tokio::sync::mpsc::channel(2);
         let engine = self.clone();
@@ -363,17 +364,26 @@ impl Engine {
                     return Err(ColumnarError::NotFound(format!("number field {}", c.id)));
                 }
                 (AggFn::Min | AggFn::Max, Some(c)) if c.ty == FieldType::Bool => {
-                    return Err(ColumnarError::NotFound(format!("comparable field {}", c.id)));
+                    return Err(ColumnarError::NotFound(format!(
+                        "comparable field {}",
+                        c.id
+                    )));
                 }
                 (AggFn::Sum, Some(c)) if c.ty == FieldType::Int => {
                     (sum(ident(&c.id)), FieldType::Int)
                 }
                 (AggFn::Sum, Some(c)) => (
-                    cast(sum(ident(&c.id)), datafusion::arrow::datatypes::DataType::Float64),
+                    cast(
+                        sum(ident(&c.id)),
+                        datafusion::arrow::datatypes::DataType::Float64,
+                    ),
                     FieldType::Numeric,
                 ),
                 (AggFn::Avg, Some(c)) => (
-                    cast(avg(ident(&c.id)), datafusion::arrow::datatypes::DataType::Float64),
+                    cast(
+                        avg(ident(&c.id)),
+                        datafusion::arrow::datatypes::DataType::Float64,
+                    ),
                     FieldType::Numeric,
                 ),
                 (AggFn::Min, Some(c)) => (min(ident(&c.id)), c.ty),
@@ -519,7 +529,9 @@ impl Engine {
 /// DataFusion's message without its error-kind prefix.
 fn plain_message(e: &datafusion::error::DataFusionError) -> String {
     let text = e.to_string();
-    let text = text.strip_prefix("Error during planning: ").unwrap_or(&text);
+    let text = text
+        .strip_prefix("Error during planning: ")
+        .unwrap_or(&text);
     let text = text.strip_prefix("SQL error: ").unwrap_or(text);
     text.to_string()
 }

@@ -221,7 +221,11 @@ impl<W: std::io::Write + Send> ParquetExport<W> {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut cols: Vec<Col> = self.types.iter().map(|t| Col::new(*t, rows.len())).collect();
+        let mut cols: Vec<Col> = self
+            .types
+            .iter()
+            .map(|t| Col::new(*t, rows.len()))
+            .collect();
         for row in rows {
             for (i, col) in cols.iter_mut().enumerate() {
                 let v = row.get(i).unwrap_or(&Value::Null);

@@ -68,7 +68,7 @@ async fn fixture(n: usize) -> Fixture {
     assert_eq!(w.finish().unwrap(), n as i64);
     let store =
         misto_columnar::object_store::local::LocalFileSystem::new_with_prefix(dir.path()).unwrap();
-    let engine = Engine::new(Arc::new(store)).unwrap();
+    let engine = Engine::new(Arc::new(store), "").unwrap();
     Fixture {
         _dir: dir,
         engine,
@@ -314,7 +314,12 @@ async fn sql_reads_only_registered_tables_and_refuses_writes() {
     // The row cap cuts the answer and says so.
     let a = f
         .engine
-        .sql(r#"SELECT _id FROM "r1""#, tables, Duration::from_secs(10), 4)
+        .sql(
+            r#"SELECT _id FROM "r1""#,
+            tables,
+            Duration::from_secs(10),
+            4,
+        )
         .await
         .unwrap()
         .unwrap();

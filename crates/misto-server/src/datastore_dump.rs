@@ -407,7 +407,7 @@ fn encode_rows(
             }
             s
         }
-        Format::Xlsx => String::new(),
+        Format::Xlsx | Format::Parquet => String::new(),
     }
 }
 
@@ -424,7 +424,8 @@ async fn parquet(
     let writer = tokio::task::spawn_blocking(move || {
         use std::io::{Seek, SeekFrom};
         let file = tempfile::tempfile().map_err(|e| internal(&e))?;
-        let mut out = misto_columnar::ParquetExport::new(file, &fields).map_err(|e| internal(&e))?;
+        let mut out =
+            misto_columnar::ParquetExport::new(file, &fields).map_err(|e| internal(&e))?;
         while let Some(rows) = rx.blocking_recv() {
             out.push(&rows).map_err(|e| internal(&e))?;
         }

@@ -14,7 +14,9 @@ const SAMPLE_BYTES: usize = 64 * 1024;
 
 /// Chooses among `,` `;` tab `|` the delimiter that gives the most records
 /// (among the first 100) with the same number of fields, that number being
-/// at least two. Falls back to `,` (a one-column file).
+/// at least two; of two as consistent, the one giving more fields (a
+/// `;` file whose header says `Сума, грн` and whose amounts are `207 043,43`
+/// has one comma per line too). Falls back to `,` (a one-column file).
 pub fn detect_delimiter(text: &str) -> u8 {
     let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
@@ -25,7 +27,7 @@ pub fn detect_delimiter(text: &str) -> u8 {
     if let Some(nl) = sample.rfind('\n').filter(|_| truncated) {
         sample = &sample[..nl + 1];
     }
-    let mut best = (b',', 0usize);
+    let mut best = (b',', (0usize, 0usize));
     for d in DELIMITERS {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -47,7 +49,12 @@ pub fn detect_delimiter(text: &str) -> u8 {
                 None => hist.push((*c, 1)),
             }
         }
-        let score = hist.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        // The most records with one field count, then that count.
+        let score = hist
+            .iter()
+            .map(|(fields, n)| (*n, *fields))
+            .max()
+            .unwrap_or((0, 0));
         if score > best.1 {
             best = (d, score);
         }
@@ -173,6 +180,11 @@ mod tests {
             ("\"x;y\",b\n\"1;2\",3\n", b','),
             ("only\n1\n2\n", b','),
             ("Звіт;;\nа;б;в\n1;2;3\n4;5;6\n", b';'),
+            // One comma per line, as many as the semicolons' fields agree.
+            (
+                "№;Дата;Сума, грн;Оплачено\n1;01.02.2024;207 043,43;так\n2;03.02.2024;1,50;ні\n",
+                b';',
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(detect_delimiter(text) as char, *want as char, "{text:?}");

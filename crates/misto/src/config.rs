@@ -16,6 +16,12 @@ pub struct Config {
     pub addr: String,
     /// Folder for the SQLite database and uploaded files (`MISTO_DATA_DIR`).
     pub data_dir: PathBuf,
+    /// Where uploaded files are kept (`MISTO_BLOB_URL`): unset, the folder
+    /// `files` in the data folder; `s3://bucket/prefix`, an S3-compatible
+    /// bucket reached with the usual `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`,
+    /// `AWS_ALLOW_HTTP`).
+    pub blob_url: Option<String>,
     /// `sqlite://…` or `postgres://…` (`MISTO_DATABASE_URL`); default: SQLite
     /// file `misto.db` inside the data folder.
     pub database_url: Option<String>,
@@ -104,6 +110,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
+            .field("blob_url", &self.blob_url)
             .field(
                 "database_url",
                 &self.database_url.as_deref().map(redact_url),
@@ -133,6 +140,7 @@ impl Default for Config {
         Self {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("misto-data"),
+            blob_url: None,
             database_url: None,
             site_url: None,
             site_title: "Демо-місто: відкриті дані".into(),
@@ -203,6 +211,9 @@ impl Config {
         }
         if let Some(v) = env("MISTO_DATA_DIR") {
             c.data_dir = v.into();
+        }
+        if let Some(v) = env("MISTO_BLOB_URL") {
+            c.blob_url = Some(v);
         }
         if let Some(v) = env("MISTO_DATABASE_URL") {
             c.database_url = Some(v);
@@ -342,6 +353,11 @@ impl Config {
         {
             bail!("database_url must start with sqlite: or postgres://");
         }
+        if let Some(u) = &self.blob_url
+            && !u.starts_with("s3://")
+        {
+            bail!("blob_url must be an s3://bucket/prefix URL (or unset: the files folder)");
+        }
         if let Some(s) = &self.site_url
             && !(s.starts_with("http://") || s.starts_with("https://"))
         {
@@ -413,6 +429,16 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("misto.db").display()))
+    }
+
+    /// Opens the store of uploaded files: the S3 bucket of `blob_url`, or
+    /// the folder `files` in the data folder. Local copies of S3 blobs
+    /// (for readers that need a file) go to `tmp` in the data folder.
+    pub async fn blob_store(&self) -> anyhow::Result<misto_blobs::BlobStore> {
+        Ok(match &self.blob_url {
+            None => misto_blobs::BlobStore::local(self.data_dir.join("files")).await?,
+            Some(url) => misto_blobs::BlobStore::s3(url, self.data_dir.join("tmp")).await?,
+        })
     }
 
     pub fn site_url(&self) -> String {
@@ -534,5 +560,14 @@ mod tests {
         assert_eq!(c.addr, "0.0.0.0:9000");
         assert_eq!(c.max_upload_mb, 5);
         assert!(toml::from_str::<Config>("adr = \"x\"").is_err());
+    }
+
+    #[test]
+    fn blob_url_must_be_s3() {
+        let ok: Config = toml::from_str("blob_url = \"s3://misto-files/city\"").unwrap();
+        assert!(ok.validate().is_ok());
+        let bad: Config = toml::from_str("blob_url = \"/var/lib/files\"").unwrap();
+        assert!(bad.validate().is_err());
+        assert!(Config::default().blob_url.is_none());
     }
 }

@@ -15,7 +15,7 @@ use std::io::Read;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use misto_actions::accounts::{NewUser, system_viewer};
-use misto_actions::{BlobStore, Portal, Store};
+use misto_actions::{Portal, Store};
 
 use crate::config::{Config, Overrides};
 
@@ -159,9 +159,11 @@ async fn open(config: &Config) -> anyhow::Result<Portal> {
         .await
         .with_context(|| format!("cannot open database {}", config::redact_url(&url)))?;
     store.migrate().await.context("database migration failed")?;
-    let blobs = BlobStore::local(config.data_dir.join("files"))
+    let blobs = config
+        .blob_store()
         .await
         .context("cannot open file storage")?;
+    tracing::debug!(location = %blobs.location(), "file storage");
     let mut portal_config = config.portal_config();
     portal_config.session_key = config.session_key()?;
     let portal = Portal::open(store, blobs, portal_config).await?;

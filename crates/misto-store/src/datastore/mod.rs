@@ -39,9 +39,7 @@ use misto_core::datastore::{
 use misto_core::time::{from_micros, now, to_micros};
 use serde_json::Value;
 
-pub use misto_core::datastore::{
-    AggFn, AggSpec, Aggregate, Bind, DsFilter, DsQuery, DsRows,
-};
+pub use misto_core::datastore::{AggFn, AggSpec, Aggregate, Bind, DsFilter, DsQuery, DsRows};
 pub use sql::{SqlOutcome, SqlRefusal, check as check_sql};
 
 use crate::{Backend, Result, Store, StoreError};
