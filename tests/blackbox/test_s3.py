@@ -7,6 +7,7 @@ these tests are skipped."""
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import uuid
 import xml.etree.ElementTree as ET
@@ -43,6 +44,9 @@ def s3_srv():
     finally:
         if proc is not None:
             proc.terminate()
+            # The server's log, for the report of a failed test.
+            with open(s.stderr_path, encoding="utf-8", errors="replace") as f:
+                sys.stderr.write(f.read()[-4000:])
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -164,7 +164,8 @@ pub fn query_runtime() -> &'static tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
             .thread_name("misto-query")
-            .enable_time()
+            // Time for limits, IO for object stores on the network (S3).
+            .enable_all()
             .build()
             // Without threads the process cannot serve anything at all.
             .unwrap_or_else(|e| panic!("cannot start the query threads: {e}"))
