@@ -1535,7 +1535,9 @@ impl Portal {
                 _ => {}
             }
         }
-        if !files.is_empty() || rows_tables == 0 {
+        // A query over no table loaded from a file (API tables, or none at
+        // all) runs on the database, as before.
+        if !files.is_empty() {
             if rows_tables > 0 {
                 return Err(ActionError::invalid(
                     "sql",
