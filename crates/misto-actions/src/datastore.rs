@@ -859,12 +859,7 @@ async fn load_blob(
         .await
         .map_err(|e| ActionError::Internal(format!("ingest task: {e}")))?;
         if let Err(e) = written {
-            let msg = format!("The rows could not be stored: {e}");
-            portal
-                .store
-                .ds_set_status(&rid, "error", &msg, now())
-                .await?;
-            return Err(ActionError::Internal(msg));
+            return not_stored(portal, &rid, e.to_string()).await;
         }
         let done = w.rows();
         writer = Some(w);
@@ -873,7 +868,7 @@ async fn load_blob(
     let Some(w) = writer.take() else {
         return Err(ActionError::Internal("ingest: no writer".into()));
     };
-    let file = tokio::task::spawn_blocking(move || {
+    let finished = tokio::task::spawn_blocking(move || {
         let mut file = w.finish_into()?;
         use std::io::Seek;
         file.0
@@ -882,18 +877,16 @@ async fn load_blob(
         Ok::<_, misto_columnar::ColumnarError>(file)
     })
     .await
-    .map_err(|e| ActionError::Internal(format!("ingest task: {e}")))?
-    .map_err(|e| ActionError::Internal(format!("The rows could not be stored: {e}")))?;
+    .map_err(|e| ActionError::Internal(format!("ingest task: {e}")))?;
+    let file = match finished {
+        Ok(f) => f,
+        Err(e) => return not_stored(portal, &rid, e.to_string()).await,
+    };
     let total = file.1;
     let key = format!("datastore/{rid}/{}.parquet", uuid::Uuid::new_v4().simple());
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file.0));
     if let Err(e) = portal.blobs.put_stream(&key, stream, u64::MAX).await {
-        let msg = format!("The rows could not be stored: {e}");
-        portal
-            .store
-            .ds_set_status(&rid, "error", &msg, now())
-            .await?;
-        return Err(ActionError::Internal(msg));
+        return not_stored(portal, &rid, e.to_string()).await;
     }
     let message = format!("{total} rows loaded");
     let meta = DatastoreTable {
@@ -919,6 +912,17 @@ async fn load_blob(
     }
     portal.set_datastore_active(&rid, true).await?;
     Ok(JobOutcome::done(message))
+}
+
+/// Records that a load's rows could not be stored (the previous table
+/// keeps answering) and fails the job with the same message.
+async fn not_stored<T>(portal: &Portal, rid: &str, detail: String) -> Result<T> {
+    let msg = format!("The rows could not be stored: {detail}");
+    portal
+        .store
+        .ds_set_status(rid, "error", &msg, now())
+        .await?;
+    Err(ActionError::Internal(msg))
 }
 
 /// The index job: builds the column indexes of a freshly loaded table

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Float32Array, Float64Array, Int8Array,
-    Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array, UInt64Array,
+    Array, ArrayAccessor, ArrayRef, AsArray, BooleanArray, Date32Array, Float32Array, Float64Array,
+    Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array,
+    UInt64Array,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
@@ -97,45 +98,24 @@ pub(crate) fn json_values(array: &ArrayRef) -> Result<Vec<Value>> {
                 })
                 .collect()
         }
-        DataType::Utf8 => {
-            let a = array.as_string::<i32>();
-            (0..n)
-                .map(|i| {
-                    if a.is_null(i) {
-                        Value::Null
-                    } else {
-                        Value::from(a.value(i))
-                    }
-                })
-                .collect()
-        }
-        DataType::Utf8View => {
-            let a = array.as_string_view();
-            (0..n)
-                .map(|i| {
-                    if a.is_null(i) {
-                        Value::Null
-                    } else {
-                        Value::from(a.value(i))
-                    }
-                })
-                .collect()
-        }
+        DataType::Utf8 => texts(array.as_string::<i32>()),
+        DataType::Utf8View => texts(array.as_string_view()),
         DataType::Null => vec![Value::Null; n],
-        _ => {
-            let text = cast(array, &DataType::Utf8)?;
-            let a = text.as_string::<i32>();
-            (0..n)
-                .map(|i| {
-                    if a.is_null(i) {
-                        Value::Null
-                    } else {
-                        Value::from(a.value(i))
-                    }
-                })
-                .collect()
-        }
+        _ => texts(cast(array, &DataType::Utf8)?.as_string::<i32>()),
     })
+}
+
+/// The values of a text array as JSON strings (nulls `null`).
+fn texts<'a, A: ArrayAccessor<Item = &'a str>>(a: A) -> Vec<Value> {
+    (0..a.len())
+        .map(|i| {
+            if a.is_null(i) {
+                Value::Null
+            } else {
+                Value::from(a.value(i))
+            }
+        })
+        .collect()
 }
 
 /// The datastore type name of an Arrow type (for SQL answers).
