@@ -227,7 +227,12 @@ impl Engine {
         let count = plan.count_total.then(|| df.clone());
         // Sort before projecting: a sort may name a column that is not
         // returned.
-        let mut df = df.sort(sorts)?;
+        // (`distinct` without `sort` has no order: an empty sort is no sort.)
+        let mut df = if sorts.is_empty() {
+            df
+        } else {
+            df.sort(sorts)?
+        };
         if !plan.distinct {
             df = df.select(select)?;
         }

@@ -191,6 +191,15 @@ async fn full_text_terms_distinct_and_keyset_pages() {
         ]
     );
 
+    // Distinct values without a sort (any order).
+    let q = DsQuery {
+        fields: vec!["район".into()],
+        distinct: true,
+        ..query()
+    };
+    let r = f.engine.search(&f.key, &fields(), 30, &q).await.unwrap();
+    assert_eq!(r.rows.len(), 3);
+
     let mut seen = Vec::new();
     let mut after = None;
     loop {
